@@ -1,0 +1,483 @@
+using Certitude.Der;
+using Certitude.Names;
+using Certitude.Signatures;
+using Certitude.Validation;
+
+namespace Certitude.Building;
+
+/// <summary>
+/// One verification: a depth-first search over candidate issuers (trusted first, then ordered by
+/// AKI/SKI match), with loop detection by subject and key, a depth limit and a budget. Each path
+/// that reaches an anchor is validated in full (RFC 5280 6.1); a failure only rejects that path
+/// and the search backtracks. The most specific failure over all paths is reported.
+/// </summary>
+internal sealed class PathSearch
+{
+    private const int HardMaxPathLength = 32;
+
+    private readonly VerificationOptions _o;
+    private readonly TrustStore _trust;
+    private readonly Dictionary<string, List<Certificate>> _pool = new(StringComparer.Ordinal);
+    private readonly PeerIdentity[] _peers;
+    private readonly DateTimeOffset _time;
+    private readonly Budget _budget;
+    private readonly Dictionary<(Certificate Child, Certificate Issuer), VerifyCode> _signatures = new();
+    private readonly Dictionary<(Certificate, CertRole), Failure[]> _certChecks = new();
+    private readonly List<VerificationDiagnostic> _diagnostics = [];
+    private readonly List<Certificate> _path = [];
+    private (VerifyCode Code, string Message, int? Index, Certificate? Cert, Certificate[] Path)? _best;
+    private int _attempt;
+
+    public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time)
+    {
+        _o = options;
+        _trust = trust;
+        _peers = peers;
+        // RFC 5280 4.1.2.5: validity is to the second; a validation instant is floored to its second.
+        _time = new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        _budget = new Budget(options.Budget);
+        foreach (var c in intermediates)
+        {
+            if (!_pool.TryGetValue(c.Subject.NormalizedKey, out var list))
+            {
+                _pool[c.Subject.NormalizedKey] = list = [];
+            }
+            if (!list.Contains(c))
+            {
+                list.Add(c);
+            }
+        }
+    }
+
+    private bool PartialChain => (_o.Flags & VerifyFlags.PartialChain) != 0;
+
+    public VerificationResult Run(Certificate leaf)
+    {
+        foreach (var p in _peers)
+        {
+            if (!p.IsValid)
+            {
+                return new VerificationResult(VerifyCode.InvalidPeerName, p.Error!, null, null, [], []);
+            }
+        }
+        try
+        {
+            _path.Add(leaf);
+            // A trusted leaf is its own anchor (partial chain, or a trusted self-issued certificate).
+            if (_trust.Contains(leaf) && (PartialChain || leaf.IsSelfIssued) && TryComplete())
+            {
+                return Success();
+            }
+            if (Extend(0))
+            {
+                return Success();
+            }
+        }
+        catch (BudgetExhaustedException e)
+        {
+            return new VerificationResult(VerifyCode.BudgetExhausted, e.Message, null, null, [], _diagnostics);
+        }
+        var best = _best ?? (VerifyCode.UnableToGetIssuerCertLocally, "no path to a trust anchor", 0, leaf, [leaf]);
+        return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, _diagnostics);
+    }
+
+    private VerificationResult Success() => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), _diagnostics);
+
+    /// <summary>Tries to extend the path above its last certificate. True when a valid path was completed.</summary>
+    private bool Extend(int intermediates)
+    {
+        var cur = _path[^1];
+        var candidates = Candidates(cur);
+        if (candidates.Count == 0)
+        {
+            if (cur.IsSelfIssued)
+            {
+                Record(_path.Count == 1 ? VerifyCode.DepthZeroSelfSignedCert : VerifyCode.SelfSignedCertInChain, _path.Count - 1,
+                    "the path ends in a self-signed certificate that is not trusted", "RFC 5280 6.1.1 (d)");
+            }
+            else
+            {
+                Record(VerifyCode.UnableToGetIssuerCertLocally, _path.Count - 1,
+                    $"no trusted or supplied certificate has subject \"{cur.Issuer}\"", "RFC 5280 6.1.1 (d)");
+            }
+            return false;
+        }
+        foreach (var (cand, trusted) in candidates)
+        {
+            if (_path.Exists(p => p.IdentityKey == cand.IdentityKey))
+            {
+                // RFC 4158 5.2: a subject and key already on the path would make a loop.
+                continue;
+            }
+            _budget.Candidate();
+            var sig = CheckSignature(cur, cand);
+            if (sig != VerifyCode.Ok)
+            {
+                Record(sig, _path.Count - 1, $"signature does not verify with the key of candidate issuer \"{cand.Subject}\" ({VerifyCodes.Describe(sig)})",
+                    "RFC 5280 6.1.3 (a)(1)");
+                continue;
+            }
+            if (trusted)
+            {
+                _path.Add(cand);
+                if (TryComplete())
+                {
+                    return true;
+                }
+                _path.RemoveAt(_path.Count - 1);
+                continue;
+            }
+            int count = intermediates + (cand.IsSelfIssued ? 0 : 1);
+            if (count > _o.MaxIntermediates || _path.Count >= HardMaxPathLength)
+            {
+                Record(VerifyCode.CertChainTooLong, _path.Count, $"the path would hold more than {_o.MaxIntermediates} intermediates", "maximum depth");
+                continue;
+            }
+            // Prune early: an intermediate that fails its own checks cannot be on any valid path.
+            var own = CertChecks(cand, CertRole.Intermediate);
+            if (own.Length > 0)
+            {
+                _path.Add(cand);
+                RecordAttempt(own.Select(f => (f, _path.Count - 1)).ToList());
+                _path.RemoveAt(_path.Count - 1);
+                continue;
+            }
+            _path.Add(cand);
+            if (Extend(count))
+            {
+                return true;
+            }
+            _path.RemoveAt(_path.Count - 1);
+        }
+        return false;
+    }
+
+    private List<(Certificate Cert, bool Trusted)> Candidates(Certificate cur)
+    {
+        var trusted = new List<(Certificate, bool)>();
+        var untrusted = new List<(Certificate, bool)>();
+        foreach (var t in _trust.FindBySubject(cur.Issuer))
+        {
+            bool anchor = PartialChain || t.IsSelfIssued;
+            (anchor ? trusted : untrusted).Add((t, anchor));
+        }
+        if (_pool.TryGetValue(cur.Issuer.NormalizedKey, out var pool))
+        {
+            foreach (var c in pool)
+            {
+                if (!_trust.Contains(c))
+                {
+                    untrusted.Add((c, false));
+                }
+            }
+        }
+        var akid = cur.AuthorityKeyId?.KeyId;
+        int Order((Certificate C, bool) x) =>
+            akid is null || x.C.SubjectKeyId is null ? 1 : akid.AsSpan().SequenceEqual(x.C.SubjectKeyId) ? 0 : 2;
+        // RFC 4158 3.5: prefer issuers whose subjectKeyIdentifier matches the child's authorityKeyIdentifier.
+        var t1 = trusted.OrderBy(Order).ToList();
+        var u1 = untrusted.OrderBy(Order).ToList();
+        return (_o.Flags & VerifyFlags.TrustedFirst) != 0 ? [.. t1, .. u1] : [.. u1, .. t1];
+    }
+
+    private VerifyCode CheckSignature(Certificate child, Certificate issuer)
+    {
+        if (_signatures.TryGetValue((child, issuer), out var known))
+        {
+            return known;
+        }
+        _budget.Signature();
+        var code = SignatureVerifier.Verify(issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.Signature, DsaParameterSource(issuer));
+        _signatures[(child, issuer)] = code;
+        return code;
+    }
+
+    /// <summary>RFC 5280 6.1.4 (f): a DSA key without parameters takes its issuer's.</summary>
+    private PublicKeyInfo? DsaParameterSource(Certificate issuer)
+    {
+        int i = _path.IndexOf(issuer);
+        for (int j = i + 1; j > 0 && j < _path.Count; j++)
+        {
+            if (_path[j].PublicKey.DsaParameters is not null)
+            {
+                return _path[j].PublicKey;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The checks of one certificate on its own, for its role (memoised).</summary>
+    private Failure[] CertChecks(Certificate c, CertRole role)
+    {
+        if (_certChecks.TryGetValue((c, role), out var known))
+        {
+            return known;
+        }
+        var list = new List<Failure>();
+        // RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive.
+        if (_time < c.NotBefore)
+        {
+            list.Add(new Failure(VerifyCode.CertNotYetValid, $"not valid before {c.NotBefore:u}", "RFC 5280 4.1.2.5"));
+        }
+        if (_time > c.NotAfter)
+        {
+            list.Add(new Failure(VerifyCode.CertHasExpired, $"expired at {c.NotAfter:u}", "RFC 5280 4.1.2.5"));
+        }
+        var algorithms = _o.Profile.Algorithms;
+        if (algorithms.CheckKey(c.PublicKey) is { } keyProblem)
+        {
+            list.Add(new Failure(role == CertRole.Leaf && !c.IsCertificateAuthority ? VerifyCode.EeKeyTooSmall : VerifyCode.CaKeyTooSmall,
+                keyProblem, "algorithm policy (CA/B BR 6.1.5, 7.1.3.1)"));
+        }
+        // The anchor's own signature is not relied on (RFC 5280 6.1.1 (d): an anchor is a name and a key).
+        if (role != CertRole.Anchor && algorithms.CheckSignature(c.SignatureAlgorithm) is { } sigProblem)
+        {
+            list.Add(new Failure(VerifyCode.CaMdTooWeak, sigProblem, "algorithm policy (CA/B BR 7.1.3.2)"));
+        }
+        var input = new RuleInput(role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
+        foreach (var rule in _o.Profile.Rules)
+        {
+            if ((rule.Roles & role) == 0 || (rule.StrictOnly && !_o.Strict))
+            {
+                continue;
+            }
+            if (rule.Check(c, input) is { } problem)
+            {
+                list.Add(new Failure(rule.Code, problem, rule.Citation));
+            }
+        }
+        var result = list.ToArray();
+        _certChecks[(c, role)] = result;
+        return result;
+    }
+
+    /// <summary>Validates the current path (leaf .. anchor) in full; records failures; true when valid.</summary>
+    private bool TryComplete()
+    {
+        var failures = new List<(Failure F, int Index)>();
+        int n = _path.Count - 1; // index of the anchor
+        var anchor = _path[n];
+
+        // Each certificate on its own (structure, validity, algorithms).
+        if (n == 0)
+        {
+            foreach (var f in CertChecks(anchor, CertRole.Leaf))
+            {
+                failures.Add((f, 0));
+            }
+        }
+        else
+        {
+            foreach (var f in CertChecks(anchor, CertRole.Anchor))
+            {
+                failures.Add((f, n));
+            }
+            for (int i = n - 1; i >= 0; i--)
+            {
+                foreach (var f in CertChecks(_path[i], i == 0 ? CertRole.Leaf : CertRole.Intermediate))
+                {
+                    failures.Add((f, i));
+                }
+            }
+        }
+
+        // RFC 5280 6.1.2 - 6.1.4: the state carried down the path from the anchor.
+        int maxPathLength = anchor.BasicConstraints?.PathLen ?? int.MaxValue;
+        var constraints = new List<(NameConstraintsExt Nc, int Index)>();
+        if (n > 0 && anchor.NameConstraints is { } anc)
+        {
+            AddConstraints(anc, n, constraints, failures);
+        }
+        var policy = new PolicyProcessor(_o.Policy, n, _budget);
+        bool includeCn = _o.HostnameChecksCommonName;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            var c = _path[i];
+            // 6.1.3 (b), (c): name constraints, not applied to self-issued intermediates.
+            if (i == 0 || !c.IsSelfIssued)
+            {
+                foreach (var (nc, at) in constraints)
+                {
+                    if (NameConstraintsChecker.Check(c, nc, includeCn && i == 0, _budget) is { } f)
+                    {
+                        failures.Add((f with { Message = f.Message + $" (constraint of certificate {at})" }, i));
+                        break;
+                    }
+                }
+            }
+            // 6.1.3 (d) - (f), 6.1.4 (a), (b), (h) - (j)
+            if (policy.Process(c, n - i) is { } pf)
+            {
+                failures.Add((pf, i));
+            }
+            if (i == 0)
+            {
+                break;
+            }
+            // 6.1.4 (g)
+            if (c.NameConstraints is { } cnc)
+            {
+                AddConstraints(cnc, i, constraints, failures);
+            }
+            // 6.1.4 (l), (m)
+            if (!c.IsSelfIssued)
+            {
+                if (maxPathLength <= 0)
+                {
+                    failures.Add((new Failure(VerifyCode.PathLengthExceeded, "a pathLenConstraint above allows no more intermediates", "RFC 5280 6.1.4 (l)"), i));
+                }
+                maxPathLength = maxPathLength == int.MaxValue ? maxPathLength : maxPathLength - 1;
+            }
+            if (c.BasicConstraints?.PathLen is int pl && pl < maxPathLength)
+            {
+                maxPathLength = pl;
+            }
+            // RFC 5280 4.2.1.12: an intermediate that restricts its purposes must allow this one.
+            if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
+                && !ceku.Contains(Oids.AnyExtendedKeyUsage) && !ekus.All(ceku.Contains))
+            {
+                failures.Add((new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus)}", "RFC 5280 4.2.1.12"), i));
+            }
+        }
+
+        // 6.1.5: wrap-up on the leaf.
+        var leaf = _path[0];
+        if (n > 0 && policy.WrapUp(leaf) is { } wf)
+        {
+            failures.Add((wf, 0));
+        }
+        foreach (var f in LeafPurpose(leaf))
+        {
+            failures.Add((f, 0));
+        }
+        if (failures.Count == 0)
+        {
+            foreach (var f in PeerNames(leaf))
+            {
+                failures.Add((f, 0));
+            }
+        }
+        if (failures.Count == 0)
+        {
+            return true;
+        }
+        RecordAttempt(failures);
+        return false;
+    }
+
+    private static void AddConstraints(NameConstraintsExt nc, int index, List<(NameConstraintsExt, int)> constraints, List<(Failure, int)> failures)
+    {
+        if (NameConstraintsChecker.CheckSyntax(nc) is { } bad)
+        {
+            failures.Add((new Failure(VerifyCode.UnsupportedConstraintSyntax, bad, "RFC 5280 4.2.1.10"), index));
+        }
+        constraints.Add((nc, index));
+    }
+
+    private string[]? RequiredEkus() => _o.RequiredExtendedKeyUsages is { Count: > 0 } r ? r.ToArray() : _o.Purpose switch
+    {
+        CertificatePurpose.ServerAuthentication => [Oids.ServerAuth],
+        CertificatePurpose.ClientAuthentication => [Oids.ClientAuth],
+        _ => null,
+    };
+
+    private IEnumerable<Failure> LeafPurpose(Certificate leaf)
+    {
+        // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
+        if (RequiredEkus() is { } ekus && leaf.ExtendedKeyUsage is { } eku)
+        {
+            bool any = _o.Profile.AllowAnyExtendedKeyUsage && eku.Contains(Oids.AnyExtendedKeyUsage);
+            foreach (var want in ekus)
+            {
+                if (!any && !eku.Contains(want))
+                {
+                    yield return new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12");
+                }
+            }
+        }
+        // RFC 5280 4.2.1.3: requested keyUsage bits.
+        if (_o.RequiredKeyUsage != KeyUsageFlags.None && leaf.KeyUsage is { } ku && (ku & _o.RequiredKeyUsage) != _o.RequiredKeyUsage)
+        {
+            yield return new Failure((_o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
+                ? VerifyCode.KeyUsageNoDigitalSignature : VerifyCode.InvalidPurpose,
+                $"keyUsage {ku} lacks {_o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3");
+        }
+    }
+
+    /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName.</summary>
+    private IEnumerable<Failure> PeerNames(Certificate leaf)
+    {
+        var sans = leaf.SubjectAltNames ?? [];
+        foreach (var p in _peers)
+        {
+            bool ok = false;
+            switch (p.Kind)
+            {
+                case PeerIdentityKind.Dns:
+                    bool hasDnsOrIp = false;
+                    foreach (var s in sans)
+                    {
+                        hasDnsOrIp |= s.Kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
+                        ok |= s.Kind == GeneralNameKind.DnsName && DnsNames.Matches(s.Text!, p.Normalized!);
+                    }
+                    if (!ok && !hasDnsOrIp && _o.HostnameChecksCommonName)
+                    {
+                        ok = leaf.Subject.GetAttributeValues(Oids.CommonName).Any(cn => DnsNames.Matches(cn, p.Normalized!));
+                    }
+                    if (!ok)
+                    {
+                        yield return new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3");
+                    }
+                    break;
+                case PeerIdentityKind.IPAddress:
+                    foreach (var s in sans)
+                    {
+                        ok |= s.Kind == GeneralNameKind.IPAddress && s.Bytes!.AsSpan().SequenceEqual(p.Address);
+                    }
+                    if (!ok)
+                    {
+                        yield return new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3");
+                    }
+                    break;
+                case PeerIdentityKind.Email:
+                    foreach (var s in sans)
+                    {
+                        ok |= s.Kind == GeneralNameKind.Rfc822Name && EmailAddresses.Matches(s.Text!, p.Normalized!);
+                    }
+                    if (!ok)
+                    {
+                        yield return new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 8398");
+                    }
+                    break;
+            }
+        }
+    }
+
+    private void Record(VerifyCode code, int index, string message, string rule)
+        => RecordAttempt([(new Failure(code, message, rule), index)]);
+
+    private void RecordAttempt(List<(Failure F, int Index)> failures)
+    {
+        _attempt++;
+        var path = _path.ToArray();
+        foreach (var (f, i) in failures)
+        {
+            var cert = i < path.Length ? path[i] : null;
+            _diagnostics.Add(new VerificationDiagnostic(_attempt, i, f.Code, f.Message, f.Rule, cert));
+        }
+        var first = failures[0];
+        foreach (var x in failures)
+        {
+            if (VerifyCodes.Rank(x.F.Code) > VerifyCodes.Rank(first.F.Code))
+            {
+                first = x;
+            }
+        }
+        if (_best is null || VerifyCodes.Rank(first.F.Code) > VerifyCodes.Rank(_best.Value.Code))
+        {
+            var cert = first.Index < path.Length ? path[first.Index] : null;
+            var who = cert is null ? "" : $"certificate {first.Index} (subject \"{cert.Subject}\"): ";
+            _best = (first.F.Code, who + first.F.Message, first.Index, cert, path);
+        }
+    }
+}

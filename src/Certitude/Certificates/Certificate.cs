@@ -1,0 +1,479 @@
+using System.Formats.Asn1;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using Certitude.Der;
+using Certitude.Signatures;
+
+namespace Certitude;
+
+/// <summary>
+/// An X.509 certificate, parsed once from strict DER (RFC 5280 4.1). The type is immutable and
+/// thread-safe. Every extension Certitude knows is decoded at parse time (a malformed one makes
+/// the certificate malformed); unknown extensions are kept with their criticality.
+/// </summary>
+public sealed class Certificate : IEquatable<Certificate>
+{
+    private Certificate() { }
+
+    /// <summary>The DER encoding of the certificate.</summary>
+    public ReadOnlyMemory<byte> RawData { get; private init; }
+
+    internal ReadOnlyMemory<byte> TbsData { get; private init; }
+
+    /// <summary>The version: 1, 2 or 3.</summary>
+    public int Version { get; private init; }
+
+    /// <summary>The serialNumber INTEGER contents (two's complement, big-endian).</summary>
+    public ReadOnlyMemory<byte> SerialNumber { get; private init; }
+
+    /// <summary>The serial number as a hexadecimal string.</summary>
+    public string SerialNumberHex => Convert.ToHexString(SerialNumber.Span);
+
+    /// <summary>The issuer name.</summary>
+    public DistinguishedName Issuer { get; private init; } = null!;
+
+    /// <summary>The subject name.</summary>
+    public DistinguishedName Subject { get; private init; } = null!;
+
+    /// <summary>notBefore, to the second.</summary>
+    public DateTimeOffset NotBefore { get; private init; }
+
+    /// <summary>notAfter, to the second (inclusive, RFC 5280 4.1.2.5).</summary>
+    public DateTimeOffset NotAfter { get; private init; }
+
+    internal bool ValidityHasFractionalSeconds { get; private init; }
+
+    /// <summary>The subject public key.</summary>
+    public PublicKeyInfo PublicKey { get; private init; } = null!;
+
+    internal SignatureAlgorithm SignatureAlgorithm { get; private init; } = null!;
+
+    internal ReadOnlyMemory<byte> TbsSignatureAlgorithmRaw { get; private init; }
+
+    internal byte[] Signature { get; private init; } = [];
+
+    /// <summary>The name of the signature algorithm, e.g. "ECDSA with SHA256".</summary>
+    public string SignatureAlgorithmName => SignatureAlgorithm.Name;
+
+    /// <summary>Every extension, in certificate order.</summary>
+    public IReadOnlyList<CertificateExtension> Extensions { get; private init; } = [];
+
+    internal BasicConstraintsExt? BasicConstraints { get; private init; }
+    internal KeyUsageFlags? KeyUsage { get; private init; }
+    internal string[]? ExtendedKeyUsage { get; private init; }
+    internal GeneralName[]? SubjectAltNames { get; private init; }
+    internal GeneralName[]? IssuerAltNames { get; private init; }
+    internal AuthorityKeyIdExt? AuthorityKeyId { get; private init; }
+    internal byte[]? SubjectKeyId { get; private init; }
+    internal NameConstraintsExt? NameConstraints { get; private init; }
+    internal PolicyInformation[]? Policies { get; private init; }
+    internal PolicyMapping[]? PolicyMappings { get; private init; }
+    internal PolicyConstraintsExt? PolicyConstraints { get; private init; }
+    internal int? InhibitAnyPolicy { get; private init; }
+    internal AccessDescription[]? AuthorityInfoAccess { get; private init; }
+    internal AccessDescription[]? SubjectInfoAccess { get; private init; }
+    internal DistributionPoint[]? CrlDistributionPoints { get; private init; }
+    internal DistributionPoint[]? FreshestCrl { get; private init; }
+
+    /// <summary>The subjectAltName entries (empty when the extension is absent).</summary>
+    public IReadOnlyList<GeneralName> SubjectAlternativeNames => SubjectAltNames ?? [];
+
+    /// <summary>True when basicConstraints asserts cA.</summary>
+    public bool IsCertificateAuthority => BasicConstraints?.IsCa == true;
+
+    /// <summary>Issuer and subject are the same name (RFC 5280 6.1: "self-issued").</summary>
+    public bool IsSelfIssued => Issuer.Equals(Subject);
+
+    /// <summary>Subject and public key together: the identity used for loop detection in path building.</summary>
+    internal string IdentityKey { get; private init; } = "";
+
+    /// <summary>SHA-256 of the DER, hexadecimal.</summary>
+    public string Sha256Fingerprint => Convert.ToHexString(SHA256.HashData(RawData.Span));
+
+    internal CertificateExtension? FindExtension(string oid)
+    {
+        foreach (var e in Extensions)
+        {
+            if (e.Oid == oid)
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(Certificate? other) => other is not null && (ReferenceEquals(this, other) || RawData.Span.SequenceEqual(other.RawData.Span));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as Certificate);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => IdentityKey.GetHashCode(StringComparison.Ordinal);
+
+    /// <summary>A one-line description: subject, issuer and serial.</summary>
+    public override string ToString() => $"subject=\"{Subject}\" issuer=\"{Issuer}\" serial={SerialNumberHex}";
+
+    /// <summary>Parses one DER certificate. Throws <see cref="CertificateFormatException"/> for any malformed input.</summary>
+    public static Certificate Parse(ReadOnlySpan<byte> der) => Parse(der.ToArray().AsMemory());
+
+    /// <summary>Parses one DER certificate without copying. The memory must not change afterwards.</summary>
+    public static Certificate Parse(ReadOnlyMemory<byte> der)
+    {
+        string field = "certificate";
+        try
+        {
+            return ParseCore(der, ref field);
+        }
+        catch (CertificateFormatException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or OverflowException or FormatException or InvalidOperationException)
+        {
+            throw new CertificateFormatException(field, e.Message, e);
+        }
+    }
+
+    /// <summary>Parses every certificate of a PEM or DER input (a bundle may hold many PEM blocks).</summary>
+    /// <param name="data">PEM text (as bytes) or one DER certificate.</param>
+    /// <param name="source">A name for the input used in error messages, e.g. a file path.</param>
+    public static IReadOnlyList<Certificate> ParseAll(ReadOnlySpan<byte> data, string? source = null)
+    {
+        if (Pem.LooksLikePem(data))
+        {
+            var text = Encoding.ASCII.GetString(data);
+            var blocks = Pem.ReadCertificates(text, source);
+            var list = new List<Certificate>(blocks.Count);
+            for (int i = 0; i < blocks.Count; i++)
+            {
+                try
+                {
+                    list.Add(Parse(blocks[i].AsMemory()));
+                }
+                catch (CertificateFormatException e)
+                {
+                    throw e.WithLocation(source, i);
+                }
+            }
+            return list;
+        }
+        try
+        {
+            return [Parse(data)];
+        }
+        catch (CertificateFormatException e)
+        {
+            throw e.WithLocation(source, 0);
+        }
+    }
+
+    /// <summary>Parses a single PEM-encoded certificate.</summary>
+    public static Certificate ParsePem(string pem, string? source = null)
+    {
+        var blocks = Pem.ReadCertificates(pem, source);
+        if (blocks.Count != 1)
+        {
+            throw new CertificateFormatException("PEM", $"expected exactly one CERTIFICATE block, found {blocks.Count}", null, source);
+        }
+        try
+        {
+            return Parse(blocks[0].AsMemory());
+        }
+        catch (CertificateFormatException e)
+        {
+            throw e.WithLocation(source, 0);
+        }
+    }
+
+    private static Certificate ParseCore(ReadOnlyMemory<byte> der, ref string field)
+    {
+        var outer = new AsnReader(der, AsnEncodingRules.DER);
+        var certSeq = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+
+        field = "tbsCertificate";
+        var tbsRaw = certSeq.ReadEncodedValue();
+        field = "signatureAlgorithm";
+        var sigAlgRaw = certSeq.ReadEncodedValue();
+        var sigAlg = SignatureAlgorithm.Decode(sigAlgRaw);
+        field = "signatureValue";
+        var sig = certSeq.ReadBitString(out int unusedBits);
+        if (unusedBits != 0)
+        {
+            throw new CertificateFormatException(field, "signature BIT STRING has unused bits");
+        }
+        certSeq.ThrowIfNotEmpty();
+
+        field = "tbsCertificate";
+        var tbsOuter = new AsnReader(tbsRaw, AsnEncodingRules.DER);
+        var tbs = tbsOuter.ReadSequence();
+        tbsOuter.ThrowIfNotEmpty();
+
+        field = "tbsCertificate.version";
+        int version = 1;
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        if (tbs.PeekTag().HasSameClassAndValue(t0))
+        {
+            var vs = tbs.ReadSequence(t0);
+            var v = vs.ReadInteger();
+            vs.ThrowIfNotEmpty();
+            if (v == 0)
+            {
+                // X.690 11.5: DEFAULT v1 must be omitted in DER.
+                throw new CertificateFormatException(field, "version v1 must be omitted (DER DEFAULT)");
+            }
+            if (v < 0 || v > 2)
+            {
+                throw new CertificateFormatException(field, $"unknown version {v}");
+            }
+            version = (int)v + 1;
+        }
+
+        field = "tbsCertificate.serialNumber";
+        var serial = tbs.ReadIntegerBytes();
+
+        field = "tbsCertificate.signature";
+        var tbsSigAlg = tbs.ReadEncodedValue();
+
+        field = "tbsCertificate.issuer";
+        var issuer = DistinguishedName.Read(tbs, field);
+
+        field = "tbsCertificate.validity";
+        var validity = tbs.ReadSequence();
+        field = "tbsCertificate.validity.notBefore";
+        var (notBefore, fracA) = ReadTime(validity, field);
+        field = "tbsCertificate.validity.notAfter";
+        var (notAfter, fracB) = ReadTime(validity, field);
+        validity.ThrowIfNotEmpty();
+
+        field = "tbsCertificate.subject";
+        var subject = DistinguishedName.Read(tbs, field);
+
+        field = "tbsCertificate.subjectPublicKeyInfo";
+        var spkiRaw = tbs.ReadEncodedValue();
+        var spki = PublicKeyInfo.Decode(spkiRaw, field);
+
+        field = "tbsCertificate.issuerUniqueID";
+        var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+        var t2 = new Asn1Tag(TagClass.ContextSpecific, 2);
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t1))
+        {
+            tbs.ReadBitString(out _, t1);
+        }
+        field = "tbsCertificate.subjectUniqueID";
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t2))
+        {
+            tbs.ReadBitString(out _, t2);
+        }
+
+        var exts = new List<CertificateExtension>();
+        field = "tbsCertificate.extensions";
+        var t3 = new Asn1Tag(TagClass.ContextSpecific, 3, true);
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t3))
+        {
+            var wrap = tbs.ReadSequence(t3);
+            var seq = wrap.ReadSequence();
+            wrap.ThrowIfNotEmpty();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (seq.HasData)
+            {
+                var ext = seq.ReadSequence();
+                var oid = ext.ReadObjectIdentifier();
+                bool critical = false;
+                if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                {
+                    critical = ext.ReadBoolean();
+                    if (!critical)
+                    {
+                        throw new CertificateFormatException(field + "." + Oids.ExtensionName(oid), "critical FALSE must be omitted (DER DEFAULT)");
+                    }
+                }
+                var value = ext.ReadOctetString();
+                ext.ThrowIfNotEmpty();
+                if (!seen.Add(oid))
+                {
+                    // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+                    throw new CertificateFormatException(field, $"duplicate extension {Oids.ExtensionName(oid)}");
+                }
+                exts.Add(new CertificateExtension(oid, critical, value));
+            }
+            if (exts.Count == 0)
+            {
+                // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
+                throw new CertificateFormatException(field, "extensions must not be empty");
+            }
+        }
+        field = "tbsCertificate";
+        tbs.ThrowIfNotEmpty();
+
+        BasicConstraintsExt? bc = null;
+        KeyUsageFlags? ku = null;
+        string[]? eku = null;
+        GeneralName[]? san = null, ian = null;
+        AuthorityKeyIdExt? aki = null;
+        byte[]? ski = null;
+        NameConstraintsExt? nc = null;
+        PolicyInformation[]? pols = null;
+        PolicyMapping[]? maps = null;
+        PolicyConstraintsExt? pc = null;
+        int? inhibit = null;
+        AccessDescription[]? aia = null, sia = null;
+        DistributionPoint[]? crldp = null, freshest = null;
+        foreach (var e in exts)
+        {
+            field = "tbsCertificate.extensions." + Oids.ExtensionName(e.Oid);
+            var v = e.Value;
+            switch (e.Oid)
+            {
+                case Oids.BasicConstraints: bc = ExtensionDecoder.BasicConstraints(v, field); break;
+                case Oids.KeyUsage: ku = ExtensionDecoder.KeyUsage(v, field); break;
+                case Oids.ExtKeyUsage: eku = ExtensionDecoder.ExtKeyUsage(v, field); break;
+                case Oids.SubjectAltName: san = ExtensionDecoder.GeneralNames(v, field); break;
+                case Oids.IssuerAltName: ian = ExtensionDecoder.GeneralNames(v, field); break;
+                case Oids.AuthorityKeyIdentifier: aki = ExtensionDecoder.AuthorityKeyId(v, field); break;
+                case Oids.SubjectKeyIdentifier: ski = ExtensionDecoder.SubjectKeyId(v, field); break;
+                case Oids.NameConstraints: nc = ExtensionDecoder.NameConstraints(v, field); break;
+                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field); break;
+                case Oids.PolicyMappings: maps = ExtensionDecoder.PolicyMappings(v, field); break;
+                case Oids.PolicyConstraints: pc = ExtensionDecoder.PolicyConstraints(v, field); break;
+                case Oids.InhibitAnyPolicy: inhibit = ExtensionDecoder.InhibitAnyPolicy(v, field); break;
+                case Oids.AuthorityInfoAccess: aia = ExtensionDecoder.InfoAccess(v, field); break;
+                case Oids.SubjectInfoAccess: sia = ExtensionDecoder.InfoAccess(v, field); break;
+                case Oids.CrlDistributionPoints: crldp = ExtensionDecoder.DistributionPoints(v, field); break;
+                case Oids.FreshestCrl: freshest = ExtensionDecoder.DistributionPoints(v, field); break;
+                default: break;
+            }
+        }
+
+        return new Certificate
+        {
+            RawData = der,
+            TbsData = tbsRaw,
+            Version = version,
+            SerialNumber = serial,
+            TbsSignatureAlgorithmRaw = tbsSigAlg,
+            SignatureAlgorithm = sigAlg,
+            Signature = sig,
+            Issuer = issuer,
+            Subject = subject,
+            NotBefore = notBefore,
+            NotAfter = notAfter,
+            ValidityHasFractionalSeconds = fracA || fracB,
+            PublicKey = spki,
+            Extensions = exts,
+            BasicConstraints = bc,
+            KeyUsage = ku,
+            ExtendedKeyUsage = eku,
+            SubjectAltNames = san,
+            IssuerAltNames = ian,
+            AuthorityKeyId = aki,
+            SubjectKeyId = ski,
+            NameConstraints = nc,
+            Policies = pols,
+            PolicyMappings = maps,
+            PolicyConstraints = pc,
+            InhibitAnyPolicy = inhibit,
+            AuthorityInfoAccess = aia,
+            SubjectInfoAccess = sia,
+            CrlDistributionPoints = crldp,
+            FreshestCrl = freshest,
+            IdentityKey = subject.NormalizedKey + "|" + Convert.ToBase64String(SHA256.HashData(spkiRaw.Span)),
+        };
+    }
+
+    /// <summary>RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ.</summary>
+    internal static (DateTimeOffset Time, bool Fraction) ReadTime(AsnReader r, string field)
+    {
+        var tag = r.PeekTag();
+        bool utc;
+        if (tag.HasSameClassAndValue(Asn1Tag.UtcTime))
+        {
+            utc = true;
+        }
+        else if (tag.HasSameClassAndValue(Asn1Tag.GeneralizedTime))
+        {
+            utc = false;
+        }
+        else
+        {
+            throw new CertificateFormatException(field, "time must be UTCTime or GeneralizedTime");
+        }
+        if (tag.IsConstructed)
+        {
+            throw new CertificateFormatException(field, "time must be primitive");
+        }
+        var content = r.ReadOctetString(tag);
+        return ParseTimeText(content, utc, field);
+    }
+
+    internal static (DateTimeOffset Time, bool Fraction) ParseTimeText(ReadOnlySpan<byte> s, bool utc, string field)
+    {
+        int n = s.Length;
+        if (n == 0 || s[n - 1] != (byte)'Z')
+        {
+            throw new CertificateFormatException(field, "time must end in Z (UTC)");
+        }
+        int pos = 0;
+        int Digits(ReadOnlySpan<byte> span, int count)
+        {
+            if (pos + count > span.Length - 1)
+            {
+                throw new CertificateFormatException(field, "time is too short");
+            }
+            int v = 0;
+            for (int i = 0; i < count; i++)
+            {
+                byte c = span[pos + i];
+                if (c < '0' || c > '9')
+                {
+                    throw new CertificateFormatException(field, "time has a non-digit");
+                }
+                v = v * 10 + (c - '0');
+            }
+            pos += count;
+            return v;
+        }
+        int year;
+        if (utc)
+        {
+            if (n != 13)
+            {
+                throw new CertificateFormatException(field, "UTCTime must be YYMMDDHHMMSSZ");
+            }
+            int yy = Digits(s, 2);
+            year = yy >= 50 ? 1900 + yy : 2000 + yy; // RFC 5280 4.1.2.5.1
+        }
+        else
+        {
+            year = Digits(s, 4);
+        }
+        int month = Digits(s, 2), day = Digits(s, 2), hour = Digits(s, 2), minute = Digits(s, 2), second = Digits(s, 2);
+        bool fraction = false;
+        if (pos < n - 1)
+        {
+            // GeneralizedTime with fractional seconds: RFC 5280 4.1.2.5.2 says MUST NOT; DER
+            // (X.690 11.7) forbids a trailing zero and an empty fraction.
+            if (utc || s[pos] != (byte)'.' || n - 1 - pos < 2 || s[n - 2] == (byte)'0')
+            {
+                throw new CertificateFormatException(field, "malformed time");
+            }
+            for (int i = pos + 1; i < n - 1; i++)
+            {
+                if (s[i] < '0' || s[i] > '9')
+                {
+                    throw new CertificateFormatException(field, "malformed fractional seconds");
+                }
+            }
+            fraction = true;
+        }
+        if (month < 1 || month > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(year, 1), month) || hour > 23 || minute > 59 || second > 59 || year < 1)
+        {
+            throw new CertificateFormatException(field, "time is out of range");
+        }
+        return (new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero), fraction);
+    }
+
+    internal BigInteger SerialValue => new(SerialNumber.Span, isUnsigned: false, isBigEndian: true);
+}

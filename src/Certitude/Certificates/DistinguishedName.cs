@@ -1,0 +1,238 @@
+using System.Formats.Asn1;
+using System.Globalization;
+using System.Text;
+using Certitude.Der;
+
+namespace Certitude;
+
+/// <summary>One attribute of a relative distinguished name.</summary>
+internal readonly record struct NameAttribute(string Oid, Asn1Tag Tag, string? Text, string Normalized);
+
+/// <summary>
+/// An X.501 distinguished name (RFC 5280 4.1.2.4), kept as its DER bytes plus a normalised key used
+/// for issuer/subject chaining and directoryName constraints (RFC 5280 7.1: case-insensitive,
+/// whitespace-folded comparison of string attributes).
+/// </summary>
+public sealed class DistinguishedName : IEquatable<DistinguishedName>
+{
+    private readonly NameAttribute[][] _rdns;
+
+    private DistinguishedName(ReadOnlyMemory<byte> raw, NameAttribute[][] rdns)
+    {
+        RawData = raw;
+        _rdns = rdns;
+        var sb = new StringBuilder();
+        foreach (var rdn in rdns)
+        {
+            sb.Append('/');
+            var parts = rdn.Select(a => a.Normalized).Order(StringComparer.Ordinal);
+            sb.AppendJoin('+', parts);
+        }
+        NormalizedKey = sb.ToString();
+    }
+
+    /// <summary>The DER encoding of the Name.</summary>
+    public ReadOnlyMemory<byte> RawData { get; }
+
+    /// <summary>True when the name has no relative distinguished names.</summary>
+    public bool IsEmpty => _rdns.Length == 0;
+
+    internal string NormalizedKey { get; }
+
+    internal IReadOnlyList<NameAttribute[]> Rdns => _rdns;
+
+    /// <summary>The text values of every attribute of the given type, in order (e.g. 2.5.4.3 for CN).</summary>
+    public IEnumerable<string> GetAttributeValues(string oid)
+    {
+        foreach (var rdn in _rdns)
+        {
+            foreach (var a in rdn)
+            {
+                if (a.Oid == oid && a.Text is not null)
+                {
+                    yield return a.Text;
+                }
+            }
+        }
+    }
+
+    /// <summary>RFC 5280 4.2.1.10: the constraint's RDN sequence is a prefix of this name.</summary>
+    internal bool IsWithinSubtree(DistinguishedName constraint)
+    {
+        if (constraint._rdns.Length > _rdns.Length)
+        {
+            return false;
+        }
+        for (int i = 0; i < constraint._rdns.Length; i++)
+        {
+            if (!RdnEquals(constraint._rdns[i], _rdns[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool RdnEquals(NameAttribute[] a, NameAttribute[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+        // RFC 5280 7.1: a SET of attributes matches when every attribute has a match.
+        foreach (var x in a)
+        {
+            bool found = false;
+            foreach (var y in b)
+            {
+                if (x.Normalized == y.Normalized)
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(DistinguishedName? other) => other is not null && (ReferenceEquals(this, other) || NormalizedKey == other.NormalizedKey);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as DistinguishedName);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => NormalizedKey.GetHashCode(StringComparison.Ordinal);
+
+    /// <summary>An RFC 4514-style rendering, most significant RDN last (e.g. <c>CN=example, O=Org, C=US</c>).</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        for (int i = _rdns.Length - 1; i >= 0; i--)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(", ");
+            }
+            sb.AppendJoin('+', _rdns[i].Select(a => ShortName(a.Oid) + "=" + (a.Text ?? "#")));
+        }
+        return sb.ToString();
+    }
+
+    private static string ShortName(string oid) => oid switch
+    {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.5" => "serialNumber",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        _ => oid,
+    };
+
+    internal static DistinguishedName Read(AsnReader reader, string field)
+    {
+        var raw = reader.ReadEncodedValue();
+        return Decode(raw, field);
+    }
+
+    internal static DistinguishedName Decode(ReadOnlyMemory<byte> raw, string field)
+    {
+        var outer = new AsnReader(raw, AsnEncodingRules.DER);
+        var seq = outer.ReadSequence();
+        var rdns = new List<NameAttribute[]>();
+        while (seq.HasData)
+        {
+            var set = seq.ReadSetOf();
+            var attrs = new List<NameAttribute>();
+            while (set.HasData)
+            {
+                var atv = set.ReadSequence();
+                var oid = atv.ReadObjectIdentifier();
+                var tag = atv.PeekTag();
+                var valueRaw = atv.ReadEncodedValue();
+                atv.ThrowIfNotEmpty();
+                string? text = DecodeString(tag, valueRaw, field);
+                string normalized = text is null
+                    ? oid + "#" + Convert.ToHexString(valueRaw.Span)
+                    : oid + "=" + Normalize(text);
+                attrs.Add(new NameAttribute(oid, tag, text, normalized));
+            }
+            if (attrs.Count == 0)
+            {
+                // RFC 5280 4.1.2.4: RelativeDistinguishedName ::= SET SIZE (1..MAX)
+                throw new CertificateFormatException(field, "empty relative distinguished name");
+            }
+            rdns.Add(attrs.ToArray());
+        }
+        outer.ThrowIfNotEmpty();
+        return new DistinguishedName(raw, rdns.ToArray());
+    }
+
+    private static string? DecodeString(Asn1Tag tag, ReadOnlyMemory<byte> raw, string field)
+    {
+        if (tag.TagClass != TagClass.Universal || tag.IsConstructed)
+        {
+            return null;
+        }
+        var kind = (UniversalTagNumber)tag.TagValue;
+        switch (kind)
+        {
+            case UniversalTagNumber.UTF8String:
+            case UniversalTagNumber.BMPString:
+            case UniversalTagNumber.UniversalString:
+                try
+                {
+                    return AsnDecoder.ReadCharacterString(raw.Span, AsnEncodingRules.DER, kind, out _);
+                }
+                catch (AsnContentException e)
+                {
+                    throw new CertificateFormatException(field, $"attribute value is not a valid {kind}", e);
+                }
+            case UniversalTagNumber.PrintableString:
+            case UniversalTagNumber.IA5String:
+            case UniversalTagNumber.VisibleString:
+            case UniversalTagNumber.NumericString:
+            case UniversalTagNumber.T61String:
+                {
+                    // Legacy CAs put characters outside the PrintableString repertoire (e.g. '*', '@')
+                    // into names; the bytes are kept as Latin-1 text so such names still chain.
+                    var content = AsnDecoder.ReadOctetString(raw.Span, AsnEncodingRules.DER, out _, new Asn1Tag(kind));
+                    return Encoding.Latin1.GetString(content);
+                }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>RFC 4518 (simplified as RFC 5280 7.1 allows): trim, fold inner whitespace, case-fold.</summary>
+    internal static string Normalize(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        bool pendingSpace = false;
+        foreach (var ch in s.Normalize(NormalizationForm.FormKC))
+        {
+            if (char.IsWhiteSpace(ch))
+            {
+                pendingSpace = sb.Length > 0;
+                continue;
+            }
+            if (pendingSpace)
+            {
+                sb.Append(' ');
+                pendingSpace = false;
+            }
+            sb.Append(char.ToLowerInvariant(ch));
+        }
+        return sb.ToString();
+    }
+
+    internal static string Hex(ReadOnlySpan<byte> b) => Convert.ToHexString(b).ToLower(CultureInfo.InvariantCulture);
+}

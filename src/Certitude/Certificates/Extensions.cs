@@ -1,0 +1,438 @@
+using System.Formats.Asn1;
+using System.Numerics;
+using Certitude.Der;
+
+namespace Certitude;
+
+/// <summary>The keyUsage bits of RFC 5280 4.2.1.3.</summary>
+[Flags]
+public enum KeyUsageFlags
+{
+    /// <summary>No bit.</summary>
+    None = 0,
+    /// <summary>digitalSignature (0)</summary>
+    DigitalSignature = 1 << 0,
+    /// <summary>nonRepudiation / contentCommitment (1)</summary>
+    NonRepudiation = 1 << 1,
+    /// <summary>keyEncipherment (2)</summary>
+    KeyEncipherment = 1 << 2,
+    /// <summary>dataEncipherment (3)</summary>
+    DataEncipherment = 1 << 3,
+    /// <summary>keyAgreement (4)</summary>
+    KeyAgreement = 1 << 4,
+    /// <summary>keyCertSign (5)</summary>
+    KeyCertSign = 1 << 5,
+    /// <summary>cRLSign (6)</summary>
+    CrlSign = 1 << 6,
+    /// <summary>encipherOnly (7)</summary>
+    EncipherOnly = 1 << 7,
+    /// <summary>decipherOnly (8)</summary>
+    DecipherOnly = 1 << 8,
+}
+
+/// <summary>An extension as it appears in the certificate.</summary>
+/// <param name="Oid">The extnID.</param>
+/// <param name="Critical">The critical flag.</param>
+/// <param name="Value">The contents of extnValue (the DER of the extension's own structure).</param>
+public sealed record CertificateExtension(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
+
+internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen);
+
+internal sealed record AuthorityKeyIdExt(byte[]? KeyId, GeneralName[]? Issuer, byte[]? Serial);
+
+internal sealed record GeneralSubtree(GeneralName Base, bool HasMinMax);
+
+/// <summary>RFC 5280 4.2.1.10. A null list means the field was absent.</summary>
+internal sealed record NameConstraintsExt(GeneralSubtree[]? Permitted, GeneralSubtree[]? Excluded);
+
+internal sealed record PolicyInformation(string Oid);
+
+internal sealed record PolicyMapping(string IssuerDomain, string SubjectDomain);
+
+internal sealed record PolicyConstraintsExt(int? RequireExplicitPolicy, int? InhibitPolicyMapping);
+
+internal sealed record AccessDescription(string Method, GeneralName Location);
+
+internal sealed record DistributionPoint(GeneralName[]? FullName, ReadOnlyMemory<byte>? RelativeName, int? Reasons, GeneralName[]? CrlIssuer);
+
+/// <summary>Decoders for the extensions of RFC 5280 4.2. Each reads extnValue strictly and throws
+/// <see cref="CertificateFormatException"/> naming the extension.</summary>
+internal static class ExtensionDecoder
+{
+    private static AsnReader Open(ReadOnlyMemory<byte> v) => new(v, AsnEncodingRules.DER);
+
+    public static BasicConstraintsExt BasicConstraints(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        bool ca = false;
+        int? pathLen = null;
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+        {
+            ca = seq.ReadBoolean();
+            if (!ca)
+            {
+                // DER (X.690 11.5): a DEFAULT value must be omitted.
+                throw new CertificateFormatException(f, "cA FALSE must be omitted in DER");
+            }
+        }
+        if (seq.HasData)
+        {
+            var n = seq.ReadInteger();
+            if (n.Sign < 0 || n > int.MaxValue)
+            {
+                throw new CertificateFormatException(f, "pathLenConstraint out of range (0..MAX)");
+            }
+            pathLen = (int)n;
+        }
+        seq.ThrowIfNotEmpty();
+        return new BasicConstraintsExt(ca, pathLen);
+    }
+
+    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var bits = r.ReadBitString(out int unused);
+        r.ThrowIfNotEmpty();
+        int flags = 0;
+        for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
+        {
+            if ((bits[i / 8] & (0x80 >> (i % 8))) != 0)
+            {
+                flags |= 1 << i;
+            }
+        }
+        if (flags == 0)
+        {
+            // RFC 5280 4.2.1.3: "at least one of the bits in the keyUsage extension MUST be set to 1".
+            throw new CertificateFormatException(f, "keyUsage has no bit set");
+        }
+        return (KeyUsageFlags)flags;
+    }
+
+    public static string[] ExtKeyUsage(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        var list = new List<string>();
+        while (seq.HasData)
+        {
+            list.Add(seq.ReadObjectIdentifier());
+        }
+        if (list.Count == 0)
+        {
+            // RFC 5280 4.2.1.12: ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+            throw new CertificateFormatException(f, "extKeyUsage must list at least one purpose");
+        }
+        return list.ToArray();
+    }
+
+    public static GeneralName[] GeneralNames(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        return GeneralName.ReadNames(seq, f);
+    }
+
+    public static AuthorityKeyIdExt AuthorityKeyId(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        byte[]? keyId = null;
+        GeneralName[]? issuer = null;
+        byte[]? serial = null;
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+        var t1 = new Asn1Tag(TagClass.ContextSpecific, 1, true);
+        var t2 = new Asn1Tag(TagClass.ContextSpecific, 2);
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t0))
+        {
+            keyId = seq.ReadOctetString(t0);
+        }
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t1))
+        {
+            issuer = GeneralName.ReadNames(seq.ReadSequence(t1), f + ".authorityCertIssuer");
+        }
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t2))
+        {
+            serial = seq.ReadIntegerBytes(t2).ToArray();
+        }
+        seq.ThrowIfNotEmpty();
+        if ((issuer is null) != (serial is null))
+        {
+            // RFC 5280 4.2.1.1 / A.2: authorityCertIssuer and authorityCertSerialNumber go together.
+            throw new CertificateFormatException(f, "authorityCertIssuer and authorityCertSerialNumber must both be present or both absent");
+        }
+        return new AuthorityKeyIdExt(keyId, issuer, serial);
+    }
+
+    public static byte[] SubjectKeyId(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var id = r.ReadOctetString();
+        r.ThrowIfNotEmpty();
+        return id;
+    }
+
+    public static NameConstraintsExt NameConstraints(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        GeneralSubtree[]? permitted = null, excluded = null;
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        var t1 = new Asn1Tag(TagClass.ContextSpecific, 1, true);
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t0))
+        {
+            permitted = Subtrees(seq.ReadSequence(t0), f + ".permittedSubtrees");
+        }
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t1))
+        {
+            excluded = Subtrees(seq.ReadSequence(t1), f + ".excludedSubtrees");
+        }
+        seq.ThrowIfNotEmpty();
+        if (permitted is null && excluded is null)
+        {
+            // RFC 5280 4.2.1.10: "Conforming CAs MUST NOT issue certificates where name constraints
+            // is an empty sequence"; CA/B BR 7.1.2.5.2 likewise.
+            throw new CertificateFormatException(f, "nameConstraints has neither permittedSubtrees nor excludedSubtrees");
+        }
+        return new NameConstraintsExt(permitted, excluded);
+    }
+
+    private static GeneralSubtree[] Subtrees(AsnReader seq, string f)
+    {
+        var list = new List<GeneralSubtree>();
+        while (seq.HasData)
+        {
+            var st = seq.ReadSequence();
+            var name = GeneralName.Read(st, f);
+            bool minMax = false;
+            var t0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+            var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+            if (st.HasData && st.PeekTag().HasSameClassAndValue(t0))
+            {
+                var min = st.ReadInteger(t0);
+                if (min.IsZero)
+                {
+                    // DER: DEFAULT 0 must be omitted.
+                    throw new CertificateFormatException(f, "minimum 0 must be omitted in DER");
+                }
+                minMax = true;
+            }
+            if (st.HasData && st.PeekTag().HasSameClassAndValue(t1))
+            {
+                st.ReadInteger(t1);
+                minMax = true;
+            }
+            st.ThrowIfNotEmpty();
+            list.Add(new GeneralSubtree(name, minMax));
+        }
+        if (list.Count == 0)
+        {
+            // GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree
+            throw new CertificateFormatException(f, "subtrees must not be empty (SIZE (1..MAX))");
+        }
+        return list.ToArray();
+    }
+
+    public static PolicyInformation[] CertificatePolicies(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        var list = new List<PolicyInformation>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (seq.HasData)
+        {
+            var pi = seq.ReadSequence();
+            var oid = pi.ReadObjectIdentifier();
+            if (pi.HasData)
+            {
+                var quals = pi.ReadSequence();
+                int n = 0;
+                while (quals.HasData)
+                {
+                    var q = quals.ReadSequence();
+                    q.ReadObjectIdentifier();
+                    if (q.HasData)
+                    {
+                        q.ReadEncodedValue();
+                    }
+                    q.ThrowIfNotEmpty();
+                    n++;
+                }
+                if (n == 0)
+                {
+                    throw new CertificateFormatException(f, "policyQualifiers must not be empty");
+                }
+            }
+            pi.ThrowIfNotEmpty();
+            if (!seen.Add(oid))
+            {
+                // RFC 5280 4.2.1.4: "A certificate policy OID MUST NOT appear more than once".
+                throw new CertificateFormatException(f, $"policy {oid} appears more than once");
+            }
+            list.Add(new PolicyInformation(oid));
+        }
+        if (list.Count == 0)
+        {
+            throw new CertificateFormatException(f, "certificatePolicies must not be empty");
+        }
+        return list.ToArray();
+    }
+
+    public static PolicyMapping[] PolicyMappings(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        var list = new List<PolicyMapping>();
+        while (seq.HasData)
+        {
+            var m = seq.ReadSequence();
+            var a = m.ReadObjectIdentifier();
+            var b = m.ReadObjectIdentifier();
+            m.ThrowIfNotEmpty();
+            list.Add(new PolicyMapping(a, b));
+        }
+        if (list.Count == 0)
+        {
+            throw new CertificateFormatException(f, "policyMappings must not be empty");
+        }
+        return list.ToArray();
+    }
+
+    public static PolicyConstraintsExt PolicyConstraints(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        int? req = null, inh = null;
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0);
+        var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t0))
+        {
+            req = SkipCerts(seq.ReadInteger(t0), f);
+        }
+        if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t1))
+        {
+            inh = SkipCerts(seq.ReadInteger(t1), f);
+        }
+        seq.ThrowIfNotEmpty();
+        if (req is null && inh is null)
+        {
+            // RFC 5280 4.2.1.11: "Conforming CAs MUST NOT issue certificates where policy constraints is an empty sequence".
+            throw new CertificateFormatException(f, "policyConstraints is an empty sequence");
+        }
+        return new PolicyConstraintsExt(req, inh);
+    }
+
+    public static int InhibitAnyPolicy(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var n = r.ReadInteger();
+        r.ThrowIfNotEmpty();
+        return SkipCerts(n, f);
+    }
+
+    private static int SkipCerts(BigInteger n, string f)
+    {
+        if (n.Sign < 0)
+        {
+            throw new CertificateFormatException(f, "SkipCerts must be non-negative");
+        }
+        return n > 1000 ? 1000 : (int)n;
+    }
+
+    public static AccessDescription[] InfoAccess(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        var list = new List<AccessDescription>();
+        while (seq.HasData)
+        {
+            var ad = seq.ReadSequence();
+            var method = ad.ReadObjectIdentifier();
+            var loc = GeneralName.Read(ad, f);
+            ad.ThrowIfNotEmpty();
+            list.Add(new AccessDescription(method, loc));
+        }
+        if (list.Count == 0)
+        {
+            // RFC 5280 4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription
+            throw new CertificateFormatException(f, "must contain one or more AccessDescriptions");
+        }
+        return list.ToArray();
+    }
+
+    public static DistributionPoint[] DistributionPoints(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        var list = new List<DistributionPoint>();
+        while (seq.HasData)
+        {
+            var dp = seq.ReadSequence();
+            GeneralName[]? full = null;
+            ReadOnlyMemory<byte>? rel = null;
+            int? reasons = null;
+            GeneralName[]? crlIssuer = null;
+            var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+            if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t0))
+            {
+                var dpn = dp.ReadSequence(t0);
+                var tag = dpn.PeekTag();
+                if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                {
+                    full = GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName");
+                }
+                else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
+                {
+                    rel = dpn.ReadEncodedValue();
+                }
+                else
+                {
+                    throw new CertificateFormatException(f, "unknown DistributionPointName choice");
+                }
+                dpn.ThrowIfNotEmpty();
+            }
+            var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
+            if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t1))
+            {
+                var bits = dp.ReadBitString(out int unused, t1);
+                int flags = 0;
+                for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
+                {
+                    if ((bits[i / 8] & (0x80 >> (i % 8))) != 0)
+                    {
+                        flags |= 1 << i;
+                    }
+                }
+                reasons = flags;
+            }
+            var t2 = new Asn1Tag(TagClass.ContextSpecific, 2, true);
+            if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t2))
+            {
+                crlIssuer = GeneralName.ReadNames(dp.ReadSequence(t2), f + ".cRLIssuer");
+            }
+            dp.ThrowIfNotEmpty();
+            if (full is null && rel is null && crlIssuer is null)
+            {
+                // RFC 5280 4.2.1.13: either distributionPoint or cRLIssuer MUST be present.
+                throw new CertificateFormatException(f, "a DistributionPoint needs distributionPoint or cRLIssuer");
+            }
+            list.Add(new DistributionPoint(full, rel, reasons, crlIssuer));
+        }
+        if (list.Count == 0)
+        {
+            throw new CertificateFormatException(f, "must contain one or more DistributionPoints");
+        }
+        return list.ToArray();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Formats.Asn1;
+using System.Net;
+using Certitude.Der;
+
+namespace Certitude;
+
+/// <summary>The GeneralName choices of RFC 5280 4.2.1.6.</summary>
+public enum GeneralNameKind
+{
+    /// <summary>otherName [0]</summary>
+    OtherName = 0,
+    /// <summary>rfc822Name [1]</summary>
+    Rfc822Name = 1,
+    /// <summary>dNSName [2]</summary>
+    DnsName = 2,
+    /// <summary>x400Address [3]</summary>
+    X400Address = 3,
+    /// <summary>directoryName [4]</summary>
+    DirectoryName = 4,
+    /// <summary>ediPartyName [5]</summary>
+    EdiPartyName = 5,
+    /// <summary>uniformResourceIdentifier [6]</summary>
+    Uri = 6,
+    /// <summary>iPAddress [7]</summary>
+    IPAddress = 7,
+    /// <summary>registeredID [8]</summary>
+    RegisteredId = 8,
+}
+
+/// <summary>A decoded GeneralName.</summary>
+public sealed class GeneralName
+{
+    internal GeneralName(GeneralNameKind kind, string? text, byte[]? bytes, DistinguishedName? directory, string? oid)
+    {
+        Kind = kind;
+        Text = text;
+        Bytes = bytes;
+        Directory = directory;
+        Oid = oid;
+    }
+
+    /// <summary>Which choice this is.</summary>
+    public GeneralNameKind Kind { get; }
+
+    /// <summary>The IA5String value of an rfc822Name, dNSName or URI.</summary>
+    public string? Text { get; }
+
+    /// <summary>The octets of an iPAddress (4 or 16 for an address; 8 or 32 for a constraint).</summary>
+    public byte[]? Bytes { get; }
+
+    /// <summary>The Name of a directoryName.</summary>
+    public DistinguishedName? Directory { get; }
+
+    /// <summary>The type-id of an otherName, or the OID of a registeredID.</summary>
+    public string? Oid { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => Kind switch
+    {
+        GeneralNameKind.DnsName => "DNS:" + Text,
+        GeneralNameKind.Rfc822Name => "email:" + Text,
+        GeneralNameKind.Uri => "URI:" + Text,
+        GeneralNameKind.IPAddress => "IP:" + FormatIp(Bytes!),
+        GeneralNameKind.DirectoryName => "DirName:" + Directory,
+        GeneralNameKind.OtherName => "othername:" + Oid,
+        GeneralNameKind.RegisteredId => "RID:" + Oid,
+        _ => Kind.ToString(),
+    };
+
+    internal static string FormatIp(byte[] b) => b.Length switch
+    {
+        4 or 16 => new IPAddress(b).ToString(),
+        8 => new IPAddress(b.AsSpan(0, 4)) + "/" + new IPAddress(b.AsSpan(4, 4)),
+        32 => new IPAddress(b.AsSpan(0, 16)) + "/" + new IPAddress(b.AsSpan(16, 16)),
+        _ => "<" + DistinguishedName.Hex(b) + ">",
+    };
+
+    internal static GeneralName Read(AsnReader reader, string field)
+    {
+        var tag = reader.PeekTag();
+        if (tag.TagClass != TagClass.ContextSpecific || tag.TagValue > 8)
+        {
+            throw new CertificateFormatException(field, $"unexpected GeneralName tag {tag}");
+        }
+        var kind = (GeneralNameKind)tag.TagValue;
+        switch (kind)
+        {
+            case GeneralNameKind.OtherName:
+                {
+                    var seq = reader.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0));
+                    var typeId = seq.ReadObjectIdentifier();
+                    var value = seq.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true));
+                    value.ReadEncodedValue();
+                    value.ThrowIfNotEmpty();
+                    seq.ThrowIfNotEmpty();
+                    return new GeneralName(kind, null, null, null, typeId);
+                }
+            case GeneralNameKind.Rfc822Name:
+            case GeneralNameKind.DnsName:
+            case GeneralNameKind.Uri:
+                {
+                    // RFC 5280 4.2.1.6: these are IA5String; a non-ASCII byte is malformed.
+                    string s;
+                    try
+                    {
+                        s = reader.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, tag.TagValue));
+                    }
+                    catch (AsnContentException e)
+                    {
+                        throw new CertificateFormatException(field, $"{kind} is not a valid IA5String", e);
+                    }
+                    return new GeneralName(kind, s, null, null, null);
+                }
+            case GeneralNameKind.DirectoryName:
+                {
+                    var explicitSeq = reader.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 4, true));
+                    var name = DistinguishedName.Read(explicitSeq, field + ".directoryName");
+                    explicitSeq.ThrowIfNotEmpty();
+                    return new GeneralName(kind, null, null, name, null);
+                }
+            case GeneralNameKind.IPAddress:
+                {
+                    var bytes = reader.ReadOctetString(new Asn1Tag(TagClass.ContextSpecific, 7));
+                    return new GeneralName(kind, null, bytes, null, null);
+                }
+            case GeneralNameKind.RegisteredId:
+                {
+                    var oid = reader.ReadObjectIdentifier(new Asn1Tag(TagClass.ContextSpecific, 8));
+                    return new GeneralName(kind, null, null, null, oid);
+                }
+            default:
+                if (!tag.IsConstructed)
+                {
+                    throw new CertificateFormatException(field, $"{kind} must be constructed");
+                }
+                reader.ReadEncodedValue();
+                return new GeneralName(kind, null, null, null, null);
+        }
+    }
+
+    /// <summary>GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName.</summary>
+    internal static GeneralName[] ReadNames(AsnReader seq, string field)
+    {
+        var list = new List<GeneralName>();
+        while (seq.HasData)
+        {
+            list.Add(Read(seq, field));
+        }
+        if (list.Count == 0)
+        {
+            throw new CertificateFormatException(field, "GeneralNames must not be empty (SIZE (1..MAX))");
+        }
+        return list.ToArray();
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+
+namespace Certitude;
+
+/// <summary>RFC 7468 PEM reading (strict base64, explicit labels).</summary>
+internal static class Pem
+{
+    private const string Begin = "-----BEGIN ";
+    private const string Dashes = "-----";
+
+    public static bool LooksLikePem(ReadOnlySpan<byte> data)
+    {
+        var needle = "-----BEGIN "u8;
+        return data.IndexOf(needle) >= 0;
+    }
+
+    /// <summary>Every CERTIFICATE block; other labels (keys, parameters) are skipped.</summary>
+    public static List<byte[]> ReadCertificates(string text, string? source)
+        => ReadBlocks(text, source, "CERTIFICATE");
+
+    public static List<byte[]> ReadBlocks(string text, string? source, string wanted)
+    {
+        var result = new List<byte[]>();
+        int pos = 0;
+        int blockIndex = 0;
+        while (true)
+        {
+            int b = text.IndexOf(Begin, pos, StringComparison.Ordinal);
+            if (b < 0)
+            {
+                break;
+            }
+            int labelEnd = text.IndexOf(Dashes, b + Begin.Length, StringComparison.Ordinal);
+            if (labelEnd < 0)
+            {
+                throw new CertificateFormatException("PEM", $"unterminated BEGIN line in block #{blockIndex}", null, source);
+            }
+            string label = text[(b + Begin.Length)..labelEnd];
+            string endLine = "-----END " + label + Dashes;
+            int bodyStart = labelEnd + Dashes.Length;
+            int e = text.IndexOf(endLine, bodyStart, StringComparison.Ordinal);
+            if (e < 0)
+            {
+                throw new CertificateFormatException("PEM", $"block #{blockIndex} ({label}) has no matching END line", null, source);
+            }
+            if (label == wanted)
+            {
+                var sb = new StringBuilder(e - bodyStart);
+                foreach (char c in text.AsSpan(bodyStart, e - bodyStart))
+                {
+                    if (!char.IsWhiteSpace(c))
+                    {
+                        sb.Append(c);
+                    }
+                }
+                var buf = new byte[sb.Length];
+                if (!Convert.TryFromBase64String(sb.ToString(), buf, out int written))
+                {
+                    throw new CertificateFormatException("PEM", $"block #{blockIndex} ({label}) is not valid base64", null, source, result.Count);
+                }
+                result.Add(buf[..written]);
+            }
+            pos = e + endLine.Length;
+            blockIndex++;
+        }
+        return result;
+    }
+}

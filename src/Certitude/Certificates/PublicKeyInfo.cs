@@ -1,0 +1,229 @@
+using System.Formats.Asn1;
+using Certitude.Der;
+
+namespace Certitude;
+
+/// <summary>Public key algorithms Certitude recognises.</summary>
+public enum PublicKeyAlgorithm
+{
+    /// <summary>An algorithm Certitude does not know; such a key verifies nothing.</summary>
+    Unknown = 0,
+    /// <summary>rsaEncryption</summary>
+    Rsa,
+    /// <summary>id-RSASSA-PSS (a PSS-only RSA key)</summary>
+    RsaPss,
+    /// <summary>id-ecPublicKey</summary>
+    EC,
+    /// <summary>id-Ed25519</summary>
+    Ed25519,
+    /// <summary>id-Ed448</summary>
+    Ed448,
+    /// <summary>id-dsa</summary>
+    Dsa,
+}
+
+/// <summary>A decoded SubjectPublicKeyInfo (RFC 5280 4.1.2.7).</summary>
+public sealed class PublicKeyInfo
+{
+    private PublicKeyInfo() { }
+
+    /// <summary>The DER of the whole SubjectPublicKeyInfo.</summary>
+    public ReadOnlyMemory<byte> RawData { get; private init; }
+
+    /// <summary>The algorithm OID.</summary>
+    public string AlgorithmOid { get; private init; } = "";
+
+    /// <summary>The recognised algorithm.</summary>
+    public PublicKeyAlgorithm Algorithm { get; private init; }
+
+    /// <summary>The key size in bits (RSA modulus, DSA p, or the curve's field size).</summary>
+    public int KeySizeBits { get; private init; }
+
+    /// <summary>The named curve of an EC key, when the parameters name one.</summary>
+    public string? CurveOid { get; private init; }
+
+    /// <summary>True for an EC key whose parameters spell the curve out (RFC 5480 forbids this).</summary>
+    public bool HasExplicitCurve { get; private init; }
+
+    /// <summary>The contents of the subjectPublicKey BIT STRING.</summary>
+    internal byte[] KeyBytes { get; private init; } = [];
+
+    internal byte[]? RsaModulus { get; private init; }
+
+    internal byte[]? RsaExponent { get; private init; }
+
+    /// <summary>DSA: the DER of Dss-Parms, or null when inherited from the issuer (RFC 3279 2.3.2).</summary>
+    internal ReadOnlyMemory<byte>? DsaParameters { get; private init; }
+
+    /// <summary>A short description such as "RSA 2048" or "EC P-256".</summary>
+    public string Describe() => Algorithm switch
+    {
+        PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => $"{Algorithm} {KeySizeBits}",
+        PublicKeyAlgorithm.EC => HasExplicitCurve ? "EC (explicit curve)" : "EC " + CurveName(CurveOid),
+        PublicKeyAlgorithm.Dsa => $"DSA {KeySizeBits}",
+        PublicKeyAlgorithm.Unknown => "unknown key " + AlgorithmOid,
+        _ => Algorithm.ToString(),
+    };
+
+    internal static string CurveName(string? oid) => oid switch
+    {
+        Oids.P192 => "P-192",
+        Oids.P224 => "P-224",
+        Oids.P256 => "P-256",
+        Oids.P384 => "P-384",
+        Oids.P521 => "P-521",
+        _ => oid ?? "?",
+    };
+
+    internal static PublicKeyInfo Decode(ReadOnlyMemory<byte> raw, string f)
+    {
+        var r = new AsnReader(raw, AsnEncodingRules.DER);
+        var spki = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        var alg = spki.ReadSequence();
+        var oid = alg.ReadObjectIdentifier();
+        ReadOnlyMemory<byte>? parms = alg.HasData ? alg.ReadEncodedValue() : null;
+        alg.ThrowIfNotEmpty();
+        var key = spki.ReadBitString(out int unused);
+        spki.ThrowIfNotEmpty();
+        if (unused != 0)
+        {
+            throw new CertificateFormatException(f, "subjectPublicKey has unused bits");
+        }
+        switch (oid)
+        {
+            case Oids.RsaEncryption:
+            case Oids.RsaPss:
+                {
+                    if (oid == Oids.RsaEncryption && (parms is null || !IsNull(parms.Value)))
+                    {
+                        // RFC 3279 2.3.1: the parameters field MUST have ASN.1 type NULL.
+                        throw new CertificateFormatException(f, "rsaEncryption parameters must be NULL");
+                    }
+                    var kr = new AsnReader(key, AsnEncodingRules.DER);
+                    var ks = kr.ReadSequence();
+                    kr.ThrowIfNotEmpty();
+                    var n = ks.ReadIntegerBytes().ToArray();
+                    var e = ks.ReadIntegerBytes().ToArray();
+                    ks.ThrowIfNotEmpty();
+                    if (n.Length == 0 || (n[0] & 0x80) != 0 || e.Length == 0 || (e[0] & 0x80) != 0)
+                    {
+                        throw new CertificateFormatException(f, "RSA modulus and exponent must be positive");
+                    }
+                    var mod = TrimLeadingZero(n);
+                    var exp = TrimLeadingZero(e);
+                    return new PublicKeyInfo
+                    {
+                        RawData = raw, AlgorithmOid = oid, KeyBytes = key,
+                        Algorithm = oid == Oids.RsaPss ? PublicKeyAlgorithm.RsaPss : PublicKeyAlgorithm.Rsa,
+                        KeySizeBits = BitLength(mod), RsaModulus = mod, RsaExponent = exp,
+                    };
+                }
+            case Oids.EcPublicKey:
+                {
+                    if (parms is null)
+                    {
+                        throw new CertificateFormatException(f, "EC key without parameters");
+                    }
+                    var pr = new AsnReader(parms.Value, AsnEncodingRules.DER);
+                    var tag = pr.PeekTag();
+                    string? curve = null;
+                    bool isExplicit = false;
+                    int bits;
+                    if (tag.HasSameClassAndValue(Asn1Tag.ObjectIdentifier))
+                    {
+                        curve = pr.ReadObjectIdentifier();
+                        bits = curve switch
+                        {
+                            Oids.P192 => 192,
+                            Oids.P224 => 224,
+                            Oids.P256 => 256,
+                            Oids.P384 => 384,
+                            Oids.P521 => 521,
+                            _ => 0,
+                        };
+                    }
+                    else if (tag.HasSameClassAndValue(Asn1Tag.Sequence))
+                    {
+                        isExplicit = true;
+                        pr.ReadEncodedValue();
+                        bits = (key.Length - 1) * 4;
+                    }
+                    else
+                    {
+                        // implicitCurve (NULL) is forbidden by RFC 5480 2.1.1.
+                        throw new CertificateFormatException(f, "EC parameters must be a named curve");
+                    }
+                    pr.ThrowIfNotEmpty();
+                    if (key.Length == 0 || (key[0] != 4 && key[0] != 2 && key[0] != 3))
+                    {
+                        throw new CertificateFormatException(f, "EC point encoding is not recognised");
+                    }
+                    return new PublicKeyInfo
+                    {
+                        RawData = raw, AlgorithmOid = oid, KeyBytes = key, Algorithm = PublicKeyAlgorithm.EC,
+                        CurveOid = curve, HasExplicitCurve = isExplicit, KeySizeBits = bits,
+                    };
+                }
+            case Oids.Ed25519:
+            case Oids.Ed448:
+                {
+                    int len = oid == Oids.Ed25519 ? 32 : 57;
+                    if (parms is not null || key.Length != len)
+                    {
+                        // RFC 8410 3: parameters MUST be absent.
+                        throw new CertificateFormatException(f, "EdDSA key must have no parameters and a " + len + "-byte key");
+                    }
+                    return new PublicKeyInfo
+                    {
+                        RawData = raw, AlgorithmOid = oid, KeyBytes = key,
+                        Algorithm = oid == Oids.Ed25519 ? PublicKeyAlgorithm.Ed25519 : PublicKeyAlgorithm.Ed448,
+                        KeySizeBits = oid == Oids.Ed25519 ? 256 : 456,
+                    };
+                }
+            case Oids.Dsa:
+                {
+                    int bits = 0;
+                    if (parms is not null)
+                    {
+                        var pr = new AsnReader(parms.Value, AsnEncodingRules.DER);
+                        var ps = pr.ReadSequence();
+                        pr.ThrowIfNotEmpty();
+                        var p = TrimLeadingZero(ps.ReadIntegerBytes().ToArray());
+                        ps.ReadIntegerBytes();
+                        ps.ReadIntegerBytes();
+                        ps.ThrowIfNotEmpty();
+                        bits = BitLength(p);
+                    }
+                    var kr = new AsnReader(key, AsnEncodingRules.DER);
+                    kr.ReadIntegerBytes();
+                    kr.ThrowIfNotEmpty();
+                    return new PublicKeyInfo
+                    {
+                        RawData = raw, AlgorithmOid = oid, KeyBytes = key, Algorithm = PublicKeyAlgorithm.Dsa,
+                        KeySizeBits = bits, DsaParameters = parms,
+                    };
+                }
+            default:
+                return new PublicKeyInfo { RawData = raw, AlgorithmOid = oid, KeyBytes = key, Algorithm = PublicKeyAlgorithm.Unknown };
+        }
+    }
+
+    internal static bool IsNull(ReadOnlyMemory<byte> v) => v.Length == 2 && v.Span[0] == 0x05 && v.Span[1] == 0x00;
+
+    private static byte[] TrimLeadingZero(byte[] b) => b.Length > 1 && b[0] == 0 ? b[1..] : b;
+
+    private static int BitLength(byte[] b)
+    {
+        int i = 0;
+        while (i < b.Length && b[i] == 0)
+        {
+            i++;
+        }
+        if (i == b.Length)
+        {
+            return 0;
+        }
+        return (b.Length - i - 1) * 8 + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)b[i]));
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+
+namespace Certitude.Names;
+
+/// <summary>DNS name syntax (RFC 1034 3.5 as amended by RFC 1123 2.1) and IDNA conversion (UTS 46).</summary>
+internal static class DnsNames
+{
+    private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
+
+    /// <summary>An LDH label: 1..63 letters, digits and hyphens, not starting or ending with a hyphen.</summary>
+    public static bool IsLdhLabel(ReadOnlySpan<char> label)
+    {
+        if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
+        {
+            return false;
+        }
+        foreach (char c in label)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A host name in preferred name syntax, at most 253 characters, whose last label is not all digits
+    /// (so that an IPv4 literal is never taken for a DNS name).</summary>
+    public static bool IsValidHostname(ReadOnlySpan<char> name)
+    {
+        if (name.Length is 0 or > 253)
+        {
+            return false;
+        }
+        int start = 0;
+        ReadOnlySpan<char> last = default;
+        while (true)
+        {
+            int dot = name[start..].IndexOf('.');
+            var label = dot < 0 ? name[start..] : name.Slice(start, dot);
+            if (!IsLdhLabel(label))
+            {
+                return false;
+            }
+            last = label;
+            if (dot < 0)
+            {
+                break;
+            }
+            start += dot + 1;
+        }
+        foreach (char c in last)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>A presented DNS-ID (subjectAltName dNSName): a host name, optionally with "*." as its
+    /// whole left-most label (RFC 6125 6.4.3, CA/B BR 7.1.2.7.12 / "Wildcard Domain Name").</summary>
+    public static bool IsValidPresented(string name, out bool wildcard)
+    {
+        wildcard = name.StartsWith("*.", StringComparison.Ordinal);
+        return IsValidHostname(wildcard ? name.AsSpan(2) : name.AsSpan());
+    }
+
+    /// <summary>
+    /// Turns a reference host name into its canonical A-label form: lower case, one trailing dot
+    /// removed, Unicode labels converted with IDNA (UTS 46, STD3 rules). Returns false with a reason
+    /// for anything that is not a valid host name.
+    /// </summary>
+    public static bool TryNormalizeReference(string input, out string ascii, out string reason)
+    {
+        ascii = "";
+        var s = input.EndsWith('.') ? input[..^1] : input;
+        if (s.Length == 0)
+        {
+            reason = "empty host name";
+            return false;
+        }
+        bool allAscii = true;
+        foreach (char c in s)
+        {
+            if (c > 0x7F)
+            {
+                allAscii = false;
+                break;
+            }
+        }
+        if (!allAscii)
+        {
+            try
+            {
+                s = Idn.GetAscii(s);
+            }
+            catch (ArgumentException)
+            {
+                reason = $"'{input}' is not a valid internationalised domain name (UTS 46)";
+                return false;
+            }
+        }
+        s = s.ToLowerInvariant();
+        if (!IsValidHostname(s))
+        {
+            reason = $"'{input}' is not a valid host name (RFC 1123 letters, digits and hyphens)";
+            return false;
+        }
+        foreach (var label in s.Split('.'))
+        {
+            if (label.StartsWith("xn--", StringComparison.Ordinal))
+            {
+                try
+                {
+                    Idn.GetUnicode(label);
+                }
+                catch (ArgumentException)
+                {
+                    reason = $"'{input}' has an invalid A-label '{label}'";
+                    return false;
+                }
+            }
+        }
+        reason = "";
+        ascii = s;
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 6125 6.4 / RFC 9525 6.3: does a presented DNS-ID match a normalised reference name?
+    /// Labels compare case-insensitively; a wildcard is only the whole left-most label, matches
+    /// exactly one label, and never stands over a public suffix (CA/B BR 3.2.2.6).
+    /// </summary>
+    public static bool Matches(string presented, string reference)
+    {
+        if (!IsValidPresented(presented, out bool wildcard))
+        {
+            return false;
+        }
+        if (!wildcard)
+        {
+            return string.Equals(presented, reference, StringComparison.OrdinalIgnoreCase);
+        }
+        var baseDomain = presented.AsSpan(2);
+        int dot = reference.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0)
+        {
+            return false;
+        }
+        if (!reference.AsSpan(dot + 1).Equals(baseDomain, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        return !PublicSuffixList.IsPublicSuffix(baseDomain.ToString().ToLowerInvariant());
+    }
+
+    /// <summary>RFC 5280 4.2.1.10: name is the constraint or a subdomain of it (label-wise).</summary>
+    public static bool IsWithin(ReadOnlySpan<char> name, ReadOnlySpan<char> constraint)
+    {
+        if (constraint.Length == 0)
+        {
+            return true;
+        }
+        if (name.Length == constraint.Length)
+        {
+            return name.Equals(constraint, StringComparison.OrdinalIgnoreCase);
+        }
+        return name.Length > constraint.Length
+            && name[^constraint.Length..].Equals(constraint, StringComparison.OrdinalIgnoreCase)
+            && name[^(constraint.Length + 1)] == '.';
+    }
+
+    public static int CountLabels(ReadOnlySpan<char> s) => s.Length == 0 ? 0 : s.Count('.') + 1;
+
+    internal static string ToLower(string s) => s.ToLower(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,85 @@
+using Certitude.Der;
+using Certitude.Signatures;
+
+namespace Certitude;
+
+/// <summary>Which keys and signature algorithms a profile accepts. Immutable; derive variants with <c>with</c>.</summary>
+public sealed record AlgorithmPolicy
+{
+    /// <summary>Smallest RSA modulus accepted, in bits.</summary>
+    public int MinRsaBits { get; init; } = 2048;
+
+    /// <summary>RSA moduli must be a multiple of 8 bits (CA/B BR 6.1.5).</summary>
+    public bool RsaMultipleOf8 { get; init; }
+
+    /// <summary>Accept SHA-1 signatures.</summary>
+    public bool AllowSha1 { get; init; }
+
+    /// <summary>Accept DSA keys and signatures.</summary>
+    public bool AllowDsa { get; init; }
+
+    /// <summary>Accept Ed25519 and Ed448.</summary>
+    public bool AllowEdDsa { get; init; }
+
+    /// <summary>Accept RSA-PSS with parameters other than those CA/B BR 7.1.3.2 lists.</summary>
+    public bool AllowAnyPssParameters { get; init; } = true;
+
+    /// <summary>Named curves accepted for ECDSA keys (OIDs).</summary>
+    public IReadOnlySet<string> Curves { get; init; } = new HashSet<string> { Oids.P256, Oids.P384, Oids.P521 };
+
+    /// <summary>CA/B Baseline Requirements 6.1.5 and 7.1.3: RSA ≥ 2048 and a multiple of 8, P-256/384/521,
+    /// SHA-256/384/512, no DSA, no EdDSA, no SHA-1.</summary>
+    public static AlgorithmPolicy WebPki { get; } = new() { RsaMultipleOf8 = true, AllowAnyPssParameters = false };
+
+    /// <summary>RFC 5280 with modern strength: RSA ≥ 2048, P-256/384/521, Ed25519/Ed448, DSA, no SHA-1.</summary>
+    public static AlgorithmPolicy Rfc5280 { get; } = new() { AllowDsa = true, AllowEdDsa = true };
+
+    internal string? CheckKey(PublicKeyInfo key)
+    {
+        switch (key.Algorithm)
+        {
+            case PublicKeyAlgorithm.Rsa:
+            case PublicKeyAlgorithm.RsaPss:
+                if (key.KeySizeBits < MinRsaBits)
+                {
+                    return $"RSA key of {key.KeySizeBits} bits is below the minimum of {MinRsaBits}";
+                }
+                if (RsaMultipleOf8 && key.KeySizeBits % 8 != 0)
+                {
+                    return $"RSA key of {key.KeySizeBits} bits is not a multiple of 8 (CA/B BR 6.1.5)";
+                }
+                return null;
+            case PublicKeyAlgorithm.EC:
+                if (key.HasExplicitCurve)
+                {
+                    return "EC key with explicit curve parameters (RFC 5480 2.1.1, CA/B BR 7.1.3.1.2)";
+                }
+                return Curves.Contains(key.CurveOid ?? "") ? null : $"EC curve {PublicKeyInfo.CurveName(key.CurveOid)} is not allowed";
+            case PublicKeyAlgorithm.Dsa:
+                return AllowDsa ? null : "DSA keys are not allowed";
+            case PublicKeyAlgorithm.Ed25519:
+            case PublicKeyAlgorithm.Ed448:
+                return AllowEdDsa ? null : $"{key.Algorithm} keys are not allowed";
+            default:
+                return $"public key algorithm {key.AlgorithmOid} is not supported";
+        }
+    }
+
+    internal string? CheckSignature(SignatureAlgorithm alg)
+    {
+        if (alg.Hash == System.Security.Cryptography.HashAlgorithmName.SHA1 && !AllowSha1)
+        {
+            return $"{alg.Name} uses SHA-1, which is not allowed";
+        }
+        return alg.Scheme switch
+        {
+            SignatureScheme.Unknown => $"signature algorithm {alg.Oid} is not supported",
+            SignatureScheme.Dsa when !AllowDsa => "DSA signatures are not allowed",
+            SignatureScheme.Ed25519 or SignatureScheme.Ed448 when !AllowEdDsa => "EdDSA signatures are not allowed",
+            // CA/B BR 7.1.3.2.1: RSASSA-PSS with MGF1 of the same hash and a salt of the hash length.
+            SignatureScheme.RsaPss when !AllowAnyPssParameters && (alg.MgfHash != alg.Hash || alg.SaltLength != alg.HashBytes)
+                => "RSA-PSS parameters are not among those CA/B BR 7.1.3.2 allows",
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,211 @@
+using Certitude.Der;
+using Certitude.Names;
+
+namespace Certitude;
+
+/// <summary>Where in a path a certificate stands.</summary>
+[Flags]
+internal enum CertRole
+{
+    Leaf = 1,
+    Intermediate = 2,
+    Anchor = 4,
+    Issuer = Intermediate | Anchor,
+    Any = Leaf | Intermediate | Anchor,
+}
+
+/// <summary>What a rule may look at besides the certificate.</summary>
+internal sealed class RuleInput(CertRole role, VerificationOptions options, Func<bool> isSelfSigned)
+{
+    public CertRole Role { get; } = role;
+    public VerificationOptions Options { get; } = options;
+    private bool? _selfSigned;
+
+    /// <summary>Self-issued and its signature verifies with its own key (RFC 5280 3.2 "self-signed").</summary>
+    public bool IsSelfSigned => _selfSigned ??= isSelfSigned();
+}
+
+/// <summary>
+/// One structural rule of a profile: which certificates it applies to, whether it is a
+/// MUST-level structure check enforced only under <see cref="VerifyFlags.X509Strict"/>, the code
+/// a violation reports, the rule it enforces, and the check itself (null when satisfied, else
+/// what is wrong).
+/// </summary>
+internal sealed record CertificateRule(
+    string Id,
+    string Citation,
+    CertRole Roles,
+    bool StrictOnly,
+    VerifyCode Code,
+    Func<Certificate, RuleInput, string?> Check);
+
+/// <summary>The rule tables of the two profiles. Each line cites the text it enforces.</summary>
+internal static class RuleTables
+{
+    private static string? If(bool violated, string message) => violated ? message : null;
+
+    private static CertificateExtension? Ext(Certificate c, string oid) => c.FindExtension(oid);
+
+    private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
+    {
+        Oids.AuthorityKeyIdentifier, Oids.SubjectKeyIdentifier, Oids.KeyUsage, Oids.CertificatePolicies,
+        Oids.PolicyMappings, Oids.SubjectAltName, Oids.IssuerAltName, Oids.BasicConstraints, Oids.NameConstraints,
+        Oids.PolicyConstraints, Oids.ExtKeyUsage, Oids.CrlDistributionPoints, Oids.InhibitAnyPolicy, Oids.FreshestCrl,
+        Oids.AuthorityInfoAccess, Oids.SubjectInfoAccess,
+    };
+
+    /// <summary>Rules of RFC 5280 that both profiles enforce.</summary>
+    public static readonly CertificateRule[] Common =
+    [
+        // ---- always enforced (not only under X509Strict) ----
+        new("unknown-critical-extension", "RFC 5280 4.2", CertRole.Any, false, VerifyCode.UnhandledCriticalExtension,
+            (c, _) => c.Extensions.FirstOrDefault(e => e.Critical && !Understood.Contains(e.Oid)) is { } e
+                ? $"critical extension {e.Oid} is not understood" : null),
+        new("signature-algorithm-consistency", "RFC 5280 4.1.1.2", CertRole.Any, false, VerifyCode.SignatureAlgorithmInconsistency,
+            (c, _) => If(!c.SignatureAlgorithm.RawData.Span.SequenceEqual(c.TbsSignatureAlgorithmRaw.Span),
+                "signatureAlgorithm differs from tbsCertificate.signature")),
+        new("issuer-is-ca", "RFC 5280 6.1.4 (k), 4.2.1.9", CertRole.Intermediate, false, VerifyCode.InvalidCa,
+            (c, _) => If(c.Version == 3 && c.BasicConstraints?.IsCa != true,
+                c.BasicConstraints is null ? "issuer has no basicConstraints extension" : "issuer's basicConstraints does not assert cA")),
+        new("issuer-keycertsign", "RFC 5280 6.1.4 (n), 4.2.1.3", CertRole.Issuer, false, VerifyCode.KeyUsageNoCertSign,
+            (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) == 0, "issuer's keyUsage lacks keyCertSign")),
+
+        // ---- X509Strict: MUST-level structure of RFC 5280 ----
+        new("anchor-is-ca", "RFC 5280 4.2.1.9", CertRole.Anchor, true, VerifyCode.InvalidCa,
+            (c, _) => If(c.BasicConstraints?.IsCa != true,
+                c.BasicConstraints is null ? "trust anchor has no basicConstraints extension" : "trust anchor's basicConstraints does not assert cA")),
+        new("v3-for-extensions", "RFC 5280 4.1.2.1", CertRole.Any, true, VerifyCode.ExtensionsRequireVersion3,
+            (c, _) => If(c.Extensions.Count > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
+        new("serial-number", "RFC 5280 4.1.2.2", CertRole.Any, true, VerifyCode.ProfileViolation,
+            (c, _) => c.SerialNumber.Length > 20 ? "serial number is longer than 20 octets"
+                : (c.SerialNumber.Span[0] & 0x80) != 0 ? "serial number is negative"
+                : c.SerialNumber.Span.IndexOfAnyExcept((byte)0) < 0 ? "serial number is zero" : null),
+        new("signature-parameters", "RFC 4055 5, RFC 5758 3.2, RFC 8410 3", CertRole.Any, true, VerifyCode.SignatureAlgorithmInconsistency,
+            (c, _) => c.SignatureAlgorithm.Problem),
+        new("validity-whole-seconds", "RFC 5280 4.1.2.5.2", CertRole.Any, true, VerifyCode.ErrorInCertNotBeforeField,
+            (c, _) => If(c.ValidityHasFractionalSeconds, "GeneralizedTime has fractional seconds")),
+        new("issuer-not-empty", "RFC 5280 4.1.2.4", CertRole.Any, true, VerifyCode.IssuerNameEmpty,
+            (c, _) => If(c.Issuer.IsEmpty, "issuer name is empty")),
+        new("ca-subject-not-empty", "RFC 5280 4.1.2.6", CertRole.Any, true, VerifyCode.SubjectNameEmpty,
+            (c, r) => If(c.Subject.IsEmpty && (c.IsCertificateAuthority || r.Role != CertRole.Leaf), "CA subject name is empty")),
+        new("empty-subject-needs-critical-san", "RFC 5280 4.1.2.6, 4.2.1.6", CertRole.Any, true, VerifyCode.EmptySubjectSanNotCritical,
+            (c, _) => If(c.Subject.IsEmpty && Ext(c, Oids.SubjectAltName) is not { Critical: true },
+                "subject is empty and subjectAltName is absent or not critical")),
+        new("aki-not-critical", "RFC 5280 4.2.1.1", CertRole.Any, true, VerifyCode.AuthorityKeyIdentifierCritical,
+            (c, _) => If(Ext(c, Oids.AuthorityKeyIdentifier) is { Critical: true }, "authorityKeyIdentifier is critical")),
+        new("aki-present", "RFC 5280 4.2.1.1", CertRole.Any, true, VerifyCode.MissingAuthorityKeyIdentifier,
+            (c, r) => If(c.AuthorityKeyId?.KeyId is null && !r.IsSelfSigned,
+                c.AuthorityKeyId is null ? "authorityKeyIdentifier is missing" : "authorityKeyIdentifier has no keyIdentifier")),
+        new("ski-not-critical", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.SubjectKeyIdentifierCritical,
+            (c, _) => If(Ext(c, Oids.SubjectKeyIdentifier) is { Critical: true }, "subjectKeyIdentifier is critical")),
+        new("ca-has-ski", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.MissingSubjectKeyIdentifier,
+            (c, _) => If(c.IsCertificateAuthority && c.SubjectKeyId is null, "CA certificate has no subjectKeyIdentifier")),
+        new("ca-basic-constraints-critical", "RFC 5280 4.2.1.9", CertRole.Issuer, true, VerifyCode.CaBasicConstraintsNotCritical,
+            (c, _) => If(c.IsCertificateAuthority && Ext(c, Oids.BasicConstraints) is { Critical: false }, "basicConstraints of a CA is not critical")),
+        new("pathlen-only-for-ca", "RFC 5280 4.2.1.9", CertRole.Any, true, VerifyCode.PathLenInvalidForNonCa,
+            (c, _) => If(c.BasicConstraints is { IsCa: false, PathLen: not null }, "pathLenConstraint without cA")),
+        new("pathlen-needs-keycertsign", "RFC 5280 4.2.1.9", CertRole.Any, true, VerifyCode.PathLenWithoutKuKeyCertSign,
+            (c, _) => If(c.BasicConstraints?.PathLen is not null && c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) == 0,
+                "pathLenConstraint while keyUsage lacks keyCertSign")),
+        new("keycertsign-only-for-ca", "RFC 5280 4.2.1.3, 4.2.1.9", CertRole.Any, true, VerifyCode.KuKeyCertSignInvalidForNonCa,
+            (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) != 0 && !c.IsCertificateAuthority,
+                "keyUsage asserts keyCertSign but basicConstraints does not assert cA")),
+        new("name-constraints-only-in-ca", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.InvalidExtension,
+            (c, _) => If(c.NameConstraints is not null && !c.IsCertificateAuthority, "nameConstraints in a certificate that is not a CA")),
+        new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.SubtreeMinMax,
+            (c, _) => If(c.NameConstraints is { } nc && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(s => s.HasMinMax),
+                "a GeneralSubtree has a minimum other than 0 or a maximum")),
+        new("policy-constraints-critical", "RFC 5280 4.2.1.11", CertRole.Any, true, VerifyCode.InvalidPolicyExtension,
+            (c, _) => If(Ext(c, Oids.PolicyConstraints) is { Critical: false }, "policyConstraints is not critical")),
+        new("inhibit-any-policy-critical", "RFC 5280 4.2.1.14", CertRole.Any, true, VerifyCode.InvalidPolicyExtension,
+            (c, _) => If(Ext(c, Oids.InhibitAnyPolicy) is { Critical: false }, "inhibitAnyPolicy is not critical")),
+        new("aia-not-critical", "RFC 5280 4.2.2.1", CertRole.Any, true, VerifyCode.InvalidExtension,
+            (c, _) => If(Ext(c, Oids.AuthorityInfoAccess) is { Critical: true }, "authorityInfoAccess is critical")),
+        new("sia-not-critical", "RFC 5280 4.2.2.2", CertRole.Any, true, VerifyCode.InvalidExtension,
+            (c, _) => If(Ext(c, Oids.SubjectInfoAccess) is { Critical: true }, "subjectInfoAccess is critical")),
+        new("san-syntax", "RFC 5280 4.2.1.6", CertRole.Any, true, VerifyCode.UnsupportedNameSyntax,
+            (c, _) => SanSyntax(c)),
+        new("ec-named-curve", "RFC 5480 2.1.1", CertRole.Any, true, VerifyCode.EcKeyExplicitParams,
+            (c, _) => If(c.PublicKey.HasExplicitCurve, "EC public key uses explicit curve parameters")),
+    ];
+
+    /// <summary>RFC 5280 profile only.</summary>
+    public static readonly CertificateRule[] Rfc5280Only =
+    [
+        new("name-constraints-critical", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.InvalidExtension,
+            (c, _) => If(Ext(c, Oids.NameConstraints) is { Critical: false }, "nameConstraints is not critical")),
+    ];
+
+    /// <summary>CA/Browser Forum Baseline Requirements (TLS) on top of RFC 5280. NOTE: BR 7.1.2.5.2
+    /// lets nameConstraints be non-critical, so the RFC 5280 criticality rule is not in this table.</summary>
+    public static readonly CertificateRule[] WebPkiOnly =
+    [
+        new("v3-only", "CA/B BR 7.1.1", CertRole.Any, true, VerifyCode.ProfileViolation,
+            (c, _) => If(c.Version != 3, $"certificate is version {c.Version}, not 3")),
+        new("leaf-not-ca", "CA/B BR 7.1.2.7.8", CertRole.Leaf, true, VerifyCode.InvalidNonCa,
+            (c, _) => If(c.IsCertificateAuthority, "subscriber certificate asserts cA")),
+        new("leaf-no-keycertsign", "CA/B BR 7.1.2.7.11", CertRole.Leaf, true, VerifyCode.InvalidNonCa,
+            (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) != 0, "subscriber certificate asserts keyCertSign")),
+        new("leaf-san-required", "CA/B BR 7.1.2.7.12", CertRole.Leaf, true, VerifyCode.ProfileViolation,
+            (c, _) => If(c.SubjectAltNames is null, "subscriber certificate has no subjectAltName")),
+        new("leaf-san-criticality", "CA/B BR 7.1.2.7.12", CertRole.Leaf, true, VerifyCode.ProfileViolation,
+            (c, _) => If(!c.Subject.IsEmpty && Ext(c, Oids.SubjectAltName) is { Critical: true }, "subjectAltName is critical while the subject is not empty")),
+        new("leaf-eku-required", "CA/B BR 7.1.2.7.10", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
+            (c, _) => If(c.ExtendedKeyUsage is null, "subscriber certificate has no extKeyUsage")),
+        new("leaf-no-any-eku", "CA/B BR 7.1.2.7.10", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
+            (c, _) => If(c.ExtendedKeyUsage?.Contains(Oids.AnyExtendedKeyUsage) == true, "subscriber certificate lists anyExtendedKeyUsage")),
+        new("leaf-eku-not-critical", "CA/B BR 7.1.2.7.6", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
+            (c, _) => If(Ext(c, Oids.ExtKeyUsage) is { Critical: true }, "extKeyUsage is critical")),
+        new("leaf-cn-in-san", "CA/B BR 7.1.4.3", CertRole.Leaf, true, VerifyCode.CommonNameNotInSan,
+            (c, _) => CommonNameInSan(c)),
+        new("root-no-eku", "CA/B BR 7.1.2.1.2", CertRole.Anchor, true, VerifyCode.InvalidPurpose,
+            (c, r) => If(r.IsSelfSigned && c.ExtendedKeyUsage is not null, "root CA certificate has extKeyUsage")),
+        new("root-aki", "CA/B BR 7.1.2.1.3", CertRole.Anchor, true, VerifyCode.AkidSkidMismatch,
+            (c, r) => !r.IsSelfSigned || c.AuthorityKeyId is not { } aki ? null
+                : aki.KeyId is null ? "root authorityKeyIdentifier has no keyIdentifier"
+                : aki.Issuer is not null || aki.Serial is not null ? "root authorityKeyIdentifier has authorityCertIssuer or authorityCertSerialNumber"
+                : c.SubjectKeyId is null || !aki.KeyId.AsSpan().SequenceEqual(c.SubjectKeyId) ? "root authorityKeyIdentifier differs from its subjectKeyIdentifier"
+                : null),
+    ];
+
+    private static string? SanSyntax(Certificate c)
+    {
+        foreach (var n in c.SubjectAltNames ?? [])
+        {
+            switch (n.Kind)
+            {
+                case GeneralNameKind.DnsName when !DnsNames.IsValidPresented(n.Text!, out _):
+                    return $"dNSName '{n.Text}' is not in preferred name syntax";
+                case GeneralNameKind.IPAddress when n.Bytes!.Length is not (4 or 16):
+                    return $"iPAddress has {n.Bytes.Length} octets, not 4 or 16";
+                case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidMailbox(n.Text!):
+                    return $"rfc822Name '{n.Text}' is not a valid mailbox";
+                default:
+                    break;
+            }
+        }
+        return null;
+    }
+
+    private static string? CommonNameInSan(Certificate c)
+    {
+        foreach (var cn in c.Subject.GetAttributeValues(Oids.CommonName))
+        {
+            bool found = false;
+            foreach (var n in c.SubjectAltNames ?? [])
+            {
+                if ((n.Kind == GeneralNameKind.DnsName && n.Text == cn)
+                    || (n.Kind == GeneralNameKind.IPAddress && n.Bytes!.Length is 4 or 16 && IpAddresses.Canonical(n.Bytes) == cn))
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+            {
+                return $"commonName '{cn}' is not a character-for-character copy of a subjectAltName value";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,306 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Certitude.Signatures;
+
+/// <summary>
+/// Verifies a signature with the issuer's public key. RSA PKCS#1 v1.5, RSA-PSS with the
+/// standard parameters, ECDSA and DSA use System.Security.Cryptography; RSA-PSS with other salt
+/// or MGF1 parameters is checked by EMSA-PSS-VERIFY (RFC 8017 9.1.2) over the RSA public
+/// operation; Ed25519/Ed448, which the base library lacks, go to the platform's libcrypto.
+/// </summary>
+internal static class SignatureVerifier
+{
+    public static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
+    {
+        try
+        {
+            return alg.Scheme switch
+            {
+                SignatureScheme.RsaPkcs1 when key.Algorithm == PublicKeyAlgorithm.Rsa => Rsa(key, data, signature, alg.Hash, RSASignaturePadding.Pkcs1),
+                SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(key, alg, data, signature),
+                SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(key, data, signature, alg.Hash),
+                SignatureScheme.Dsa when key.Algorithm == PublicKeyAlgorithm.Dsa => Dsa(key, data, signature, alg.Hash, dsaParameterSource),
+                SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes, data, signature),
+                SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes, data, signature),
+                SignatureScheme.Unknown => VerifyCode.UnsupportedSignatureAlgorithm,
+                _ => VerifyCode.SignatureAlgorithmMismatch,
+            };
+        }
+        catch (CryptographicException)
+        {
+            return VerifyCode.CertSignatureFailure;
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return VerifyCode.UnsupportedSignatureAlgorithm;
+        }
+    }
+
+    private static VerifyCode Rsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, RSASignaturePadding padding)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = key.RsaModulus, Exponent = key.RsaExponent });
+        return rsa.VerifyData(data, sig, hash, padding) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+    }
+
+    private static VerifyCode Ecdsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
+    {
+        using var ec = ECDsa.Create();
+        ec.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
+        return ec.VerifyData(data, sig, hash, DSASignatureFormat.Rfc3279DerSequence) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+    }
+
+    private static VerifyCode Dsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, PublicKeyInfo? parameterSource)
+    {
+        using var dsa = System.Security.Cryptography.DSA.Create();
+        if (key.DsaParameters is null)
+        {
+            // RFC 3279 2.3.2 / RFC 5280 6.1.4 (f): parameters inherited from the issuer's key.
+            if (parameterSource?.DsaParameters is not { } inherited)
+            {
+                return VerifyCode.UnableToDecodeIssuerPublicKey;
+            }
+            var pr = new System.Formats.Asn1.AsnReader(inherited, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            var p = pr.ReadIntegerBytes().ToArray();
+            var q = pr.ReadIntegerBytes().ToArray();
+            var g = pr.ReadIntegerBytes().ToArray();
+            var y = new System.Formats.Asn1.AsnReader(key.KeyBytes, System.Formats.Asn1.AsnEncodingRules.DER).ReadIntegerBytes().ToArray();
+            static byte[] T(byte[] b) => b.Length > 1 && b[0] == 0 ? b[1..] : b;
+            p = T(p);
+            int len = p.Length;
+            dsa.ImportParameters(new DSAParameters { P = p, Q = T(q), G = Pad(T(g), len), Y = Pad(T(y), len) });
+        }
+        else
+        {
+            dsa.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
+        }
+        return dsa.VerifyData(data, sig, hash, DSASignatureFormat.Rfc3279DerSequence) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+    }
+
+    private static byte[] Pad(byte[] b, int len)
+    {
+        if (b.Length >= len)
+        {
+            return b;
+        }
+        var r = new byte[len];
+        b.CopyTo(r, len - b.Length);
+        return r;
+    }
+
+    private static VerifyCode Pss(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
+    {
+        if (alg.MgfHash == alg.Hash && alg.SaltLength == alg.HashBytes)
+        {
+            return Rsa(key, data, sig, alg.Hash, RSASignaturePadding.Pss);
+        }
+        return EmsaPssVerify(key, alg, data, sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+    }
+
+    /// <summary>RFC 8017 8.1.2 and 9.1.2 for arbitrary salt length and MGF1 hash.</summary>
+    private static bool EmsaPssVerify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> message, ReadOnlySpan<byte> sig)
+    {
+        var n = new BigInteger(key.RsaModulus, isUnsigned: true, isBigEndian: true);
+        var e = new BigInteger(key.RsaExponent, isUnsigned: true, isBigEndian: true);
+        int k = key.RsaModulus!.Length;
+        if (sig.Length != k)
+        {
+            return false;
+        }
+        var s = new BigInteger(sig, isUnsigned: true, isBigEndian: true);
+        if (s >= n)
+        {
+            return false;
+        }
+        var m = BigInteger.ModPow(s, e, n);
+        int modBits = key.KeySizeBits;
+        int emBits = modBits - 1;
+        int emLen = (emBits + 7) / 8;
+        var mBytes = m.ToByteArray(isUnsigned: true, isBigEndian: true);
+        if (mBytes.Length > emLen)
+        {
+            return false;
+        }
+        var em = new byte[emLen];
+        mBytes.CopyTo(em, emLen - mBytes.Length);
+        int hLen = alg.HashBytes, sLen = alg.SaltLength;
+        var mHash = Hash(alg.Hash, message);
+        if (emLen < hLen + sLen + 2 || em[^1] != 0xBC)
+        {
+            return false;
+        }
+        int dbLen = emLen - hLen - 1;
+        var maskedDb = em.AsSpan(0, dbLen);
+        var h = em.AsSpan(dbLen, hLen);
+        int zeroBits = 8 * emLen - emBits;
+        if ((maskedDb[0] & (0xFF << (8 - zeroBits)) & 0xFF) != 0)
+        {
+            return false;
+        }
+        var db = Mgf1(alg.MgfHash, h, dbLen);
+        for (int i = 0; i < dbLen; i++)
+        {
+            db[i] ^= maskedDb[i];
+        }
+        db[0] &= (byte)(0xFF >> zeroBits);
+        int psLen = emLen - hLen - sLen - 2;
+        for (int i = 0; i < psLen; i++)
+        {
+            if (db[i] != 0)
+            {
+                return false;
+            }
+        }
+        if (db[psLen] != 0x01)
+        {
+            return false;
+        }
+        var mPrime = new byte[8 + hLen + sLen];
+        mHash.CopyTo(mPrime, 8);
+        db.AsSpan(dbLen - sLen).CopyTo(mPrime.AsSpan(8 + hLen));
+        var hPrime = Hash(alg.Hash, mPrime);
+        return CryptographicOperations.FixedTimeEquals(hPrime, h);
+    }
+
+    private static byte[] Mgf1(HashAlgorithmName hash, ReadOnlySpan<byte> seed, int len)
+    {
+        var output = new byte[len];
+        var buf = new byte[seed.Length + 4];
+        seed.CopyTo(buf);
+        int pos = 0;
+        for (uint counter = 0; pos < len; counter++)
+        {
+            buf[^4] = (byte)(counter >> 24);
+            buf[^3] = (byte)(counter >> 16);
+            buf[^2] = (byte)(counter >> 8);
+            buf[^1] = (byte)counter;
+            var block = Hash(hash, buf);
+            int take = Math.Min(block.Length, len - pos);
+            block.AsSpan(0, take).CopyTo(output.AsSpan(pos));
+            pos += take;
+        }
+        return output;
+    }
+
+    private static byte[] Hash(HashAlgorithmName h, ReadOnlySpan<byte> data)
+    {
+        if (h == HashAlgorithmName.SHA1)
+        {
+            return SHA1.HashData(data);
+        }
+        if (h == HashAlgorithmName.SHA256)
+        {
+            return SHA256.HashData(data);
+        }
+        if (h == HashAlgorithmName.SHA384)
+        {
+            return SHA384.HashData(data);
+        }
+        if (h == HashAlgorithmName.SHA512)
+        {
+            return SHA512.HashData(data);
+        }
+        throw new CryptographicException("unsupported hash " + h.Name);
+    }
+}
+
+/// <summary>Ed25519 and Ed448 verification through the platform's OpenSSL libcrypto (the .NET base
+/// library has no EdDSA). Where libcrypto cannot be loaded, EdDSA signatures are reported as an
+/// unsupported algorithm, never as valid.</summary>
+internal static unsafe class LibCrypto
+{
+    public const int NidEd25519 = 1087;
+    public const int NidEd448 = 1088;
+
+    private sealed class Api
+    {
+        public delegate* unmanaged<int, IntPtr, byte*, nuint, IntPtr> NewRawPublicKey;
+        public delegate* unmanaged<IntPtr, void> FreeKey;
+        public delegate* unmanaged<IntPtr> NewMdCtx;
+        public delegate* unmanaged<IntPtr, void> FreeMdCtx;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> DigestVerifyInit;
+        public delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int> DigestVerify;
+    }
+
+    private static readonly Lazy<Api?> Loaded = new(Load);
+
+    private static Api? Load()
+    {
+        foreach (var name in new[] { "libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.3.dylib", "libcrypto-3-x64.dll", "libcrypto" })
+        {
+            if (!NativeLibrary.TryLoad(name, out var h))
+            {
+                continue;
+            }
+            try
+            {
+                return new Api
+                {
+                    NewRawPublicKey = (delegate* unmanaged<int, IntPtr, byte*, nuint, IntPtr>)NativeLibrary.GetExport(h, "EVP_PKEY_new_raw_public_key"),
+                    FreeKey = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(h, "EVP_PKEY_free"),
+                    NewMdCtx = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(h, "EVP_MD_CTX_new"),
+                    FreeMdCtx = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(h, "EVP_MD_CTX_free"),
+                    DigestVerifyInit = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)NativeLibrary.GetExport(h, "EVP_DigestVerifyInit"),
+                    DigestVerify = (delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int>)NativeLibrary.GetExport(h, "EVP_DigestVerify"),
+                };
+            }
+            catch (EntryPointNotFoundException)
+            {
+                NativeLibrary.Free(h);
+            }
+        }
+        return null;
+    }
+
+    public static bool IsAvailable => Loaded.Value is not null;
+
+    public static VerifyCode VerifyEdDsa(int nid, byte[] publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
+    {
+        var api = Loaded.Value;
+        if (api is null)
+        {
+            return VerifyCode.UnsupportedSignatureAlgorithm;
+        }
+        if (sig.Length != (nid == NidEd25519 ? 64 : 114))
+        {
+            return VerifyCode.CertSignatureFailure;
+        }
+        IntPtr key = IntPtr.Zero, ctx = IntPtr.Zero;
+        try
+        {
+            fixed (byte* pk = publicKey)
+            {
+                key = api.NewRawPublicKey(nid, IntPtr.Zero, pk, (nuint)publicKey.Length);
+            }
+            if (key == IntPtr.Zero)
+            {
+                return VerifyCode.UnableToDecodeIssuerPublicKey;
+            }
+            ctx = api.NewMdCtx();
+            if (ctx == IntPtr.Zero || api.DigestVerifyInit(ctx, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, key) != 1)
+            {
+                return VerifyCode.CertSignatureFailure;
+            }
+            byte dummy = 0;
+            fixed (byte* s = sig)
+            fixed (byte* d = data)
+            {
+                byte* dp = d == null ? &dummy : d;
+                return api.DigestVerify(ctx, s, (nuint)sig.Length, dp, (nuint)data.Length) == 1 ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+            }
+        }
+        finally
+        {
+            if (ctx != IntPtr.Zero)
+            {
+                api.FreeMdCtx(ctx);
+            }
+            if (key != IntPtr.Zero)
+            {
+                api.FreeKey(key);
+            }
+        }
+    }
+}

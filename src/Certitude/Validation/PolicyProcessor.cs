@@ -1,0 +1,295 @@
+using Certitude.Building;
+using Certitude.Der;
+
+namespace Certitude.Validation;
+
+/// <summary>
+/// RFC 5280 6.1.2 - 6.1.5 certificate policy processing with the valid_policy_tree. The tree is
+/// bounded by the verification budget (its node count), so crafted policy mappings cannot blow it up.
+/// </summary>
+internal sealed class PolicyProcessor
+{
+    private sealed class Node(string policy, HashSet<string> expected, Node? parent)
+    {
+        public string ValidPolicy { get; } = policy;
+        public HashSet<string> Expected { get; set; } = expected;
+        public Node? Parent { get; } = parent;
+        public List<Node> Children { get; } = [];
+    }
+
+    private readonly PolicyInputs _inputs;
+    private readonly Budget _budget;
+    private readonly int _n;
+    private Node? _root;
+    private List<Node> _level;
+    private int _explicitPolicy;
+    private int _inhibitAnyPolicy;
+    private int _policyMapping;
+
+    /// <param name="inputs">The RFC 5280 6.1.1 inputs.</param>
+    /// <param name="n">The number of certificates in the path below the trust anchor.</param>
+    /// <param name="budget">The verification budget.</param>
+    public PolicyProcessor(PolicyInputs inputs, int n, Budget budget)
+    {
+        _inputs = inputs;
+        _budget = budget;
+        _n = n;
+        // 6.1.2 (a), (d), (e), (f)
+        _root = new Node(Oids.AnyPolicy, [Oids.AnyPolicy], null);
+        _level = [_root];
+        _explicitPolicy = inputs.RequireExplicitPolicy ? 0 : n + 1;
+        _inhibitAnyPolicy = inputs.InhibitAnyPolicy ? 0 : n + 1;
+        _policyMapping = inputs.InhibitPolicyMapping ? 0 : n + 1;
+    }
+
+    /// <summary>The user-constrained policy set after <see cref="WrapUp"/> (empty when the tree is null).</summary>
+    public IReadOnlySet<string> UserConstrainedPolicies { get; private set; } = new HashSet<string>();
+
+    /// <summary>6.1.3 (d)-(f) and, for intermediates, 6.1.4 (a), (b), (h)-(j). i is 1-based (1 = issued by the anchor).</summary>
+    public Failure? Process(Certificate cert, int i)
+    {
+        bool isLeaf = i == _n;
+        if (cert.Policies is { } policies && _root is not null)
+        {
+            var next = new List<Node>();
+            PolicyInformation? any = null;
+            // 6.1.3 (d)(1)
+            foreach (var p in policies)
+            {
+                if (p.Oid == Oids.AnyPolicy)
+                {
+                    any = p;
+                    continue;
+                }
+                bool matched = false;
+                foreach (var node in _level)
+                {
+                    if (node.Expected.Contains(p.Oid))
+                    {
+                        AddChild(node, p.Oid, [p.Oid], next);
+                        matched = true;
+                    }
+                }
+                if (!matched)
+                {
+                    foreach (var node in _level)
+                    {
+                        if (node.ValidPolicy == Oids.AnyPolicy)
+                        {
+                            AddChild(node, p.Oid, [p.Oid], next);
+                        }
+                    }
+                }
+            }
+            // 6.1.3 (d)(2)
+            if (any is not null && (_inhibitAnyPolicy > 0 || (!isLeaf && cert.IsSelfIssued)))
+            {
+                foreach (var node in _level)
+                {
+                    foreach (var v in node.Expected)
+                    {
+                        if (!node.Children.Any(c => c.ValidPolicy == v))
+                        {
+                            AddChild(node, v, [v], next);
+                        }
+                    }
+                }
+            }
+            _level = next;
+            // 6.1.3 (d)(3)
+            Prune();
+        }
+        else
+        {
+            // 6.1.3 (e)
+            _root = null;
+            _level = [];
+        }
+        // 6.1.3 (f)
+        if (_explicitPolicy <= 0 && _root is null)
+        {
+            return new Failure(VerifyCode.NoExplicitPolicy, "an explicit policy is required and no acceptable policy remains", "RFC 5280 6.1.3 (f)");
+        }
+        if (isLeaf)
+        {
+            return null;
+        }
+
+        // 6.1.4 (a)
+        if (cert.PolicyMappings is { } maps)
+        {
+            foreach (var m in maps)
+            {
+                if (m.IssuerDomain == Oids.AnyPolicy || m.SubjectDomain == Oids.AnyPolicy)
+                {
+                    return new Failure(VerifyCode.InvalidPolicyExtension, "policyMappings maps to or from anyPolicy", "RFC 5280 6.1.4 (a)");
+                }
+            }
+            // 6.1.4 (b)
+            if (_root is not null)
+            {
+                foreach (var group in maps.GroupBy(m => m.IssuerDomain, StringComparer.Ordinal))
+                {
+                    var mapped = group.Select(m => m.SubjectDomain).ToHashSet(StringComparer.Ordinal);
+                    var nodes = _level.Where(n => n.ValidPolicy == group.Key).ToList();
+                    if (_policyMapping > 0)
+                    {
+                        if (nodes.Count > 0)
+                        {
+                            foreach (var node in nodes)
+                            {
+                                node.Expected = mapped;
+                            }
+                        }
+                        else if (_level.FirstOrDefault(n => n.ValidPolicy == Oids.AnyPolicy) is { Parent: { } parent })
+                        {
+                            AddChild(parent, group.Key, mapped, _level);
+                        }
+                    }
+                    else
+                    {
+                        foreach (var node in nodes)
+                        {
+                            node.Parent?.Children.Remove(node);
+                            _level.Remove(node);
+                        }
+                        Prune();
+                    }
+                }
+            }
+        }
+        // 6.1.4 (h)
+        if (!cert.IsSelfIssued)
+        {
+            if (_explicitPolicy > 0)
+            {
+                _explicitPolicy--;
+            }
+            if (_policyMapping > 0)
+            {
+                _policyMapping--;
+            }
+            if (_inhibitAnyPolicy > 0)
+            {
+                _inhibitAnyPolicy--;
+            }
+        }
+        // 6.1.4 (i)
+        if (cert.PolicyConstraints is { } pc)
+        {
+            if (pc.RequireExplicitPolicy is int r && r < _explicitPolicy)
+            {
+                _explicitPolicy = r;
+            }
+            if (pc.InhibitPolicyMapping is int m && m < _policyMapping)
+            {
+                _policyMapping = m;
+            }
+        }
+        // 6.1.4 (j)
+        if (cert.InhibitAnyPolicy is int skip && skip < _inhibitAnyPolicy)
+        {
+            _inhibitAnyPolicy = skip;
+        }
+        return null;
+    }
+
+    /// <summary>6.1.5 (a), (b), (g) for the leaf.</summary>
+    public Failure? WrapUp(Certificate leaf)
+    {
+        if (_explicitPolicy > 0)
+        {
+            _explicitPolicy--;
+        }
+        if (leaf.PolicyConstraints?.RequireExplicitPolicy == 0)
+        {
+            _explicitPolicy = 0;
+        }
+        var user = _inputs.InitialPolicySet;
+        if (_root is not null && !user.Contains(Oids.AnyPolicy))
+        {
+            // 6.1.5 (g)(iii)
+            var validSet = AllNodes().Where(n => n.Parent?.ValidPolicy == Oids.AnyPolicy).ToList();
+            foreach (var node in validSet)
+            {
+                if (node.ValidPolicy != Oids.AnyPolicy && !user.Contains(node.ValidPolicy))
+                {
+                    node.Parent!.Children.Remove(node);
+                    _level.Remove(node);
+                }
+            }
+            var anyLeaf = _level.FirstOrDefault(n => n.ValidPolicy == Oids.AnyPolicy);
+            if (anyLeaf is { Parent: { } ap })
+            {
+                var present = validSet.Select(n => n.ValidPolicy).ToHashSet(StringComparer.Ordinal);
+                foreach (var p in user)
+                {
+                    if (!present.Contains(p))
+                    {
+                        AddChild(ap, p, [p], _level);
+                    }
+                }
+                ap.Children.Remove(anyLeaf);
+                _level.Remove(anyLeaf);
+            }
+            Prune();
+        }
+        UserConstrainedPolicies = _root is null ? new HashSet<string>() : _level.Select(n => n.ValidPolicy).ToHashSet(StringComparer.Ordinal);
+        if (_explicitPolicy <= 0 && (_root is null || _level.Count == 0))
+        {
+            return new Failure(VerifyCode.NoExplicitPolicy, "an explicit policy is required and the path has no acceptable policy", "RFC 5280 6.1.5 (g)");
+        }
+        return null;
+    }
+
+    private void AddChild(Node parent, string policy, HashSet<string> expected, List<Node> level)
+    {
+        _budget.PolicyNode();
+        var child = new Node(policy, expected, parent);
+        parent.Children.Add(child);
+        level.Add(child);
+    }
+
+    /// <summary>Deletes every node above the current depth that has no children, repeatedly; an empty tree becomes null.</summary>
+    private void Prune()
+    {
+        if (_root is null)
+        {
+            return;
+        }
+        var leaves = new HashSet<Node>(_level);
+        bool Keep(Node n)
+        {
+            if (leaves.Contains(n))
+            {
+                return true;
+            }
+            n.Children.RemoveAll(c => !Keep(c));
+            return n.Children.Count > 0;
+        }
+        if (!Keep(_root))
+        {
+            _root = null;
+            _level = [];
+        }
+    }
+
+    private IEnumerable<Node> AllNodes()
+    {
+        if (_root is null)
+        {
+            yield break;
+        }
+        var stack = new Stack<Node>();
+        stack.Push(_root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            yield return n;
+            foreach (var c in n.Children)
+            {
+                stack.Push(c);
+            }
+        }
+    }
+}

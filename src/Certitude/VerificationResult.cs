@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace Certitude;
+
+/// <summary>One failed check on one candidate path.</summary>
+/// <param name="Attempt">Which candidate path (1-based, in the order tried).</param>
+/// <param name="CertificateIndex">The certificate at fault: 0 is the leaf.</param>
+/// <param name="Code">The code.</param>
+/// <param name="Message">What failed.</param>
+/// <param name="Rule">The rule it enforces (e.g. "RFC 5280 4.2.1.9").</param>
+/// <param name="Certificate">The certificate at fault.</param>
+public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, VerifyCode Code, string Message, string Rule, Certificate? Certificate)
+{
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"path #{Attempt}, certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Certificate.Subject})")}: {Message} [{Rule}] ({(int)Code}: {VerifyCodes.Describe(Code)})";
+}
+
+/// <summary>
+/// The outcome of a verification. On success, <see cref="Path"/> is the chain from the leaf to the
+/// trust anchor. On failure, <see cref="Code"/> is the most specific error over every candidate
+/// path, <see cref="FailingCertificateIndex"/> the certificate at fault (0 = leaf) and
+/// <see cref="Diagnostics"/> every failed check on every candidate path.
+/// </summary>
+public sealed class VerificationResult
+{
+    internal VerificationResult(VerifyCode code, string message, int? index, Certificate? failing, IReadOnlyList<Certificate> path, IReadOnlyList<VerificationDiagnostic> diagnostics)
+    {
+        Code = code;
+        Message = message;
+        FailingCertificateIndex = index;
+        FailingCertificate = failing;
+        Path = path;
+        Diagnostics = diagnostics;
+    }
+
+    /// <summary>True when a valid path was found and every requested check passed.</summary>
+    public bool IsValid => Code == VerifyCode.Ok;
+
+    /// <summary>The code (OpenSSL's number where one exists).</summary>
+    public VerifyCode Code { get; }
+
+    /// <summary>The code's standard text, e.g. "certificate has expired".</summary>
+    public string CodeText => VerifyCodes.Describe(Code);
+
+    /// <summary>A human message naming the certificate and what is wrong.</summary>
+    public string Message { get; }
+
+    /// <summary>The index of the certificate at fault in the candidate path (0 = leaf), if any.</summary>
+    public int? FailingCertificateIndex { get; }
+
+    /// <summary>The certificate at fault, if any.</summary>
+    public Certificate? FailingCertificate { get; }
+
+    /// <summary>The verified path, leaf first, anchor last (the closest candidate path on failure, possibly empty).</summary>
+    public IReadOnlyList<Certificate> Path { get; }
+
+    /// <summary>Every failed check on every candidate path.</summary>
+    public IReadOnlyList<VerificationDiagnostic> Diagnostics { get; }
+
+    /// <summary>A multi-line explanation: the verdict, then every diagnostic.</summary>
+    public string Explain()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(ToString());
+        foreach (var d in Diagnostics)
+        {
+            sb.Append("  ").AppendLine(d.ToString());
+        }
+        return sb.ToString();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => IsValid ? "OK" : $"error {(int)Code} ({CodeText}): {Message}";
+}

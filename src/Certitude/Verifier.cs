@@ -1,0 +1,42 @@
+using Certitude.Building;
+
+namespace Certitude;
+
+/// <summary>
+/// Builds and validates certification paths (RFC 5280) against a trust store under one set of
+/// options. Immutable and thread-safe: one instance may serve any number of concurrent calls.
+/// Verification never touches the network and reads the clock only when the options leave the
+/// validation time open.
+/// </summary>
+public sealed class Verifier
+{
+    /// <summary>Creates a verifier.</summary>
+    public Verifier(TrustStore trustStore, VerificationOptions? options = null)
+    {
+        TrustStore = trustStore ?? throw new ArgumentNullException(nameof(trustStore));
+        Options = options ?? VerificationOptions.Default;
+    }
+
+    /// <summary>The trust anchors.</summary>
+    public TrustStore TrustStore { get; }
+
+    /// <summary>The options.</summary>
+    public VerificationOptions Options { get; }
+
+    /// <summary>Verifies a leaf certificate.</summary>
+    /// <param name="leaf">The end-entity certificate.</param>
+    /// <param name="intermediates">Untrusted certificates that may serve as intermediates (e.g. what a TLS peer sent).</param>
+    /// <param name="peer">The name the leaf must match, or null for none.</param>
+    public VerificationResult Verify(Certificate leaf, IEnumerable<Certificate>? intermediates = null, PeerIdentity? peer = null)
+        => Verify(leaf, intermediates, peer is null ? [] : [peer]);
+
+    /// <summary>Verifies a leaf certificate that must match every one of the given names.</summary>
+    public VerificationResult Verify(Certificate leaf, IEnumerable<Certificate>? intermediates, IReadOnlyList<PeerIdentity> peers)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        ArgumentNullException.ThrowIfNull(peers);
+        var time = Options.ValidationTime ?? DateTimeOffset.UtcNow;
+        var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers.ToArray(), time);
+        return search.Run(leaf);
+    }
+}
