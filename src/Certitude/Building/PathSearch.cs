@@ -192,6 +192,12 @@ internal sealed class PathSearch
         return code;
     }
 
+    private VerifyCode CheckCrlSignature(CertificateRevocationList crl, Certificate issuer)
+    {
+        _budget.Signature();
+        return SignatureVerifier.Verify(issuer.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.Signature, DsaParameterSource(issuer));
+    }
+
     /// <summary>RFC 5280 6.1.4 (f): a DSA key without parameters takes its issuer's.</summary>
     private PublicKeyInfo? DsaParameterSource(Certificate issuer)
     {
@@ -349,6 +355,19 @@ internal sealed class PathSearch
         foreach (var f in LeafPurpose(leaf))
         {
             failures.Add((f, 0));
+        }
+        // RFC 5280 6.1.3 (a)(3): revocation status, when asked for.
+        if (failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
+        {
+            int last = (_o.Flags & VerifyFlags.CrlCheckChain) != 0 ? n - 1 : Math.Min(0, n - 1);
+            for (int i = 0; i <= last; i++)
+            {
+                if (Revocation.Check(_path[i], _path[i + 1], _o, _time, _budget, CheckCrlSignature) is { } rf)
+                {
+                    failures.Add((rf, i));
+                    break;
+                }
+            }
         }
         if (failures.Count == 0)
         {

@@ -404,8 +404,9 @@ public sealed class Certificate : IEquatable<Certificate>
         {
             throw new CertificateFormatException(field, "time must be primitive");
         }
-        var content = r.ReadOctetString(tag);
-        return ParseTimeText(content, utc, field);
+        var encoded = r.ReadEncodedValue().Span;
+        AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.DER, out int offset, out int length, out _);
+        return ParseTimeText(encoded.Slice(offset, length), utc, field);
     }
 
     internal static (DateTimeOffset Time, bool Fraction) ParseTimeText(ReadOnlySpan<byte> s, bool utc, string field)

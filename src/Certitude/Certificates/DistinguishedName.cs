@@ -204,8 +204,8 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
                 {
                     // Legacy CAs put characters outside the PrintableString repertoire (e.g. '*', '@')
                     // into names; the bytes are kept as Latin-1 text so such names still chain.
-                    var content = AsnDecoder.ReadOctetString(raw.Span, AsnEncodingRules.DER, out _, new Asn1Tag(kind));
-                    return Encoding.Latin1.GetString(content);
+                    AsnDecoder.ReadEncodedValue(raw.Span, AsnEncodingRules.DER, out int offset, out int length, out _);
+                    return Encoding.Latin1.GetString(raw.Span.Slice(offset, length));
                 }
             default:
                 return null;

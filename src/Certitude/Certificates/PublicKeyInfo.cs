@@ -82,7 +82,11 @@ public sealed class PublicKeyInfo
         r.ThrowIfNotEmpty();
         var alg = spki.ReadSequence();
         var oid = alg.ReadObjectIdentifier();
-        ReadOnlyMemory<byte>? parms = alg.HasData ? alg.ReadEncodedValue() : null;
+        ReadOnlyMemory<byte>? parms = null;
+        if (alg.HasData)
+        {
+            parms = alg.ReadEncodedValue();
+        }
         alg.ThrowIfNotEmpty();
         var key = spki.ReadBitString(out int unused);
         spki.ThrowIfNotEmpty();

@@ -63,6 +63,8 @@ public enum VerifyCode
     UnhandledCriticalExtension = 34,
     /// <summary>key usage does not include CRL signing</summary>
     KeyUsageNoCrlSign = 35,
+    /// <summary>unhandled critical CRL extension</summary>
+    UnhandledCriticalCrlExtension = 36,
     /// <summary>invalid non-CA certificate (has CA markings)</summary>
     InvalidNonCa = 37,
     /// <summary>key usage does not include digital signature</summary>
@@ -188,6 +190,7 @@ public static class VerifyCodes
         VerifyCode.KeyUsageNoCertSign => "key usage does not include certificate signing",
         VerifyCode.UnhandledCriticalExtension => "unhandled critical extension",
         VerifyCode.KeyUsageNoCrlSign => "key usage does not include CRL signing",
+        VerifyCode.UnhandledCriticalCrlExtension => "unhandled critical CRL extension",
         VerifyCode.InvalidNonCa => "invalid non-CA certificate (has CA markings)",
         VerifyCode.KeyUsageNoDigitalSignature => "key usage does not include digital signature",
         VerifyCode.InvalidExtension => "invalid or inconsistent certificate extension",

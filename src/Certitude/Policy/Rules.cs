@@ -76,7 +76,8 @@ internal static class RuleTables
                 c.BasicConstraints is null ? "trust anchor has no basicConstraints extension" : "trust anchor's basicConstraints does not assert cA")),
         new("v3-for-extensions", "RFC 5280 4.1.2.1", CertRole.Any, true, VerifyCode.ExtensionsRequireVersion3,
             (c, _) => If(c.Extensions.Count > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
-        new("serial-number", "RFC 5280 4.1.2.2", CertRole.Any, true, VerifyCode.ProfileViolation,
+        // NOTE: not applied to trust anchors, which are a name and a key (RFC 5280 6.1.1 (d)); long-lived roots with serial 0 exist.
+        new("serial-number", "RFC 5280 4.1.2.2", CertRole.Leaf | CertRole.Intermediate, true, VerifyCode.ProfileViolation,
             (c, _) => c.SerialNumber.Length > 20 ? "serial number is longer than 20 octets"
                 : (c.SerialNumber.Span[0] & 0x80) != 0 ? "serial number is negative"
                 : c.SerialNumber.Span.IndexOfAnyExcept((byte)0) < 0 ? "serial number is zero" : null),
@@ -93,9 +94,8 @@ internal static class RuleTables
                 "subject is empty and subjectAltName is absent or not critical")),
         new("aki-not-critical", "RFC 5280 4.2.1.1", CertRole.Any, true, VerifyCode.AuthorityKeyIdentifierCritical,
             (c, _) => If(Ext(c, Oids.AuthorityKeyIdentifier) is { Critical: true }, "authorityKeyIdentifier is critical")),
-        new("aki-present", "RFC 5280 4.2.1.1", CertRole.Any, true, VerifyCode.MissingAuthorityKeyIdentifier,
-            (c, r) => If(c.AuthorityKeyId?.KeyId is null && !r.IsSelfSigned,
-                c.AuthorityKeyId is null ? "authorityKeyIdentifier is missing" : "authorityKeyIdentifier has no keyIdentifier")),
+        new("aki-present", "RFC 5280 4.2.1.1", CertRole.Leaf | CertRole.Intermediate, true, VerifyCode.MissingAuthorityKeyIdentifier,
+            (c, r) => AkiMissing(c, r)),
         new("ski-not-critical", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.SubjectKeyIdentifierCritical,
             (c, _) => If(Ext(c, Oids.SubjectKeyIdentifier) is { Critical: true }, "subjectKeyIdentifier is critical")),
         new("ca-has-ski", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.MissingSubjectKeyIdentifier,
@@ -132,6 +132,10 @@ internal static class RuleTables
     /// <summary>RFC 5280 profile only.</summary>
     public static readonly CertificateRule[] Rfc5280Only =
     [
+        // An anchor certificate that is not self-signed is an ordinary CA certificate to RFC 5280.
+        // NOTE: the web PKI judges anchors by the root CA profile instead (BR 7.1.2.1.3: AKI optional).
+        new("anchor-aki-present", "RFC 5280 4.2.1.1", CertRole.Anchor, true, VerifyCode.MissingAuthorityKeyIdentifier,
+            (c, r) => AkiMissing(c, r)),
         new("name-constraints-critical", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.InvalidExtension,
             (c, _) => If(Ext(c, Oids.NameConstraints) is { Critical: false }, "nameConstraints is not critical")),
     ];
@@ -167,6 +171,10 @@ internal static class RuleTables
                 : c.SubjectKeyId is null || !aki.KeyId.AsSpan().SequenceEqual(c.SubjectKeyId) ? "root authorityKeyIdentifier differs from its subjectKeyIdentifier"
                 : null),
     ];
+
+    private static string? AkiMissing(Certificate c, RuleInput r)
+        => c.AuthorityKeyId?.KeyId is not null || r.IsSelfSigned ? null
+            : c.AuthorityKeyId is null ? "authorityKeyIdentifier is missing" : "authorityKeyIdentifier has no keyIdentifier";
 
     private static string? SanSyntax(Certificate c)
     {

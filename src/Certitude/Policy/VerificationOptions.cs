@@ -74,6 +74,10 @@ public sealed record VerificationOptions
     /// <summary>Certificate policy inputs.</summary>
     public PolicyInputs Policy { get; init; } = PolicyInputs.Default;
 
+    /// <summary>Certificate revocation lists consulted when <see cref="VerifyFlags.CrlCheckLeaf"/> or
+    /// <see cref="VerifyFlags.CrlCheckChain"/> is set. Supplied by the caller: the engine never fetches anything.</summary>
+    public IReadOnlyList<CertificateRevocationList> Crls { get; init; } = [];
+
     /// <summary>The defaults: web PKI, strict, partial chain, trusted first, TLS server.</summary>
     public static VerificationOptions Default { get; } = new();
 

@@ -46,7 +46,11 @@ internal sealed class SignatureAlgorithm
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
         var oid = seq.ReadObjectIdentifier();
-        ReadOnlyMemory<byte>? p = seq.HasData ? seq.ReadEncodedValue() : null;
+        ReadOnlyMemory<byte>? p = null;
+        if (seq.HasData)
+        {
+            p = seq.ReadEncodedValue();
+        }
         seq.ThrowIfNotEmpty();
         bool nullOrAbsent = p is null || PublicKeyInfo.IsNull(p.Value);
         SignatureAlgorithm Rsa(HashAlgorithmName h, int n) => new()

@@ -1,0 +1,221 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Certitude.Cli;
+
+/// <summary>Settings of a limbo run, from the command line.</summary>
+internal sealed record LimboSettings
+{
+    public string Profile { get; init; } = "auto";
+    public bool Strict { get; init; } = true;
+    public bool AllowSha1 { get; init; }
+    public int? MinRsaBits { get; init; }
+    public string HarnessName { get; init; } = "certitude";
+}
+
+/// <summary>The outcome of one testcase.</summary>
+internal sealed record LimboOutcome(string Id, string Actual, string Context, bool Threw);
+
+/// <summary>
+/// Runs x509-limbo-format testcases through Certitude. Every field of a testcase is honoured or
+/// the case is SKIPPED with the reason; a case that throws is reported with the error as context.
+/// </summary>
+internal static class LimboHarness
+{
+    public static List<LimboOutcome> Run(JsonDocument suite, LimboSettings settings)
+    {
+        var results = new List<LimboOutcome>();
+        foreach (var tc in suite.RootElement.GetProperty("testcases").EnumerateArray())
+        {
+            string id = tc.TryGetProperty("id", out var idp) ? idp.GetString() ?? "?" : "?";
+            try
+            {
+                results.Add(RunCase(id, tc, settings));
+            }
+            catch (Exception e)
+            {
+                results.Add(new LimboOutcome(id, "FAILURE", "harness error: " + e.GetType().Name + ": " + e.Message, true));
+            }
+        }
+        return results;
+    }
+
+    public static string ToJson(IEnumerable<LimboOutcome> outcomes, string harness)
+    {
+        var arr = new JsonArray();
+        foreach (var o in outcomes)
+        {
+            arr.Add(new JsonObject { ["id"] = o.Id, ["actual_result"] = o.Actual, ["context"] = o.Context });
+        }
+        var root = new JsonObject { ["version"] = 1, ["harness"] = harness, ["results"] = arr };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static LimboOutcome RunCase(string id, JsonElement tc, LimboSettings s)
+    {
+        if (tc.TryGetProperty("signature_algorithms", out var sa) && sa.ValueKind == JsonValueKind.Array && sa.GetArrayLength() > 0)
+        {
+            return new LimboOutcome(id, "SKIPPED", "signature_algorithms restrictions are not supported by this harness", false);
+        }
+        var profile = s.Profile switch
+        {
+            "webpki" => VerificationProfile.WebPki,
+            "rfc5280" => VerificationProfile.Rfc5280,
+            _ => id.StartsWith("rfc5280::", StringComparison.Ordinal) || id.StartsWith("pkits::", StringComparison.Ordinal)
+                ? VerificationProfile.Rfc5280 : VerificationProfile.WebPki,
+        };
+        var alg = profile.Algorithms with { AllowSha1 = s.AllowSha1 || profile.Algorithms.AllowSha1 };
+        if (s.MinRsaBits is int bits)
+        {
+            alg = alg with { MinRsaBits = bits };
+        }
+        profile = profile.WithAlgorithms(alg);
+
+        var notes = new List<string>();
+        var trusted = ParseList(tc, "trusted_certs", notes);
+        var untrusted = ParseList(tc, "untrusted_intermediates", notes);
+        Certificate leaf;
+        try
+        {
+            leaf = Certificate.ParsePem(tc.GetProperty("peer_certificate").GetString() ?? "", "peer_certificate");
+        }
+        catch (CertificateFormatException e)
+        {
+            return new LimboOutcome(id, "FAILURE", e.Message, false);
+        }
+
+        bool client = tc.TryGetProperty("validation_kind", out var vk) && vk.GetString() == "CLIENT";
+        var options = new VerificationOptions
+        {
+            Profile = profile,
+            Flags = s.Strict ? VerifyFlags.Default : VerifyFlags.Default & ~VerifyFlags.X509Strict,
+            Purpose = client ? CertificatePurpose.ClientAuthentication : CertificatePurpose.ServerAuthentication,
+        };
+        if (tc.TryGetProperty("validation_time", out var vt) && vt.ValueKind == JsonValueKind.String)
+        {
+            options = options with { ValidationTime = DateTimeOffset.Parse(vt.GetString()!, System.Globalization.CultureInfo.InvariantCulture) };
+        }
+        if (tc.TryGetProperty("max_chain_depth", out var md) && md.ValueKind == JsonValueKind.Number)
+        {
+            options = options with { MaxIntermediates = md.GetInt32() };
+        }
+        if (tc.TryGetProperty("key_usage", out var ku) && ku.ValueKind == JsonValueKind.Array && ku.GetArrayLength() > 0)
+        {
+            var flags = KeyUsageFlags.None;
+            foreach (var k in ku.EnumerateArray())
+            {
+                flags |= KeyUsageName(k.GetString());
+            }
+            options = options with { RequiredKeyUsage = flags };
+        }
+        if (tc.TryGetProperty("extended_key_usage", out var eku) && eku.ValueKind == JsonValueKind.Array && eku.GetArrayLength() > 0)
+        {
+            options = options with { RequiredExtendedKeyUsages = eku.EnumerateArray().Select(e => EkuOid(e.GetString())).ToArray() };
+        }
+        var peers = new List<PeerIdentity>();
+        if (!client && tc.TryGetProperty("expected_peer_name", out var pn) && pn.ValueKind == JsonValueKind.Object)
+        {
+            peers.Add(Peer(pn));
+        }
+        if (client && tc.TryGetProperty("expected_peer_names", out var pns) && pns.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var p in pns.EnumerateArray())
+            {
+                peers.Add(Peer(p));
+            }
+        }
+        if (tc.TryGetProperty("crls", out var crls) && crls.ValueKind == JsonValueKind.Array && crls.GetArrayLength() > 0)
+        {
+            // Limbo and PKITS convention: with CRLs given, revocation is checked for the whole chain,
+            // and a certificate no usable CRL covers fails.
+            var list = new List<CertificateRevocationList>();
+            int i = 0;
+            foreach (var c in crls.EnumerateArray())
+            {
+                try
+                {
+                    list.AddRange(CertificateRevocationList.ParseAll(System.Text.Encoding.ASCII.GetBytes(c.GetString() ?? ""), $"crls[{i}]"));
+                }
+                catch (CertificateFormatException ex)
+                {
+                    notes.Add("ignored " + ex.Message);
+                }
+                i++;
+            }
+            options = options with { Crls = list, Flags = options.Flags | VerifyFlags.CrlCheckChain };
+        }
+
+        var verifier = new Verifier(TrustStore.FromCertificates(trusted), options);
+        var result = verifier.Verify(leaf, untrusted, peers);
+        var context = result.IsValid ? "verified: " + string.Join(" -> ", result.Path.Select(c => c.Subject.ToString()))
+            : result + (result.Diagnostics.Count > 1 ? " | " + string.Join(" | ", result.Diagnostics.Take(12)) : "");
+        if (notes.Count > 0)
+        {
+            context += " (" + string.Join("; ", notes) + ")";
+        }
+        return new LimboOutcome(id, result.IsValid ? "SUCCESS" : "FAILURE", context, false);
+    }
+
+    private static PeerIdentity Peer(JsonElement p)
+    {
+        var kind = p.GetProperty("kind").GetString();
+        var value = p.GetProperty("value").GetString() ?? "";
+        return kind switch
+        {
+            "DNS" => PeerIdentity.Dns(value),
+            "IP" => PeerIdentity.IPAddress(value),
+            "RFC822" => PeerIdentity.Email(value),
+            _ => throw new NotSupportedException($"peer name kind {kind}"),
+        };
+    }
+
+    private static List<Certificate> ParseList(JsonElement tc, string field, List<string> notes)
+    {
+        var list = new List<Certificate>();
+        if (!tc.TryGetProperty(field, out var arr) || arr.ValueKind != JsonValueKind.Array)
+        {
+            return list;
+        }
+        int i = 0;
+        foreach (var e in arr.EnumerateArray())
+        {
+            try
+            {
+                list.Add(Certificate.ParsePem(e.GetString() ?? "", $"{field}[{i}]"));
+            }
+            catch (CertificateFormatException ex)
+            {
+                // A malformed certificate cannot be part of any path; it is left out and said so.
+                notes.Add("ignored " + ex.Message);
+            }
+            i++;
+        }
+        return list;
+    }
+
+    private static KeyUsageFlags KeyUsageName(string? n) => n switch
+    {
+        "digitalSignature" => KeyUsageFlags.DigitalSignature,
+        "contentCommitment" or "nonRepudiation" => KeyUsageFlags.NonRepudiation,
+        "keyEncipherment" => KeyUsageFlags.KeyEncipherment,
+        "dataEncipherment" => KeyUsageFlags.DataEncipherment,
+        "keyAgreement" => KeyUsageFlags.KeyAgreement,
+        "keyCertSign" => KeyUsageFlags.KeyCertSign,
+        "cRLSign" => KeyUsageFlags.CrlSign,
+        "encipherOnly" => KeyUsageFlags.EncipherOnly,
+        "decipherOnly" => KeyUsageFlags.DecipherOnly,
+        _ => throw new NotSupportedException($"key usage {n}"),
+    };
+
+    private static string EkuOid(string? n) => n switch
+    {
+        "serverAuth" => KeyPurposes.ServerAuth,
+        "clientAuth" => KeyPurposes.ClientAuth,
+        "codeSigning" => KeyPurposes.CodeSigning,
+        "emailProtection" => KeyPurposes.EmailProtection,
+        "timeStamping" => KeyPurposes.TimeStamping,
+        "OCSPSigning" => KeyPurposes.OcspSigning,
+        "anyExtendedKeyUsage" => KeyPurposes.Any,
+        _ => throw new NotSupportedException($"extended key usage {n}"),
+    };
+}

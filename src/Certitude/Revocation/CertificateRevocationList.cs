@@ -1,0 +1,306 @@
+using System.Formats.Asn1;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using Certitude.Der;
+using Certitude.Signatures;
+
+namespace Certitude;
+
+/// <summary>RFC 5280 5.3.1 reason codes.</summary>
+public enum RevocationReason
+{
+    /// <summary>unspecified (0)</summary>
+    Unspecified = 0,
+    /// <summary>keyCompromise (1)</summary>
+    KeyCompromise = 1,
+    /// <summary>cACompromise (2)</summary>
+    CaCompromise = 2,
+    /// <summary>affiliationChanged (3)</summary>
+    AffiliationChanged = 3,
+    /// <summary>superseded (4)</summary>
+    Superseded = 4,
+    /// <summary>cessationOfOperation (5)</summary>
+    CessationOfOperation = 5,
+    /// <summary>certificateHold (6)</summary>
+    CertificateHold = 6,
+    /// <summary>removeFromCRL (8)</summary>
+    RemoveFromCrl = 8,
+    /// <summary>privilegeWithdrawn (9)</summary>
+    PrivilegeWithdrawn = 9,
+    /// <summary>aACompromise (10)</summary>
+    AaCompromise = 10,
+}
+
+/// <summary>One revoked certificate of a CRL.</summary>
+/// <param name="SerialNumberHex">The serial number (hexadecimal of the INTEGER contents).</param>
+/// <param name="RevocationDate">When it was revoked.</param>
+/// <param name="Reason">The reason code, if the entry has one.</param>
+public sealed record RevokedCertificate(string SerialNumberHex, DateTimeOffset RevocationDate, RevocationReason? Reason);
+
+/// <summary>
+/// A certificate revocation list (RFC 5280 5), parsed from strict DER. Revoked serial numbers are
+/// held in a hash table, so a lookup never scans the list. Immutable and thread-safe.
+/// </summary>
+public sealed class CertificateRevocationList
+{
+    private readonly Dictionary<string, RevokedCertificate> _revoked;
+
+    private CertificateRevocationList(Dictionary<string, RevokedCertificate> revoked) => _revoked = revoked;
+
+    /// <summary>The DER encoding.</summary>
+    public ReadOnlyMemory<byte> RawData { get; private init; }
+    internal ReadOnlyMemory<byte> TbsData { get; private init; }
+    internal SignatureAlgorithm SignatureAlgorithm { get; private init; } = null!;
+    internal ReadOnlyMemory<byte> TbsSignatureAlgorithmRaw { get; private init; }
+    internal byte[] Signature { get; private init; } = [];
+
+    /// <summary>1 or 2.</summary>
+    public int Version { get; private init; }
+
+    /// <summary>The CRL issuer.</summary>
+    public DistinguishedName Issuer { get; private init; } = null!;
+
+    /// <summary>thisUpdate.</summary>
+    public DateTimeOffset ThisUpdate { get; private init; }
+
+    /// <summary>nextUpdate, if present.</summary>
+    public DateTimeOffset? NextUpdate { get; private init; }
+
+    /// <summary>The CRL number (RFC 5280 5.2.3), if present.</summary>
+    public BigInteger? CrlNumber { get; private init; }
+
+    /// <summary>Every CRL extension.</summary>
+    public IReadOnlyList<CertificateExtension> Extensions { get; private init; } = [];
+
+    /// <summary>The number of revoked entries.</summary>
+    public int Count => _revoked.Count;
+
+    internal bool IsDelta => Extensions.Any(e => e.Oid == "2.5.29.27");
+    internal bool HasIssuingDistributionPoint => Extensions.Any(e => e.Oid == "2.5.29.28");
+    internal byte[]? AuthorityKeyId { get; private init; }
+
+    /// <summary>Looks a serial number up (hash lookup; the list is not scanned).</summary>
+    public RevokedCertificate? Find(ReadOnlySpan<byte> serialNumber)
+        => _revoked.TryGetValue(Convert.ToHexString(serialNumber), out var e) ? e : null;
+
+    private static readonly HashSet<string> UnderstoodCrlExtensions = new(StringComparer.Ordinal)
+    {
+        Oids.AuthorityKeyIdentifier, "2.5.29.20" /* cRLNumber */, Oids.IssuerAltName, Oids.AuthorityInfoAccess, Oids.FreshestCrl,
+    };
+
+    /// <summary>RFC 5280 5.2: a critical CRL extension Certitude does not process (the CRL is then unusable).</summary>
+    internal string? UnhandledCriticalExtension => Extensions.FirstOrDefault(e => e.Critical && !UnderstoodCrlExtensions.Contains(e.Oid))?.Oid;
+
+    internal bool CrlNumberCritical => Extensions.Any(e => e.Oid == "2.5.29.20" && e.Critical);
+
+    /// <summary>Parses every CRL of a PEM ("X509 CRL" blocks) or DER input.</summary>
+    public static IReadOnlyList<CertificateRevocationList> ParseAll(ReadOnlySpan<byte> data, string? source = null)
+    {
+        if (Pem.LooksLikePem(data))
+        {
+            var blocks = Pem.ReadBlocks(Encoding.ASCII.GetString(data), source, "X509 CRL");
+            var list = new List<CertificateRevocationList>();
+            for (int i = 0; i < blocks.Count; i++)
+            {
+                try
+                {
+                    list.Add(Parse(blocks[i]));
+                }
+                catch (CertificateFormatException e)
+                {
+                    throw e.WithLocation(source, i);
+                }
+            }
+            return list;
+        }
+        return [Parse(data.ToArray())];
+    }
+
+    /// <summary>Parses one DER CRL; throws <see cref="CertificateFormatException"/> for anything malformed.</summary>
+    public static CertificateRevocationList Parse(ReadOnlyMemory<byte> der)
+    {
+        string field = "certificateList";
+        try
+        {
+            return ParseCore(der, ref field);
+        }
+        catch (CertificateFormatException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or OverflowException or FormatException or InvalidOperationException)
+        {
+            throw new CertificateFormatException(field, e.Message, e);
+        }
+    }
+
+    private static CertificateRevocationList ParseCore(ReadOnlyMemory<byte> der, ref string field)
+    {
+        var outer = new AsnReader(der, AsnEncodingRules.DER);
+        var seq = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        field = "tbsCertList";
+        var tbsRaw = seq.ReadEncodedValue();
+        field = "signatureAlgorithm";
+        var sigAlg = SignatureAlgorithm.Decode(seq.ReadEncodedValue());
+        field = "signatureValue";
+        var sig = seq.ReadBitString(out int unused);
+        if (unused != 0)
+        {
+            throw new CertificateFormatException(field, "signature BIT STRING has unused bits");
+        }
+        seq.ThrowIfNotEmpty();
+
+        field = "tbsCertList";
+        var to = new AsnReader(tbsRaw, AsnEncodingRules.DER);
+        var tbs = to.ReadSequence();
+        to.ThrowIfNotEmpty();
+        int version = 1;
+        if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+        {
+            field = "tbsCertList.version";
+            var v = tbs.ReadInteger();
+            if (v != 1)
+            {
+                // RFC 5280 5.1.2.1: when present, version MUST be v2.
+                throw new CertificateFormatException(field, $"version must be v2 when present, not {v}");
+            }
+            version = 2;
+        }
+        field = "tbsCertList.signature";
+        var tbsSig = tbs.ReadEncodedValue();
+        field = "tbsCertList.issuer";
+        var issuer = DistinguishedName.Read(tbs, field);
+        field = "tbsCertList.thisUpdate";
+        var (thisUpdate, _) = Certificate.ReadTime(tbs, field);
+        DateTimeOffset? nextUpdate = null;
+        if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
+        {
+            field = "tbsCertList.nextUpdate";
+            nextUpdate = Certificate.ReadTime(tbs, field).Time;
+        }
+        var revoked = new Dictionary<string, RevokedCertificate>(StringComparer.Ordinal);
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+        {
+            field = "tbsCertList.revokedCertificates";
+            var list = tbs.ReadSequence();
+            int i = 0;
+            while (list.HasData)
+            {
+                field = $"tbsCertList.revokedCertificates[{i}]";
+                var entry = list.ReadSequence();
+                var serial = entry.ReadIntegerBytes();
+                var (date, _) = Certificate.ReadTime(entry, field + ".revocationDate");
+                RevocationReason? reason = null;
+                if (entry.HasData)
+                {
+                    if (version != 2)
+                    {
+                        throw new CertificateFormatException(field, "entry extensions require a v2 CRL");
+                    }
+                    var exts = entry.ReadSequence();
+                    while (exts.HasData)
+                    {
+                        var ext = exts.ReadSequence();
+                        var oid = ext.ReadObjectIdentifier();
+                        bool critical = ext.HasData && ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && ext.ReadBoolean();
+                        var value = ext.ReadOctetString();
+                        ext.ThrowIfNotEmpty();
+                        if (oid == "2.5.29.21")
+                        {
+                            var r = new AsnReader(value, AsnEncodingRules.DER);
+                            reason = (RevocationReason)(int)r.ReadEnumeratedValue<RevocationReasonRaw>();
+                            r.ThrowIfNotEmpty();
+                        }
+                        else if (critical && oid != "2.5.29.24")
+                        {
+                            // RFC 5280 5.3: an unrecognised critical entry extension (e.g. certificateIssuer of an
+                            // indirect CRL, not processed here) makes the entry unusable; fail closed.
+                            throw new CertificateFormatException(field, $"unsupported critical CRL entry extension {oid}");
+                        }
+                    }
+                }
+                entry.ThrowIfNotEmpty();
+                var key = Convert.ToHexString(serial.Span);
+                revoked[key] = new RevokedCertificate(key, date, reason);
+                i++;
+            }
+        }
+        var extensions = new List<CertificateExtension>();
+        byte[]? aki = null;
+        BigInteger? number = null;
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t0))
+        {
+            field = "tbsCertList.crlExtensions";
+            if (version != 2)
+            {
+                throw new CertificateFormatException(field, "extensions require a v2 CRL");
+            }
+            var wrap = tbs.ReadSequence(t0);
+            var exts = wrap.ReadSequence();
+            wrap.ThrowIfNotEmpty();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (exts.HasData)
+            {
+                var ext = exts.ReadSequence();
+                var oid = ext.ReadObjectIdentifier();
+                bool critical = false;
+                if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                {
+                    critical = ext.ReadBoolean();
+                    if (!critical)
+                    {
+                        throw new CertificateFormatException(field, "critical FALSE must be omitted (DER DEFAULT)");
+                    }
+                }
+                var value = ext.ReadOctetString();
+                ext.ThrowIfNotEmpty();
+                if (!seen.Add(oid))
+                {
+                    throw new CertificateFormatException(field, "duplicate extension " + oid);
+                }
+                extensions.Add(new CertificateExtension(oid, critical, value));
+                if (oid == "2.5.29.20")
+                {
+                    var r = new AsnReader(value, AsnEncodingRules.DER);
+                    var n = r.ReadInteger();
+                    r.ThrowIfNotEmpty();
+                    if (n.Sign < 0 || n.GetByteCount() > 20)
+                    {
+                        // RFC 5280 5.2.3: 0..MAX, at most 20 octets.
+                        throw new CertificateFormatException(field + ".cRLNumber", "CRL number out of range");
+                    }
+                    number = n;
+                }
+                else if (oid == Oids.AuthorityKeyIdentifier)
+                {
+                    aki = ExtensionDecoder.AuthorityKeyId(value, field + ".authorityKeyIdentifier").KeyId;
+                }
+            }
+        }
+        tbs.ThrowIfNotEmpty();
+        return new CertificateRevocationList(revoked)
+        {
+            RawData = der,
+            TbsData = tbsRaw,
+            SignatureAlgorithm = sigAlg,
+            TbsSignatureAlgorithmRaw = tbsSig,
+            Signature = sig,
+            Version = version,
+            Issuer = issuer,
+            ThisUpdate = thisUpdate,
+            NextUpdate = nextUpdate,
+            CrlNumber = number,
+            Extensions = extensions,
+            AuthorityKeyId = aki,
+        };
+    }
+
+    private enum RevocationReasonRaw
+    {
+        Unspecified = 0, KeyCompromise = 1, CaCompromise = 2, AffiliationChanged = 3, Superseded = 4,
+        CessationOfOperation = 5, CertificateHold = 6, RemoveFromCrl = 8, PrivilegeWithdrawn = 9, AaCompromise = 10,
+    }
+}
