@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -49,7 +50,8 @@ internal static class SignatureVerifier
     {
         using var ec = ECDsa.Create();
         ec.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
-        return ec.VerifyData(data, sig, hash, DSASignatureFormat.Rfc3279DerSequence) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        var fixedSig = StrictDerToFixed(sig, (ec.KeySize + 7) / 8);
+        return fixedSig is not null && ec.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
 
     private static VerifyCode Dsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, PublicKeyInfo? parameterSource)
@@ -76,7 +78,49 @@ internal static class SignatureVerifier
         {
             dsa.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
         }
-        return dsa.VerifyData(data, sig, hash, DSASignatureFormat.Rfc3279DerSequence) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        var fixedSig = StrictDerToFixed(sig, dsa.ExportParameters(false).Q!.Length);
+        return fixedSig is not null && dsa.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+    }
+
+    /// <summary>RFC 3279 2.2.2/2.2.3: Dss-Sig-Value / ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER },
+    /// read as strict DER (so no alternative encoding of one signature verifies) and turned into r||s.</summary>
+    private static byte[]? StrictDerToFixed(ReadOnlySpan<byte> der, int fieldBytes)
+    {
+        try
+        {
+            AsnDecoder.ReadSequence(der, AsnEncodingRules.DER, out int offset, out int length, out int consumed);
+            if (consumed != der.Length)
+            {
+                return null;
+            }
+            var inner = der.Slice(offset, length);
+            var r = AsnDecoder.ReadIntegerBytes(inner, AsnEncodingRules.DER, out int used);
+            var s = AsnDecoder.ReadIntegerBytes(inner[used..], AsnEncodingRules.DER, out int used2);
+            if (used + used2 != inner.Length || r.IsEmpty || s.IsEmpty || (r[0] & 0x80) != 0 || (s[0] & 0x80) != 0)
+            {
+                return null;
+            }
+            if (r.Length > 1 && r[0] == 0)
+            {
+                r = r[1..];
+            }
+            if (s.Length > 1 && s[0] == 0)
+            {
+                s = s[1..];
+            }
+            if (r.Length > fieldBytes || s.Length > fieldBytes)
+            {
+                return null;
+            }
+            var result = new byte[2 * fieldBytes];
+            r.CopyTo(result.AsSpan(fieldBytes - r.Length));
+            s.CopyTo(result.AsSpan(2 * fieldBytes - s.Length));
+            return result;
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
     }
 
     private static byte[] Pad(byte[] b, int len)
