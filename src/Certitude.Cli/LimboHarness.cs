@@ -11,6 +11,7 @@ internal sealed record LimboSettings
     public bool AllowSha1 { get; init; }
     public int? MinRsaBits { get; init; }
     public string HarnessName { get; init; } = "certitude";
+    public TextWriter? Timings { get; init; }
 }
 
 /// <summary>The outcome of one testcase.</summary>
@@ -146,7 +147,9 @@ internal static class LimboHarness
         }
 
         var verifier = new Verifier(TrustStore.FromCertificates(trusted), options);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = verifier.Verify(leaf, untrusted, peers);
+        s.Timings?.WriteLine($"{clock.Elapsed.TotalMilliseconds,9:F3} ms  {id}");
         var context = result.IsValid ? "verified: " + string.Join(" -> ", result.Path.Select(c => c.Subject.ToString()))
             : result + (result.Diagnostics.Count > 1 ? " | " + string.Join(" | ", result.Diagnostics.Take(12)) : "");
         if (notes.Count > 0)

@@ -23,10 +23,11 @@ public static class Program
         var noStrict = new Option<bool>("--no-strict") { Description = "turn X509Strict off (legacy structures accepted)" };
         var allowSha1 = new Option<bool>("--allow-sha1") { Description = "accept SHA-1 signatures" };
         var minRsa = new Option<int?>("--min-rsa-bits") { Description = "smallest RSA key accepted (default: the profile's, 2048)" };
+        var timings = new Option<bool>("--timings") { Description = "write each case's verification time to standard error" };
         var name = new Option<string>("--harness-name") { Description = "the harness name written in the results", DefaultValueFactory = _ => "certitude" };
         var cmd = new Command("limbo", "Run a limbo-format suite read on standard input; write limbo results on standard output.")
         {
-            profile, noStrict, allowSha1, minRsa, name,
+            profile, noStrict, allowSha1, minRsa, name, timings,
         };
         cmd.SetAction(parse =>
         {
@@ -37,6 +38,7 @@ public static class Program
                 AllowSha1 = parse.GetValue(allowSha1),
                 MinRsaBits = parse.GetValue(minRsa),
                 HarnessName = parse.GetValue(name) ?? "certitude",
+                Timings = parse.GetValue(timings) ? Console.Error : null,
             };
             JsonDocument suite;
             try

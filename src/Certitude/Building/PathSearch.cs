@@ -202,7 +202,11 @@ internal sealed class PathSearch
     private PublicKeyInfo? DsaParameterSource(Certificate issuer)
     {
         int i = _path.IndexOf(issuer);
-        for (int j = i + 1; j > 0 && j < _path.Count; j++)
+        if (i < 0)
+        {
+            return null;
+        }
+        for (int j = i + 1; j < _path.Count; j++)
         {
             if (_path[j].PublicKey.DsaParameters is not null)
             {
