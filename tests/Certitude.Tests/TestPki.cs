@@ -23,7 +23,7 @@ internal sealed class Issued(X509Certificate2 cert, AsymmetricAlgorithm key)
 /// <summary>Options for one certificate of the test PKI.</summary>
 internal sealed record CertSpec
 {
-    public string Subject { get; init; } = "CN=test";
+    public string? Subject { get; init; }
     public bool Ca { get; init; }
     public int? PathLength { get; init; }
     public bool BasicConstraints { get; init; } = true;
@@ -64,8 +64,15 @@ internal static class TestPki
     public static Issued Ca(Issued issuer, string cn, int? pathLength = null, CertSpec? spec = null)
         => Issue(issuer, (spec ?? new CertSpec()) with { Subject = cn, Ca = true, PathLength = pathLength ?? spec?.PathLength, Ekus = spec?.Ekus is { } e && spec.Ca ? e : null });
 
+    /// <summary>A leaf whose SAN holds the given DNS names (default example.com, unless the spec brings its
+    /// own SAN) and whose CN is the first of them, as CA/B BR 7.1.4.3 wants.</summary>
     public static Issued Leaf(Issued issuer, string[]? dns = null, CertSpec? spec = null)
-        => Issue(issuer, (spec ?? new CertSpec()) with { Subject = spec?.Subject ?? "CN=" + (dns?.FirstOrDefault() ?? "leaf"), Dns = dns ?? spec?.Dns ?? ["example.com"] });
+    {
+        spec ??= new CertSpec();
+        bool ownSan = spec.Extra.Any(e => e.Oid?.Value == "2.5.29.17") || spec.Ips is not null || spec.Emails is not null;
+        var names = dns ?? spec.Dns ?? (ownSan ? null : ["example.com"]);
+        return Issue(issuer, spec with { Dns = names, Subject = spec.Subject ?? "CN=" + (names?.FirstOrDefault() ?? "leaf") });
+    }
 
     public static Issued Issue(Issued issuer, CertSpec spec)
     {
@@ -84,7 +91,7 @@ internal static class TestPki
 
     private static CertificateRequest Request(CertSpec spec, AsymmetricAlgorithm key)
     {
-        var name = new X500DistinguishedName(spec.Subject);
+        var name = new X500DistinguishedName(spec.Subject ?? "CN=test");
         var req = key switch
         {
             ECDsa ec => new CertificateRequest(name, ec, spec.Hash),
@@ -194,4 +201,22 @@ internal static class TestPki
 
     public static Verifier Verifier(Issued root, VerificationOptions? options = null)
         => new(TrustStore.FromCertificates([root.Cert]), (options ?? new VerificationOptions()) with { ValidationTime = options?.ValidationTime ?? Now });
+}
+
+/// <summary>Raw extensions the .NET builders would refuse to make.</summary>
+internal static class RawExtensions
+{
+    /// <summary>A subjectAltName with the given dNSName strings, written as they are.</summary>
+    public static X509Extension DnsSan(params string[] names)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            foreach (var n in names)
+            {
+                w.WriteCharacterString(UniversalTagNumber.IA5String, n, new Asn1Tag(TagClass.ContextSpecific, 2));
+            }
+        }
+        return new X509Extension("2.5.29.17", w.Encode(), false);
+    }
 }

@@ -87,7 +87,8 @@ internal sealed class PathSearch
     private bool Extend(int intermediates)
     {
         var cur = _path[^1];
-        var candidates = Candidates(cur);
+        // A candidate already on the path (same subject and key) would make a loop (RFC 4158 5.2).
+        var candidates = Candidates(cur).Where(c => !_path.Exists(p => p.IdentityKey == c.Cert.IdentityKey)).ToList();
         if (candidates.Count == 0)
         {
             if (cur.IsSelfIssued)
@@ -104,11 +105,6 @@ internal sealed class PathSearch
         }
         foreach (var (cand, trusted) in candidates)
         {
-            if (_path.Exists(p => p.IdentityKey == cand.IdentityKey))
-            {
-                // RFC 4158 5.2: a subject and key already on the path would make a loop.
-                continue;
-            }
             _budget.Candidate();
             var sig = CheckSignature(cur, cand);
             if (sig != VerifyCode.Ok)
