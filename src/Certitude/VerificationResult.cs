@@ -24,8 +24,11 @@ public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, V
 /// </summary>
 public sealed class VerificationResult
 {
-    internal VerificationResult(VerifyCode code, string message, int? index, Certificate? failing, IReadOnlyList<Certificate> path, IReadOnlyList<VerificationDiagnostic> diagnostics)
+    internal VerificationResult(VerifyCode code, string message, int? index, Certificate? failing, IReadOnlyList<Certificate> path, IReadOnlyList<VerificationDiagnostic> diagnostics,
+        IReadOnlySet<string>? authoritiesConstrainedPolicies = null, IReadOnlySet<string>? userConstrainedPolicies = null)
     {
+        AuthoritiesConstrainedPolicies = authoritiesConstrainedPolicies ?? new HashSet<string>();
+        UserConstrainedPolicies = userConstrainedPolicies ?? new HashSet<string>();
         Code = code;
         Message = message;
         FailingCertificateIndex = index;
@@ -57,6 +60,14 @@ public sealed class VerificationResult
 
     /// <summary>Every failed check on every candidate path.</summary>
     public IReadOnlyList<VerificationDiagnostic> Diagnostics { get; }
+
+    /// <summary>RFC 5280 6.1.6: the authorities-constrained policy set of the verified path (policy OIDs;
+    /// "2.5.29.32.0" is anyPolicy). Empty when no policy is valid for the path, or on failure.</summary>
+    public IReadOnlySet<string> AuthoritiesConstrainedPolicies { get; }
+
+    /// <summary>RFC 5280 6.1.6: the user-constrained policy set (the valid policy tree's leaf policies after
+    /// the caller's initial policy set was applied). Empty when none, or on failure.</summary>
+    public IReadOnlySet<string> UserConstrainedPolicies { get; }
 
     /// <summary>A multi-line explanation: the verdict, then every diagnostic.</summary>
     public string Explain()

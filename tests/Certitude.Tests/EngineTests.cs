@@ -394,7 +394,7 @@ public sealed class EngineTests
         var crlDer = builder.Build(root.X509.SubjectName, root.Generator, 1, TestPki.Now.AddDays(7), HashAlgorithmName.SHA256,
             X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(ski), TestPki.Now.AddDays(-2));
         var crl = CertificateRevocationList.Parse(crlDer);
-        Assert.NotNull(crl.Find(leaf.Cert.SerialNumber.Span));
+        Assert.NotNull(crl.Find(leaf.Cert.Issuer, leaf.Cert.SerialNumber.Span));
         var options = new VerificationOptions { Flags = VerifyFlags.Default | VerifyFlags.CrlCheckLeaf, Crls = [crl] };
         var r = TestPki.Verifier(root, options).Verify(leaf.Cert, null, Example);
         Assert.Equal(VerifyCode.CertRevoked, r.Code);

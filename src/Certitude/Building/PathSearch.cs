@@ -17,7 +17,7 @@ internal sealed class PathSearch
 
     private readonly VerificationOptions _o;
     private readonly TrustStore _trust;
-    private readonly Dictionary<string, List<Certificate>> _pool = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Certificate>> _pool;
     private readonly PeerIdentity[] _peers;
     private readonly DateTimeOffset _time;
     private readonly Budget _budget;
@@ -28,25 +28,42 @@ internal sealed class PathSearch
     private (VerifyCode Code, string Message, int? Index, Certificate? Cert, Certificate[] Path)? _best;
     private int _attempt;
 
+    private readonly int _depth;
+    private readonly HashSet<(Certificate Child, Certificate Issuer)> _deferredDsa = [];
+    private readonly Dictionary<(CertificateRevocationList, Certificate), VerifyCode> _crlSignatures = new();
+
     public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time)
+        : this(options, trust, BuildPool(intermediates), peers, time, new Budget(options.Budget), 0)
+    {
+    }
+
+    private PathSearch(VerificationOptions options, TrustStore trust, Dictionary<string, List<Certificate>> pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth)
     {
         _o = options;
         _trust = trust;
+        _pool = pool;
         _peers = peers;
         // RFC 5280 4.1.2.5: validity is to the second; a validation instant is floored to its second.
         _time = new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        _budget = new Budget(options.Budget);
+        _budget = budget;
+        _depth = depth;
+    }
+
+    private static Dictionary<string, List<Certificate>> BuildPool(IEnumerable<Certificate> intermediates)
+    {
+        var pool = new Dictionary<string, List<Certificate>>(StringComparer.Ordinal);
         foreach (var c in intermediates)
         {
-            if (!_pool.TryGetValue(c.Subject.NormalizedKey, out var list))
+            if (!pool.TryGetValue(c.Subject.NormalizedKey, out var list))
             {
-                _pool[c.Subject.NormalizedKey] = list = [];
+                pool[c.Subject.NormalizedKey] = list = [];
             }
             if (!list.Contains(c))
             {
                 list.Add(c);
             }
         }
+        return pool;
     }
 
     private bool PartialChain => (_o.Flags & VerifyFlags.PartialChain) != 0;
@@ -81,7 +98,10 @@ internal sealed class PathSearch
         return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, _diagnostics);
     }
 
-    private VerificationResult Success() => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), _diagnostics);
+    private (IReadOnlySet<string> Authorities, IReadOnlySet<string> User)? _policies;
+
+    private VerificationResult Success()
+        => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), _diagnostics, _policies?.Authorities, _policies?.User);
 
     /// <summary>Tries to extend the path above its last certificate. True when a valid path was completed.</summary>
     private bool Extend(int intermediates)
@@ -106,7 +126,18 @@ internal sealed class PathSearch
         foreach (var (cand, trusted) in candidates)
         {
             _budget.Candidate();
-            var sig = CheckSignature(cur, cand);
+            VerifyCode sig;
+            if (cand.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && cand.PublicKey.DsaParameters is null)
+            {
+                // RFC 5280 6.1.4 (f): the key's parameters come from higher up the path; the signature
+                // is checked once the path is complete.
+                _deferredDsa.Add((cur, cand));
+                sig = VerifyCode.Ok;
+            }
+            else
+            {
+                sig = CheckSignature(cur, cand);
+            }
             if (sig != VerifyCode.Ok)
             {
                 Record(sig, _path.Count - 1, $"signature does not verify with the key of candidate issuer \"{cand.Subject}\" ({VerifyCodes.Describe(sig)})",
@@ -184,14 +215,98 @@ internal sealed class PathSearch
         }
         _budget.Signature();
         var code = SignatureVerifier.Verify(issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.Signature, DsaParameterSource(issuer));
-        _signatures[(child, issuer)] = code;
+        if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
+        {
+            _signatures[(child, issuer)] = code;
+        }
         return code;
     }
 
-    private VerifyCode CheckCrlSignature(CertificateRevocationList crl, Certificate issuer)
+    /// <summary>
+    /// RFC 5280 6.3.3 (f), (g): a certificate of the CRL's issuer whose key verifies the CRL, that may
+    /// sign CRLs (cRLSign when keyUsage is present), and whose own path validates to the same trust
+    /// anchor (with the same revocation checks). Certificates above the one being checked on the
+    /// current path qualify at once; others are validated by a nested search sharing this budget.
+    /// </summary>
+    private (Certificate? Signer, Failure? Problem) FindCrlSigner(CertificateRevocationList crl, int index)
     {
-        _budget.Signature();
-        return SignatureVerifier.Verify(issuer.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.Signature, DsaParameterSource(issuer));
+        var anchor = _path[^1];
+        var candidates = new List<Certificate>();
+        void Add(Certificate c)
+        {
+            if (c.Subject.Equals(crl.Issuer) && !candidates.Contains(c))
+            {
+                candidates.Add(c);
+            }
+        }
+        for (int j = index + 1; j < _path.Count; j++)
+        {
+            Add(_path[j]);
+        }
+        foreach (var t in _trust.FindBySubject(crl.Issuer))
+        {
+            Add(t);
+        }
+        if (_pool.TryGetValue(crl.Issuer.NormalizedKey, out var pooled))
+        {
+            foreach (var c in pooled)
+            {
+                Add(c);
+            }
+        }
+        Failure? problem = null;
+        foreach (var c in candidates)
+        {
+            if (c.KeyUsage is { } ku && (ku & KeyUsageFlags.CrlSign) == 0)
+            {
+                problem ??= new Failure(VerifyCode.KeyUsageNoCrlSign, $"the CRL issuer \"{c.Subject}\" lacks cRLSign in keyUsage", "RFC 5280 6.3.3 (f)");
+                continue;
+            }
+            if (!_crlSignatures.TryGetValue((crl, c), out var sig))
+            {
+                _budget.Signature();
+                int at = _path.IndexOf(c);
+                var source = at >= 0 ? DsaParameterSource(c) : null;
+                sig = SignatureVerifier.Verify(c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.Signature, source);
+                _crlSignatures[(crl, c)] = sig;
+            }
+            if (sig != VerifyCode.Ok)
+            {
+                problem ??= new Failure(VerifyCode.CrlSignatureFailure, $"the CRL's signature does not verify with the key of \"{c.Subject}\"", "RFC 5280 6.3.3 (g)");
+                continue;
+            }
+            int onPath = _path.IndexOf(c);
+            // Above the certificate on the path being validated: its path is this one. Inside the
+            // nested validation of a CRL issuer, that issuer may also sign the (indirect) CRL that
+            // covers itself; its path is being validated by this very search.
+            if (onPath > index || (onPath == index && _depth > 0))
+            {
+                return (c, null);
+            }
+            if (_depth >= 3)
+            {
+                problem ??= new Failure(VerifyCode.CrlPathValidationError, "CRL issuer paths nest too deeply", "RFC 5280 6.3.3 (f)");
+                continue;
+            }
+            // The signer is validated as an end entity of the RFC 5280 profile with no purpose: the
+            // subscriber rules of the web PKI do not describe CRL signing certificates.
+            var signerOptions = _o with
+            {
+                Profile = VerificationProfile.Rfc5280.WithAlgorithms(_o.Profile.Algorithms),
+                Purpose = CertificatePurpose.Any,
+                RequiredExtendedKeyUsages = null,
+                RequiredKeyUsage = KeyUsageFlags.None,
+            };
+            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1);
+            var r = nested.Run(c);
+            if (r.IsValid && r.Path[^1].Equals(anchor))
+            {
+                return (c, null);
+            }
+            problem ??= new Failure(VerifyCode.CrlPathValidationError,
+                r.IsValid ? $"the CRL issuer \"{c.Subject}\" chains to another trust anchor" : $"the CRL issuer \"{c.Subject}\" does not validate: {r}", "RFC 5280 6.3.3 (f)");
+        }
+        return (null, problem ?? new Failure(VerifyCode.UnableToGetCrlIssuer, $"no certificate of the CRL issuer \"{crl.Issuer}\" was found", "RFC 5280 6.3.3 (f)"));
     }
 
     /// <summary>RFC 5280 6.1.4 (f): a DSA key without parameters takes its issuer's.</summary>
@@ -263,6 +378,17 @@ internal sealed class PathSearch
         var failures = new List<(Failure F, int Index)>();
         int n = _path.Count - 1; // index of the anchor
         var anchor = _path[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (_deferredDsa.Contains((_path[i], _path[i + 1])))
+            {
+                var code = CheckSignature(_path[i], _path[i + 1]);
+                if (code != VerifyCode.Ok)
+                {
+                    failures.Add((new Failure(code, "signature does not verify with the issuer's key and inherited DSA parameters", "RFC 5280 6.1.4 (f)"), i));
+                }
+            }
+        }
 
         // Each certificate on its own (structure, validity, algorithms).
         if (n == 0)
@@ -362,7 +488,7 @@ internal sealed class PathSearch
             int last = (_o.Flags & VerifyFlags.CrlCheckChain) != 0 ? n - 1 : Math.Min(0, n - 1);
             for (int i = 0; i <= last; i++)
             {
-                if (Revocation.Check(_path[i], _path[i + 1], _o, _time, _budget, CheckCrlSignature) is { } rf)
+                if (Revocation.Check(i, _path, _o, _time, FindCrlSigner) is { } rf)
                 {
                     failures.Add((rf, i));
                     break;
@@ -378,6 +504,7 @@ internal sealed class PathSearch
         }
         if (failures.Count == 0)
         {
+            _policies = (policy.AuthoritiesConstrainedPolicies, policy.UserConstrainedPolicies);
             return true;
         }
         RecordAttempt(failures);

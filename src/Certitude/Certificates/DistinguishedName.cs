@@ -137,6 +137,31 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         _ => oid,
     };
 
+    /// <summary>This name with one more RDN (an encoded [1]-tagged or SET RelativeDistinguishedName) appended,
+    /// as RFC 5280 4.2.1.13 builds a name from nameRelativeToCRLIssuer.</summary>
+    internal DistinguishedName AppendRdn(ReadOnlyMemory<byte> rdn)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            var seq = new AsnReader(RawData, AsnEncodingRules.DER).ReadSequence();
+            while (seq.HasData)
+            {
+                w.WriteEncodedValue(seq.ReadEncodedValue().Span);
+            }
+            AsnDecoder.ReadEncodedValue(rdn.Span, AsnEncodingRules.DER, out int offset, out int length, out _);
+            var content = new AsnReader(rdn.Slice(offset, length), AsnEncodingRules.DER);
+            using (w.PushSetOf())
+            {
+                while (content.HasData)
+                {
+                    w.WriteEncodedValue(content.ReadEncodedValue().Span);
+                }
+            }
+        }
+        return Decode(w.Encode(), "nameRelativeToCRLIssuer");
+    }
+
     internal static DistinguishedName Read(AsnReader reader, string field)
     {
         var raw = reader.ReadEncodedValue();

@@ -370,6 +370,20 @@ internal static class ExtensionDecoder
         return list.ToArray();
     }
 
+    /// <summary>ReasonFlags (RFC 5280 4.2.1.13) as a bit mask: bit i set for named bit i.</summary>
+    public static int ReasonFlags(byte[] bits, int unused)
+    {
+        int flags = 0;
+        for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
+        {
+            if ((bits[i / 8] & (0x80 >> (i % 8))) != 0)
+            {
+                flags |= 1 << i;
+            }
+        }
+        return flags;
+    }
+
     public static DistributionPoint[] DistributionPoints(ReadOnlyMemory<byte> v, string f)
     {
         var r = Open(v);
@@ -406,15 +420,7 @@ internal static class ExtensionDecoder
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t1))
             {
                 var bits = dp.ReadBitString(out int unused, t1);
-                int flags = 0;
-                for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
-                {
-                    if ((bits[i / 8] & (0x80 >> (i % 8))) != 0)
-                    {
-                        flags |= 1 << i;
-                    }
-                }
-                reasons = flags;
+                reasons = ReasonFlags(bits, unused);
             }
             var t2 = new Asn1Tag(TagClass.ContextSpecific, 2, true);
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t2))

@@ -59,6 +59,8 @@ public enum VerifyCode
     AkidSkidMismatch = 30,
     /// <summary>key usage does not include certificate signing</summary>
     KeyUsageNoCertSign = 32,
+    /// <summary>unable to get CRL issuer certificate</summary>
+    UnableToGetCrlIssuer = 33,
     /// <summary>unhandled critical extension</summary>
     UnhandledCriticalExtension = 34,
     /// <summary>key usage does not include CRL signing</summary>
@@ -77,6 +79,8 @@ public enum VerifyCode
     NoExplicitPolicy = 43,
     /// <summary>permitted subtree violation</summary>
     PermittedViolation = 47,
+    /// <summary>CRL path validation error</summary>
+    CrlPathValidationError = 54,
     /// <summary>excluded subtree violation</summary>
     ExcludedViolation = 48,
     /// <summary>name constraints minimum and maximum not supported</summary>
@@ -188,6 +192,8 @@ public static class VerifyCodes
         VerifyCode.CertRejected => "certificate rejected",
         VerifyCode.AkidSkidMismatch => "authority and subject key identifier mismatch",
         VerifyCode.KeyUsageNoCertSign => "key usage does not include certificate signing",
+        VerifyCode.UnableToGetCrlIssuer => "unable to get CRL issuer certificate",
+        VerifyCode.CrlPathValidationError => "CRL path validation error",
         VerifyCode.UnhandledCriticalExtension => "unhandled critical extension",
         VerifyCode.KeyUsageNoCrlSign => "key usage does not include CRL signing",
         VerifyCode.UnhandledCriticalCrlExtension => "unhandled critical CRL extension",

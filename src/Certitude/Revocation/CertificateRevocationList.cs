@@ -32,11 +32,17 @@ public enum RevocationReason
     AaCompromise = 10,
 }
 
+/// <summary>RFC 5280 5.2.5 issuingDistributionPoint.</summary>
+internal sealed record IssuingDistributionPoint(
+    GeneralName[]? FullName, ReadOnlyMemory<byte>? RelativeName, bool OnlyUserCerts, bool OnlyCaCerts,
+    int? OnlySomeReasons, bool IndirectCrl, bool OnlyAttributeCerts);
+
 /// <summary>One revoked certificate of a CRL.</summary>
 /// <param name="SerialNumberHex">The serial number (hexadecimal of the INTEGER contents).</param>
 /// <param name="RevocationDate">When it was revoked.</param>
 /// <param name="Reason">The reason code, if the entry has one.</param>
-public sealed record RevokedCertificate(string SerialNumberHex, DateTimeOffset RevocationDate, RevocationReason? Reason);
+/// <param name="CertificateIssuer">The issuer of the revoked certificate (the CRL issuer unless an indirect CRL names another, RFC 5280 5.3.3).</param>
+public sealed record RevokedCertificate(string SerialNumberHex, DateTimeOffset RevocationDate, RevocationReason? Reason, DistinguishedName CertificateIssuer);
 
 /// <summary>
 /// A certificate revocation list (RFC 5280 5), parsed from strict DER. Revoked serial numbers are
@@ -76,21 +82,30 @@ public sealed class CertificateRevocationList
     /// <summary>The number of revoked entries.</summary>
     public int Count => _revoked.Count;
 
-    internal bool IsDelta => Extensions.Any(e => e.Oid == "2.5.29.27");
-    internal bool HasIssuingDistributionPoint => Extensions.Any(e => e.Oid == "2.5.29.28");
+    /// <summary>The base CRL number of a delta CRL (RFC 5280 5.2.4), or null for a complete CRL.</summary>
+    public BigInteger? DeltaBaseCrlNumber { get; private init; }
+
+    internal bool IsDelta => DeltaBaseCrlNumber is not null;
+    internal IssuingDistributionPoint? IssuingDistributionPoint { get; private init; }
     internal byte[]? AuthorityKeyId { get; private init; }
 
-    /// <summary>Looks a serial number up (hash lookup; the list is not scanned).</summary>
-    public RevokedCertificate? Find(ReadOnlySpan<byte> serialNumber)
-        => _revoked.TryGetValue(Convert.ToHexString(serialNumber), out var e) ? e : null;
+    /// <summary>A critical entry extension that is not understood: the CRL must not be used (RFC 5280 5.3).</summary>
+    internal string? UnhandledCriticalEntryExtension { get; private init; }
+
+    /// <summary>Looks up a certificate by issuer and serial number (hash lookup; the list is not scanned).</summary>
+    public RevokedCertificate? Find(DistinguishedName certificateIssuer, ReadOnlySpan<byte> serialNumber)
+        => _revoked.TryGetValue(Key(certificateIssuer, serialNumber), out var e) ? e : null;
+
+    private static string Key(DistinguishedName issuer, ReadOnlySpan<byte> serial) => issuer.NormalizedKey + "#" + Convert.ToHexString(serial);
 
     private static readonly HashSet<string> UnderstoodCrlExtensions = new(StringComparer.Ordinal)
     {
-        Oids.AuthorityKeyIdentifier, "2.5.29.20" /* cRLNumber */, Oids.IssuerAltName, Oids.AuthorityInfoAccess, Oids.FreshestCrl,
+        Oids.AuthorityKeyIdentifier, "2.5.29.20" /* cRLNumber */, "2.5.29.27" /* deltaCRLIndicator */,
+        "2.5.29.28" /* issuingDistributionPoint */, Oids.IssuerAltName, Oids.AuthorityInfoAccess, Oids.FreshestCrl,
     };
 
     /// <summary>RFC 5280 5.2: a critical CRL extension Certitude does not process (the CRL is then unusable).</summary>
-    internal string? UnhandledCriticalExtension => Extensions.FirstOrDefault(e => e.Critical && !UnderstoodCrlExtensions.Contains(e.Oid))?.Oid;
+    internal string? UnhandledCriticalExtension => UnhandledCriticalEntryExtension ?? Extensions.FirstOrDefault(e => e.Critical && !UnderstoodCrlExtensions.Contains(e.Oid))?.Oid;
 
     internal bool CrlNumberCritical => Extensions.Any(e => e.Oid == "2.5.29.20" && e.Critical);
 
@@ -181,6 +196,8 @@ public sealed class CertificateRevocationList
             nextUpdate = Certificate.ReadTime(tbs, field).Time;
         }
         var revoked = new Dictionary<string, RevokedCertificate>(StringComparer.Ordinal);
+        string? badEntryExtension = null;
+        var entryIssuer = issuer;
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
         {
             field = "tbsCertList.revokedCertificates";
@@ -200,36 +217,69 @@ public sealed class CertificateRevocationList
                         throw new CertificateFormatException(field, "entry extensions require a v2 CRL");
                     }
                     var exts = entry.ReadSequence();
+                    var seenEntry = new HashSet<string>(StringComparer.Ordinal);
                     while (exts.HasData)
                     {
                         var ext = exts.ReadSequence();
                         var oid = ext.ReadObjectIdentifier();
-                        bool critical = ext.HasData && ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && ext.ReadBoolean();
+                        bool critical = false;
+                        if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                        {
+                            critical = ext.ReadBoolean();
+                            if (!critical)
+                            {
+                                throw new CertificateFormatException(field, "critical FALSE must be omitted (DER DEFAULT)");
+                            }
+                        }
                         var value = ext.ReadOctetString();
                         ext.ThrowIfNotEmpty();
-                        if (oid == "2.5.29.21")
+                        if (!seenEntry.Add(oid))
                         {
-                            var r = new AsnReader(value, AsnEncodingRules.DER);
-                            reason = (RevocationReason)(int)r.ReadEnumeratedValue<RevocationReasonRaw>();
-                            r.ThrowIfNotEmpty();
+                            throw new CertificateFormatException(field, "duplicate entry extension " + oid);
                         }
-                        else if (critical && oid != "2.5.29.24")
+                        switch (oid)
                         {
-                            // RFC 5280 5.3: an unrecognised critical entry extension (e.g. certificateIssuer of an
-                            // indirect CRL, not processed here) makes the entry unusable; fail closed.
-                            throw new CertificateFormatException(field, $"unsupported critical CRL entry extension {oid}");
+                            case "2.5.29.21": // reasonCode, RFC 5280 5.3.1
+                                {
+                                    var r = new AsnReader(value, AsnEncodingRules.DER);
+                                    var code = (int)r.ReadEnumeratedValue<RevocationReasonRaw>();
+                                    r.ThrowIfNotEmpty();
+                                    if (code is < 0 or 7 or > 10)
+                                    {
+                                        throw new CertificateFormatException(field + ".reasonCode", $"unknown reason code {code}");
+                                    }
+                                    reason = (RevocationReason)code;
+                                    break;
+                                }
+                            case "2.5.29.29": // certificateIssuer, RFC 5280 5.3.3: applies to this and following entries
+                                {
+                                    var names = ExtensionDecoder.GeneralNames(value, field + ".certificateIssuer");
+                                    entryIssuer = names.FirstOrDefault(n => n.Kind == GeneralNameKind.DirectoryName)?.Directory
+                                        ?? throw new CertificateFormatException(field + ".certificateIssuer", "no directoryName");
+                                    break;
+                                }
+                            case "2.5.29.24": // invalidityDate, RFC 5280 5.3.2
+                                break;
+                            default:
+                                if (critical)
+                                {
+                                    badEntryExtension ??= oid;
+                                }
+                                break;
                         }
                     }
                 }
                 entry.ThrowIfNotEmpty();
-                var key = Convert.ToHexString(serial.Span);
-                revoked[key] = new RevokedCertificate(key, date, reason);
+                var hex = Convert.ToHexString(serial.Span);
+                revoked[Key(entryIssuer, serial.Span)] = new RevokedCertificate(hex, date, reason, entryIssuer);
                 i++;
             }
         }
         var extensions = new List<CertificateExtension>();
         byte[]? aki = null;
         BigInteger? number = null;
+        BigInteger? baseNumber = null;
+        IssuingDistributionPoint? idp = null;
         var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t0))
         {
@@ -278,6 +328,20 @@ public sealed class CertificateRevocationList
                 {
                     aki = ExtensionDecoder.AuthorityKeyId(value, field + ".authorityKeyIdentifier").KeyId;
                 }
+                else if (oid == "2.5.29.27")
+                {
+                    var r = new AsnReader(value, AsnEncodingRules.DER);
+                    baseNumber = r.ReadInteger();
+                    r.ThrowIfNotEmpty();
+                    if (baseNumber.Value.Sign < 0)
+                    {
+                        throw new CertificateFormatException(field + ".deltaCRLIndicator", "BaseCRLNumber must be non-negative");
+                    }
+                }
+                else if (oid == "2.5.29.28")
+                {
+                    idp = DecodeIdp(value, field + ".issuingDistributionPoint");
+                }
             }
         }
         tbs.ThrowIfNotEmpty();
@@ -293,9 +357,69 @@ public sealed class CertificateRevocationList
             ThisUpdate = thisUpdate,
             NextUpdate = nextUpdate,
             CrlNumber = number,
+            DeltaBaseCrlNumber = baseNumber,
+            IssuingDistributionPoint = idp,
             Extensions = extensions,
             AuthorityKeyId = aki,
+            UnhandledCriticalEntryExtension = badEntryExtension,
         };
+    }
+
+    /// <summary>RFC 5280 5.2.5.</summary>
+    private static IssuingDistributionPoint DecodeIdp(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = new AsnReader(v, AsnEncodingRules.DER);
+        var s = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        GeneralName[]? full = null;
+        ReadOnlyMemory<byte>? rel = null;
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t0))
+        {
+            var dpn = s.ReadSequence(t0);
+            var tag = dpn.PeekTag();
+            if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            {
+                full = GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName");
+            }
+            else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
+            {
+                rel = dpn.ReadEncodedValue();
+            }
+            else
+            {
+                throw new CertificateFormatException(f, "unknown DistributionPointName choice");
+            }
+            dpn.ThrowIfNotEmpty();
+        }
+        bool Flag(int tagNo)
+        {
+            var t = new Asn1Tag(TagClass.ContextSpecific, tagNo);
+            if (s.HasData && s.PeekTag().HasSameClassAndValue(t))
+            {
+                if (!s.ReadBoolean(t))
+                {
+                    throw new CertificateFormatException(f, "a FALSE flag must be omitted (DER DEFAULT)");
+                }
+                return true;
+            }
+            return false;
+        }
+        bool user = Flag(1), ca = Flag(2);
+        int? reasons = null;
+        var t3 = new Asn1Tag(TagClass.ContextSpecific, 3);
+        if (s.HasData && s.PeekTag().HasSameClassAndValue(t3))
+        {
+            reasons = ExtensionDecoder.ReasonFlags(s.ReadBitString(out int unused, t3), unused);
+        }
+        bool indirect = Flag(4), attr = Flag(5);
+        s.ThrowIfNotEmpty();
+        if ((user ? 1 : 0) + (ca ? 1 : 0) + (attr ? 1 : 0) > 1)
+        {
+            // RFC 5280 5.2.5: at most one of the three only-contains flags.
+            throw new CertificateFormatException(f, "more than one onlyContains flag is set");
+        }
+        return new IssuingDistributionPoint(full, rel, user, ca, reasons, indirect, attr);
     }
 
     private enum RevocationReasonRaw

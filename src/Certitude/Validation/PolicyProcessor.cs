@@ -45,6 +45,9 @@ internal sealed class PolicyProcessor
     /// <summary>The user-constrained policy set after <see cref="WrapUp"/> (empty when the tree is null).</summary>
     public IReadOnlySet<string> UserConstrainedPolicies { get; private set; } = new HashSet<string>();
 
+    /// <summary>The authorities-constrained policy set: the leaf-level policies before the user set is applied.</summary>
+    public IReadOnlySet<string> AuthoritiesConstrainedPolicies { get; private set; } = new HashSet<string>();
+
     /// <summary>6.1.3 (d)-(f) and, for intermediates, 6.1.4 (a), (b), (h)-(j). i is 1-based (1 = issued by the anchor).</summary>
     public Failure? Process(Certificate cert, int i)
     {
@@ -206,6 +209,7 @@ internal sealed class PolicyProcessor
             _explicitPolicy = 0;
         }
         var user = _inputs.InitialPolicySet;
+        AuthoritiesConstrainedPolicies = _root is null ? new HashSet<string>() : _level.Select(n => n.ValidPolicy).ToHashSet(StringComparer.Ordinal);
         if (_root is not null && !user.Contains(Oids.AnyPolicy))
         {
             // 6.1.5 (g)(iii)
@@ -271,7 +275,11 @@ internal sealed class PolicyProcessor
         {
             _root = null;
             _level = [];
+            return;
         }
+        // Nodes of the current depth whose subtree was deleted are gone too.
+        var reachable = AllNodes().ToHashSet();
+        _level.RemoveAll(n => !reachable.Contains(n));
     }
 
     private IEnumerable<Node> AllNodes()
