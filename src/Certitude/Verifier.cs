@@ -17,6 +17,10 @@ public sealed class Verifier
         Options = options ?? VerificationOptions.Default;
     }
 
+    // Bounded, thread-safe caches of imported keys and signature outcomes; they never change a verdict
+    // (a cached outcome is keyed by a hash of every input it depends on).
+    private readonly Signatures.CryptoCache _cache = new();
+
     /// <summary>The trust anchors.</summary>
     public TrustStore TrustStore { get; }
 
@@ -36,7 +40,7 @@ public sealed class Verifier
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(peers);
         var time = Options.ValidationTime ?? DateTimeOffset.UtcNow;
-        var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers.ToArray(), time);
+        var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers.ToArray(), time, _cache);
         return search.Run(leaf);
     }
 }

@@ -32,13 +32,16 @@ internal sealed class PathSearch
     private readonly HashSet<(Certificate Child, Certificate Issuer)> _deferredDsa = [];
     private readonly Dictionary<(CertificateRevocationList, Certificate), VerifyCode> _crlSignatures = new();
 
-    public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time)
-        : this(options, trust, BuildPool(intermediates), peers, time, new Budget(options.Budget), 0)
+    private readonly CryptoCache? _cache;
+
+    public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time, CryptoCache? cache = null)
+        : this(options, trust, BuildPool(intermediates), peers, time, new Budget(options.Budget), 0, cache)
     {
     }
 
-    private PathSearch(VerificationOptions options, TrustStore trust, Dictionary<string, List<Certificate>> pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth)
+    private PathSearch(VerificationOptions options, TrustStore trust, Dictionary<string, List<Certificate>> pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache)
     {
+        _cache = cache;
         _o = options;
         _trust = trust;
         _pool = pool;
@@ -214,7 +217,7 @@ internal sealed class PathSearch
             return known;
         }
         _budget.Signature();
-        var code = SignatureVerifier.Verify(issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.Signature, DsaParameterSource(issuer));
+        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.Signature, DsaParameterSource(issuer));
         if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
         {
             _signatures[(child, issuer)] = code;
@@ -267,7 +270,7 @@ internal sealed class PathSearch
                 _budget.Signature();
                 int at = _path.IndexOf(c);
                 var source = at >= 0 ? DsaParameterSource(c) : null;
-                sig = SignatureVerifier.Verify(c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.Signature, source);
+                sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.Signature, source);
                 _crlSignatures[(crl, c)] = sig;
             }
             if (sig != VerifyCode.Ok)
@@ -297,7 +300,7 @@ internal sealed class PathSearch
                 RequiredExtendedKeyUsages = null,
                 RequiredKeyUsage = KeyUsageFlags.None,
             };
-            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1);
+            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1, _cache);
             var r = nested.Run(c);
             if (r.IsValid && r.Path[^1].Equals(anchor))
             {

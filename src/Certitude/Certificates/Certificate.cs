@@ -21,6 +21,11 @@ public sealed class Certificate : IEquatable<Certificate>
 
     internal ReadOnlyMemory<byte> TbsData { get; private init; }
 
+    private byte[]? _tbsDigest;
+
+    /// <summary>SHA-256 of the signed bytes, computed once (signature-cache key material).</summary>
+    internal byte[] TbsDigest => _tbsDigest ??= SHA256.HashData(TbsData.Span);
+
     /// <summary>The version: 1, 2 or 3.</summary>
     public int Version { get; private init; }
 

@@ -57,6 +57,11 @@ public sealed class CertificateRevocationList
     /// <summary>The DER encoding.</summary>
     public ReadOnlyMemory<byte> RawData { get; private init; }
     internal ReadOnlyMemory<byte> TbsData { get; private init; }
+
+    private byte[]? _tbsDigest;
+
+    /// <summary>SHA-256 of the signed bytes, computed once (signature-cache key material).</summary>
+    internal byte[] TbsDigest => _tbsDigest ??= SHA256.HashData(TbsData.Span);
     internal SignatureAlgorithm SignatureAlgorithm { get; private init; } = null!;
     internal ReadOnlyMemory<byte> TbsSignatureAlgorithmRaw { get; private init; }
     internal byte[] Signature { get; private init; } = [];

@@ -13,15 +13,37 @@ namespace Certitude.Signatures;
 /// </summary>
 internal static class SignatureVerifier
 {
+    /// <summary>Verifies through the verifier's cache: a known outcome for the same inputs is reused,
+    /// and imported keys are pooled. <c>dataDigest</c> is the SHA-256 of <c>data</c>, computed once by
+    /// the certificate or CRL that owns the bytes.</summary>
+    public static VerifyCode Verify(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
+    {
+        if (cache is null)
+        {
+            return Verify(key, alg, data, signature, dsaParameterSource);
+        }
+        var id = CryptoCache.SignatureKey(key.RawData.Span, dsaParameterSource is null ? default : dsaParameterSource.RawData.Span, alg.RawData.Span, signature, dataDigest);
+        if (cache.TryGetSignature(id, out var known))
+        {
+            return known;
+        }
+        var code = VerifyCore(cache, key, alg, data, signature, dsaParameterSource);
+        cache.StoreSignature(id, code);
+        return code;
+    }
+
     public static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
+        => VerifyCore(null, key, alg, data, signature, dsaParameterSource);
+
+    private static VerifyCode VerifyCore(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource)
     {
         try
         {
             return alg.Scheme switch
             {
-                SignatureScheme.RsaPkcs1 when key.Algorithm == PublicKeyAlgorithm.Rsa => Rsa(key, data, signature, alg.Hash, RSASignaturePadding.Pkcs1),
-                SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(key, alg, data, signature),
-                SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(key, data, signature, alg.Hash),
+                SignatureScheme.RsaPkcs1 when key.Algorithm == PublicKeyAlgorithm.Rsa => Rsa(cache, key, data, signature, alg.Hash, RSASignaturePadding.Pkcs1),
+                SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(cache, key, alg, data, signature),
+                SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(cache, key, data, signature, alg.Hash),
                 SignatureScheme.Dsa when key.Algorithm == PublicKeyAlgorithm.Dsa => Dsa(key, data, signature, alg.Hash, dsaParameterSource),
                 SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes, data, signature),
                 SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes, data, signature),
@@ -39,17 +61,56 @@ internal static class SignatureVerifier
         }
     }
 
-    private static VerifyCode Rsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, RSASignaturePadding padding)
+    private static VerifyCode Rsa(CryptoCache? cache, PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, RSASignaturePadding padding)
     {
-        using var rsa = System.Security.Cryptography.RSA.Create();
-        rsa.ImportParameters(new RSAParameters { Modulus = key.RsaModulus, Exponent = key.RsaExponent });
-        return rsa.VerifyData(data, sig, hash, padding) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        static AsymmetricAlgorithm Import(PublicKeyInfo key)
+        {
+            var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportParameters(new RSAParameters { Modulus = key.RsaModulus, Exponent = key.RsaExponent });
+            return rsa;
+        }
+        if (cache is null)
+        {
+            using var own = (RSA)Import(key);
+            return own.VerifyData(data, sig, hash, padding) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
+        var rented = (RSA)cache.Rent(key.RawData.Span, () => Import(key), out var token);
+        try
+        {
+            return rented.VerifyData(data, sig, hash, padding) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
+        finally
+        {
+            cache.Return(token, rented);
+        }
     }
 
-    private static VerifyCode Ecdsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
+    private static VerifyCode Ecdsa(CryptoCache? cache, PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
     {
-        using var ec = ECDsa.Create();
-        ec.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
+        static AsymmetricAlgorithm Import(PublicKeyInfo key)
+        {
+            var ec = ECDsa.Create();
+            ec.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
+            return ec;
+        }
+        if (cache is null)
+        {
+            using var own = (ECDsa)Import(key);
+            return EcVerify(own, data, sig, hash);
+        }
+        var rented = (ECDsa)cache.Rent(key.RawData.Span, () => Import(key), out var token);
+        try
+        {
+            return EcVerify(rented, data, sig, hash);
+        }
+        finally
+        {
+            cache.Return(token, rented);
+        }
+    }
+
+    private static VerifyCode EcVerify(ECDsa ec, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
+    {
         var fixedSig = StrictDerToFixed(sig, (ec.KeySize + 7) / 8);
         return fixedSig is not null && ec.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
@@ -134,11 +195,11 @@ internal static class SignatureVerifier
         return r;
     }
 
-    private static VerifyCode Pss(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
+    private static VerifyCode Pss(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
     {
         if (alg.MgfHash == alg.Hash && alg.SaltLength == alg.HashBytes)
         {
-            return Rsa(key, data, sig, alg.Hash, RSASignaturePadding.Pss);
+            return Rsa(cache, key, data, sig, alg.Hash, RSASignaturePadding.Pss);
         }
         return EmsaPssVerify(key, alg, data, sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
