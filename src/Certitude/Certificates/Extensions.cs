@@ -43,7 +43,19 @@ internal sealed record AuthorityKeyIdExt(byte[]? KeyId, GeneralName[]? Issuer, b
 internal sealed record GeneralSubtree(GeneralName Base, bool HasMinMax);
 
 /// <summary>RFC 5280 4.2.1.10. A null list means the field was absent.</summary>
-internal sealed record NameConstraintsExt(GeneralSubtree[]? Permitted, GeneralSubtree[]? Excluded);
+internal sealed record NameConstraintsExt(GeneralSubtree[]? Permitted, GeneralSubtree[]? Excluded)
+{
+    private Dictionary<GeneralNameKind, (GeneralName[] Permitted, GeneralName[] Excluded)>? _byKind;
+
+    /// <summary>The subtrees grouped by name form, built once, so a name meets only constraints of its own form.</summary>
+    internal (GeneralName[] Permitted, GeneralName[] Excluded)? ForKind(GeneralNameKind kind)
+    {
+        var map = _byKind ??= (Permitted ?? []).Select(s => (s.Base, P: true)).Concat((Excluded ?? []).Select(s => (s.Base, P: false)))
+            .GroupBy(x => x.Base.Kind)
+            .ToDictionary(g => g.Key, g => (g.Where(x => x.P).Select(x => x.Base).ToArray(), g.Where(x => !x.P).Select(x => x.Base).ToArray()));
+        return map.TryGetValue(kind, out var v) ? v : null;
+    }
+}
 
 internal sealed record PolicyInformation(string Oid);
 

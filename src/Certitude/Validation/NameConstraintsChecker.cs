@@ -36,13 +36,10 @@ internal static class NameConstraintsChecker
     /// <summary>Returns the first violation, or null.</summary>
     public static Failure? Check(Certificate cert, NameConstraintsExt nc, bool includeCommonName, Budget budget)
     {
-        var permitted = nc.Permitted ?? [];
-        var excluded = nc.Excluded ?? [];
-
         // RFC 5280 4.2.1.10: directoryName constraints apply to a non-empty subject ...
         if (!cert.Subject.IsEmpty)
         {
-            var f = CheckOne(GeneralNameKind.DirectoryName, new GeneralName(GeneralNameKind.DirectoryName, null, null, cert.Subject, null), permitted, excluded, budget);
+            var f = CheckOne(new GeneralName(GeneralNameKind.DirectoryName, null, null, cert.Subject, null), nc, budget);
             if (f is not null)
             {
                 return f;
@@ -50,7 +47,7 @@ internal static class NameConstraintsChecker
             // ... and rfc822Name constraints to emailAddress attributes of the subject.
             foreach (var email in cert.Subject.GetAttributeValues(Oids.EmailAddress))
             {
-                f = CheckOne(GeneralNameKind.Rfc822Name, new GeneralName(GeneralNameKind.Rfc822Name, email, null, null, null), permitted, excluded, budget);
+                f = CheckOne(new GeneralName(GeneralNameKind.Rfc822Name, email, null, null, null), nc, budget);
                 if (f is not null)
                 {
                     return f;
@@ -61,7 +58,7 @@ internal static class NameConstraintsChecker
         foreach (var n in cert.SubjectAltNames ?? [])
         {
             hasDnsOrIp |= n.Kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
-            var f = CheckOne(n.Kind, n, permitted, excluded, budget);
+            var f = CheckOne(n, nc, budget);
             if (f is not null)
             {
                 return f;
@@ -74,7 +71,7 @@ internal static class NameConstraintsChecker
             {
                 if (DnsNames.IsValidPresented(cn, out _))
                 {
-                    var f = CheckOne(GeneralNameKind.DnsName, new GeneralName(GeneralNameKind.DnsName, cn, null, null, null), permitted, excluded, budget);
+                    var f = CheckOne(new GeneralName(GeneralNameKind.DnsName, cn, null, null, null), nc, budget);
                     if (f is not null)
                     {
                         return f;
@@ -85,20 +82,11 @@ internal static class NameConstraintsChecker
         return null;
     }
 
-    private static Failure? CheckOne(GeneralNameKind kind, GeneralName name, GeneralSubtree[] permitted, GeneralSubtree[] excluded, Budget budget)
+    private static Failure? CheckOne(GeneralName name, NameConstraintsExt nc, Budget budget)
     {
         const string Rule = "RFC 5280 4.2.1.10";
-        bool anyPermittedOfKind = false;
-        bool anyExcludedOfKind = false;
-        foreach (var s in permitted)
-        {
-            anyPermittedOfKind |= s.Base.Kind == kind;
-        }
-        foreach (var s in excluded)
-        {
-            anyExcludedOfKind |= s.Base.Kind == kind;
-        }
-        if (!anyPermittedOfKind && !anyExcludedOfKind)
+        var kind = name.Kind;
+        if (nc.ForKind(kind) is not var (permitted, excluded))
         {
             return null;
         }
@@ -119,35 +107,27 @@ internal static class NameConstraintsChecker
         {
             return new Failure(VerifyCode.UnsupportedNameSyntax, syntax + " and cannot be checked against name constraints", Rule);
         }
+        budget.Comparisons(excluded.Length);
         foreach (var s in excluded)
         {
-            if (s.Base.Kind != kind)
+            if (Intersects(name, s))
             {
-                continue;
-            }
-            budget.Comparisons(1);
-            if (Intersects(name, s.Base))
-            {
-                return new Failure(VerifyCode.ExcludedViolation, $"{name} is within excluded subtree {s.Base}", Rule);
+                return new Failure(VerifyCode.ExcludedViolation, $"{name} is within excluded subtree {s}", Rule);
             }
         }
-        if (anyPermittedOfKind)
+        if (permitted.Length == 0)
         {
-            foreach (var s in permitted)
-            {
-                if (s.Base.Kind != kind)
-                {
-                    continue;
-                }
-                budget.Comparisons(1);
-                if (Within(name, s.Base))
-                {
-                    return null;
-                }
-            }
-            return new Failure(VerifyCode.PermittedViolation, $"{name} is not within any permitted subtree", Rule);
+            return null;
         }
-        return null;
+        budget.Comparisons(permitted.Length);
+        foreach (var s in permitted)
+        {
+            if (Within(name, s))
+            {
+                return null;
+            }
+        }
+        return new Failure(VerifyCode.PermittedViolation, $"{name} is not within any permitted subtree", Rule);
     }
 
     /// <summary>Every name the presented name can stand for lies within the subtree.</summary>
