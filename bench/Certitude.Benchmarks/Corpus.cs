@@ -25,14 +25,16 @@ internal static class Corpus
         throw new InvalidOperationException("set CERTITUDE_CORPUS to the folder holding limbo.json");
     }
 
-    public static List<Chain> OnlineChains()
+    public static List<Chain> OnlineChains() => Cases("online::");
+
+    public static List<Chain> Cases(string prefix)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Find(), "limbo.json")));
         var list = new List<Chain>();
         foreach (var t in doc.RootElement.GetProperty("testcases").EnumerateArray())
         {
             var id = t.GetProperty("id").GetString()!;
-            if (!id.StartsWith("online::", StringComparison.Ordinal))
+            if (!id.StartsWith(prefix, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -42,7 +44,7 @@ internal static class Corpus
             list.Add(new Chain(id, Der(t.GetProperty("peer_certificate").GetString()!),
                 t.GetProperty("untrusted_intermediates").EnumerateArray().Select(e => Der(e.GetString()!)).ToArray(),
                 t.GetProperty("trusted_certs").EnumerateArray().Select(e => Der(e.GetString()!)).ToArray(),
-                time, t.GetProperty("expected_peer_name").GetProperty("value").GetString()!));
+                time, t.GetProperty("expected_peer_name").ValueKind == JsonValueKind.Object ? t.GetProperty("expected_peer_name").GetProperty("value").GetString()! : "example.com"));
         }
         return list;
     }

@@ -13,7 +13,49 @@ public static class Program
     {
         var root = new RootCommand("certitude: strict X.509 certificate verification.\nExit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure.");
         root.Subcommands.Add(LimboCommand());
+        root.Subcommands.Add(SpeedCommand());
         return root;
+    }
+
+    private static Command SpeedCommand()
+    {
+        var seconds = new Option<double>("--seconds") { Description = "how long to measure each engine", DefaultValueFactory = _ => 3 };
+        var mode = new Option<string>("--mode") { Description = "cold (new verifier, all parsed), warm (intermediates seen, new leaf) or hot (same chain again)", DefaultValueFactory = _ => "warm" };
+        mode.AcceptOnlyFromAmong("cold", "warm", "hot");
+        var compare = new Option<string?>("--compare") { Description = "also measure another engine on the same chains, interleaved: x509chain" };
+        compare.AcceptOnlyFromAmong("x509chain");
+        var suite = new Option<FileInfo?>("--suite") { Description = "a limbo-format suite whose passing chains to use (default: the built-in online:: chains)" };
+        var json = new Option<bool>("--json") { Description = "print {mode, validations, engines: {name: {us_per_validation, bytes_per_validation}}}" };
+        var cmd = new Command("speed", "Measure verification speed, like openssl speed.") { seconds, mode, compare, suite, json };
+        cmd.SetAction(parse =>
+        {
+            var settings = new SpeedSettings(parse.GetValue(seconds), parse.GetValue(mode) ?? "warm", parse.GetValue(compare) == "x509chain", parse.GetValue(json));
+            if (settings.Seconds <= 0 || double.IsNaN(settings.Seconds))
+            {
+                Console.Error.WriteLine("certitude speed: --seconds must be positive");
+                return 2;
+            }
+            List<Speed.Chain> chains;
+            try
+            {
+                using var doc = parse.GetValue(suite) is { } f ? JsonDocument.Parse(File.ReadAllBytes(f.FullName)) : Speed.BuiltIn();
+                chains = Speed.Load(doc);
+            }
+            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                Console.Error.WriteLine($"certitude speed: cannot read the suite: {e.Message}");
+                return 2;
+            }
+            if (chains.Count == 0)
+            {
+                Console.Error.WriteLine("certitude speed: the suite has no passing chains to measure");
+                return 2;
+            }
+            var figures = Speed.Run(chains, settings, settings.Json || Console.IsErrorRedirected ? null : Console.Error);
+            Console.Out.Write(settings.Json ? Speed.ToJson(settings.Mode, figures) + Environment.NewLine : Speed.ToText(settings.Mode, chains.Count, figures));
+            return 0;
+        });
+        return cmd;
     }
 
     private static Command LimboCommand()

@@ -162,10 +162,12 @@ internal static class RuleTables
             (c, _) => If(Ext(c, Oids.ExtKeyUsage) is { Critical: true }, "extKeyUsage is critical")),
         new("leaf-cn-in-san", "CA/B BR 7.1.4.3", CertRole.Leaf, true, VerifyCode.CommonNameNotInSan,
             (c, _) => CommonNameInSan(c)),
+        // A trust anchor's own signature is never relied on, so "root" here means a self-issued anchor
+        // (BR 7.1.2.1 Root CA certificate); checking its self-signature would cost a key import for nothing.
         new("root-no-eku", "CA/B BR 7.1.2.1.2", CertRole.Anchor, true, VerifyCode.InvalidPurpose,
-            (c, r) => If(r.IsSelfSigned && c.ExtendedKeyUsage is not null, "root CA certificate has extKeyUsage")),
+            (c, _) => If(c.IsSelfIssued && c.ExtendedKeyUsage is not null, "root CA certificate has extKeyUsage")),
         new("root-aki", "CA/B BR 7.1.2.1.3", CertRole.Anchor, true, VerifyCode.AkidSkidMismatch,
-            (c, r) => !r.IsSelfSigned || c.AuthorityKeyId is not { } aki ? null
+            (c, _) => !c.IsSelfIssued || c.AuthorityKeyId is not { } aki ? null
                 : aki.KeyId is null ? "root authorityKeyIdentifier has no keyIdentifier"
                 : aki.Issuer is not null || aki.Serial is not null ? "root authorityKeyIdentifier has authorityCertIssuer or authorityCertSerialNumber"
                 : c.SubjectKeyId is null || !aki.KeyId.AsSpan().SequenceEqual(c.SubjectKeyId) ? "root authorityKeyIdentifier differs from its subjectKeyIdentifier"

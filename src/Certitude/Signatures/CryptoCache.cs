@@ -69,6 +69,8 @@ internal sealed class CryptoCache
         return MemoryMarshal.Read<Digest>(d);
     }
 
+    public void ForgetSignature(object key) => _signatures.TryRemove((Digest)key, out _);
+
     public bool TryGetSignature(object key, out VerifyCode code) => _signatures.TryGetValue((Digest)key, out code);
 
     public void StoreSignature(object key, VerifyCode code)
