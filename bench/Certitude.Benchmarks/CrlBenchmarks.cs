@@ -71,6 +71,12 @@ public class CrlBenchmarks
     [Benchmark(Description = "Certitude verify + CRL (10,000 entries)")]
     public bool VerifyWithCrl() => _withCrl.Verify(_leaf).IsValid;
 
+    [Benchmark(Description = "Certitude verify + CRL, new verifier (CRL signature checked)")]
+    public bool VerifyWithCrlCold() => new Verifier(_withCrl.TrustStore, _withCrl.Options).Verify(_leaf).IsValid;
+
+    [Benchmark(Description = "Certitude verify, no CRL, new verifier")]
+    public bool VerifyWithoutCrlCold() => new Verifier(_plain.TrustStore, _plain.Options).Verify(_leaf).IsValid;
+
     [Benchmark(Description = "CRL lookup of one serial (10,000 entries)")]
     public bool LookupOneSerial() => _crl.Find(_leaf.Issuer, _leaf.SerialNumber.Span) is null;
 

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace Certitude.Tests;
+
+/// <summary>The built `certitude limbo` command, run as a process on the shared suites.</summary>
+public sealed class CliLimboTests
+{
+    private static (int Exit, string Stdout, string Stderr) RunCertitude(string stdinFile, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "certitude.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using (var input = File.OpenRead(stdinFile))
+        {
+            input.CopyTo(p.StandardInput.BaseStream);
+        }
+        p.StandardInput.Close();
+        Assert.True(p.WaitForExit(300_000), "certitude did not finish");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static Dictionary<string, string> Expected(string file)
+    {
+        using var doc = Corpus.Load(file);
+        return doc.RootElement.GetProperty("testcases").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("expected_result").GetString()!);
+    }
+
+    [Fact]
+    public void LimboThroughTheExecutable()
+    {
+        var (exit, stdout, stderr) = RunCertitude(Path.Combine(Corpus.Directory, "limbo.json"), "limbo", "--harness-name", "certitude-test");
+        Assert.True(exit == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(1, doc.RootElement.GetProperty("version").GetInt32());
+        Assert.Equal("certitude-test", doc.RootElement.GetProperty("harness").GetString());
+        var expected = Expected("limbo.json");
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(expected.Count, results.Count);
+        int passed = results.Count(r => r.GetProperty("actual_result").GetString() == expected[r.GetProperty("id").GetString()!]);
+        var exceptions = LimboConformanceTests.LoadExceptions();
+        Assert.Equal(expected.Count - exceptions.Count, passed);
+        Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("context").GetString())));
+    }
+
+    [Fact]
+    public void PkitsThroughTheExecutable()
+    {
+        var (exit, stdout, stderr) = RunCertitude(Path.Combine(Corpus.Directory, "pkits.json"), "limbo", "--profile", "rfc5280", "--no-strict", "--allow-sha1");
+        Assert.True(exit == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var expected = Expected("pkits.json");
+        var wrong = doc.RootElement.GetProperty("results").EnumerateArray()
+            .Where(r => r.GetProperty("actual_result").GetString() != expected[r.GetProperty("id").GetString()!])
+            .Select(r => r.GetProperty("id").GetString()).ToList();
+        Assert.Empty(wrong);
+    }
+
+    [Fact]
+    public void BadInputIsAUsageError()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "this is not json");
+        try
+        {
+            var (exit, _, stderr) = RunCertitude(file, "limbo");
+            Assert.Equal(2, exit);
+            Assert.Contains("not a JSON limbo suite", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void ACaseThatCannotBeHonouredIsSkippedWithItsReason()
+    {
+        var file = Path.GetTempFileName();
+        using (var doc = Corpus.Load("limbo.json"))
+        {
+            var tc = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(doc.RootElement.GetProperty("testcases")[0].GetRawText())!;
+            tc["signature_algorithms"] = JsonSerializer.SerializeToElement(new[] { "RSA_PKCS1_SHA256" });
+            tc["id"] = JsonSerializer.SerializeToElement("custom::restricted-algorithms");
+            File.WriteAllText(file, JsonSerializer.Serialize(new { version = 1, testcases = new[] { tc } }));
+        }
+        try
+        {
+            var (exit, stdout, _) = RunCertitude(file, "limbo");
+            Assert.Equal(0, exit);
+            using var result = JsonDocument.Parse(stdout);
+            var r = result.RootElement.GetProperty("results")[0];
+            Assert.Equal("SKIPPED", r.GetProperty("actual_result").GetString());
+            Assert.Contains("signature_algorithms", r.GetProperty("context").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
