@@ -124,22 +124,7 @@ public sealed class Certificate : IEquatable<Certificate>
     public static Certificate Parse(ReadOnlySpan<byte> der) => Parse(der.ToArray().AsMemory());
 
     /// <summary>Parses one DER certificate without copying. The memory must not change afterwards.</summary>
-    public static Certificate Parse(ReadOnlyMemory<byte> der)
-    {
-        string field = "certificate";
-        try
-        {
-            return ParseCore(der, ref field);
-        }
-        catch (CertificateFormatException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or OverflowException or FormatException or InvalidOperationException)
-        {
-            throw new CertificateFormatException(field, e.Message, e);
-        }
-    }
+    public static Certificate Parse(ReadOnlyMemory<byte> der) => DerGuard.Parse(der, "certificate", ParseCore);
 
     /// <summary>Parses every certificate of a PEM or DER input (a bundle may hold many PEM blocks).</summary>
     /// <param name="data">PEM text (as bytes) or one DER certificate.</param>
@@ -192,29 +177,10 @@ public sealed class Certificate : IEquatable<Certificate>
         }
     }
 
-    private static Certificate ParseCore(ReadOnlyMemory<byte> der, ref string field)
+    private static Certificate ParseCore(ReadOnlyMemory<byte> der, DerGuard.Field at)
     {
-        var outer = new AsnReader(der, AsnEncodingRules.DER);
-        var certSeq = outer.ReadSequence();
-        outer.ThrowIfNotEmpty();
-
-        field = "tbsCertificate";
-        var tbsRaw = certSeq.ReadEncodedValue();
-        field = "signatureAlgorithm";
-        var sigAlgRaw = certSeq.ReadEncodedValue();
-        var sigAlg = SignatureAlgorithm.Decode(sigAlgRaw);
-        field = "signatureValue";
-        var sig = certSeq.ReadBitString(out int unusedBits);
-        if (unusedBits != 0)
-        {
-            throw new CertificateFormatException(field, "signature BIT STRING has unused bits");
-        }
-        certSeq.ThrowIfNotEmpty();
-
-        field = "tbsCertificate";
-        var tbsOuter = new AsnReader(tbsRaw, AsnEncodingRules.DER);
-        var tbs = tbsOuter.ReadSequence();
-        tbsOuter.ThrowIfNotEmpty();
+        ref string field = ref at.Name;
+        var (tbsRaw, sigAlg, sig, tbs) = Signed.Read(der, at, "tbsCertificate");
 
         field = "tbsCertificate.version";
         int version = 1;
@@ -279,36 +245,8 @@ public sealed class Certificate : IEquatable<Certificate>
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t3))
         {
             var wrap = tbs.ReadSequence(t3);
-            var seq = wrap.ReadSequence();
+            exts = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field);
             wrap.ThrowIfNotEmpty();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (seq.HasData)
-            {
-                var ext = seq.ReadSequence();
-                var oid = ext.ReadObjectIdentifier();
-                bool critical = false;
-                if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
-                {
-                    critical = ext.ReadBoolean();
-                    if (!critical)
-                    {
-                        throw new CertificateFormatException(field + "." + Oids.ExtensionName(oid), "critical FALSE must be omitted (DER DEFAULT)");
-                    }
-                }
-                var value = ext.ReadOctetString();
-                ext.ThrowIfNotEmpty();
-                if (!seen.Add(oid))
-                {
-                    // RFC 5280 4.2: "A certificate MUST NOT include more than one instance of a particular extension."
-                    throw new CertificateFormatException(field, $"duplicate extension {Oids.ExtensionName(oid)}");
-                }
-                exts.Add(new CertificateExtension(oid, critical, value));
-            }
-            if (exts.Count == 0)
-            {
-                // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
-                throw new CertificateFormatException(field, "extensions must not be empty");
-            }
         }
         field = "tbsCertificate";
         tbs.ThrowIfNotEmpty();

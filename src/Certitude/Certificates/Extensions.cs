@@ -382,6 +382,70 @@ internal static class ExtensionDecoder
         return list.ToArray();
     }
 
+    /// <summary>
+    /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280 4.1, 5.1): critical FALSE must be
+    /// omitted (DER DEFAULT) and no extension may appear twice (RFC 5280 4.2, 5.2).
+    /// </summary>
+    public static List<CertificateExtension> ReadExtensions(AsnReader seq, string f)
+    {
+        var list = new List<CertificateExtension>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (seq.HasData)
+        {
+            var ext = seq.ReadSequence();
+            var oid = ext.ReadObjectIdentifier();
+            bool critical = false;
+            if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+            {
+                critical = ext.ReadBoolean();
+                if (!critical)
+                {
+                    throw new CertificateFormatException(f + "." + Oids.ExtensionName(oid), "critical FALSE must be omitted (DER DEFAULT)");
+                }
+            }
+            var value = ext.ReadOctetString();
+            ext.ThrowIfNotEmpty();
+            if (!seen.Add(oid))
+            {
+                // "A certificate MUST NOT include more than one instance of a particular extension."
+                throw new CertificateFormatException(f, $"duplicate extension {Oids.ExtensionName(oid)}");
+            }
+            list.Add(new CertificateExtension(oid, critical, value));
+        }
+        if (list.Count == 0)
+        {
+            throw new CertificateFormatException(f, "extensions must not be empty (SIZE (1..MAX))");
+        }
+        return list;
+    }
+
+    /// <summary>An optional [0] DistributionPointName (RFC 5280 4.2.1.13, 5.2.5): fullName or nameRelativeToCRLIssuer.</summary>
+    public static (GeneralName[]? FullName, ReadOnlyMemory<byte>? Relative) ReadDistributionPointName(AsnReader parent, string f)
+    {
+        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
+        if (!parent.HasData || !parent.PeekTag().HasSameClassAndValue(t0))
+        {
+            return (null, null);
+        }
+        var dpn = parent.ReadSequence(t0);
+        var tag = dpn.PeekTag();
+        (GeneralName[]?, ReadOnlyMemory<byte>?) result;
+        if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        {
+            result = (GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName"), null);
+        }
+        else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
+        {
+            result = (null, dpn.ReadEncodedValue());
+        }
+        else
+        {
+            throw new CertificateFormatException(f, "unknown DistributionPointName choice");
+        }
+        dpn.ThrowIfNotEmpty();
+        return result;
+    }
+
     /// <summary>ReasonFlags (RFC 5280 4.2.1.13) as a bit mask: bit i set for named bit i.</summary>
     public static int ReasonFlags(byte[] bits, int unused)
     {
@@ -405,29 +469,9 @@ internal static class ExtensionDecoder
         while (seq.HasData)
         {
             var dp = seq.ReadSequence();
-            GeneralName[]? full = null;
-            ReadOnlyMemory<byte>? rel = null;
+            var (full, rel) = ReadDistributionPointName(dp, f);
             int? reasons = null;
             GeneralName[]? crlIssuer = null;
-            var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
-            if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t0))
-            {
-                var dpn = dp.ReadSequence(t0);
-                var tag = dpn.PeekTag();
-                if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-                {
-                    full = GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName");
-                }
-                else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
-                {
-                    rel = dpn.ReadEncodedValue();
-                }
-                else
-                {
-                    throw new CertificateFormatException(f, "unknown DistributionPointName choice");
-                }
-                dpn.ThrowIfNotEmpty();
-            }
             var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t1))
             {

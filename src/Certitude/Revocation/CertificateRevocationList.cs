@@ -138,44 +138,12 @@ public sealed class CertificateRevocationList
     }
 
     /// <summary>Parses one DER CRL; throws <see cref="CertificateFormatException"/> for anything malformed.</summary>
-    public static CertificateRevocationList Parse(ReadOnlyMemory<byte> der)
-    {
-        string field = "certificateList";
-        try
-        {
-            return ParseCore(der, ref field);
-        }
-        catch (CertificateFormatException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException or OverflowException or FormatException or InvalidOperationException)
-        {
-            throw new CertificateFormatException(field, e.Message, e);
-        }
-    }
+    public static CertificateRevocationList Parse(ReadOnlyMemory<byte> der) => DerGuard.Parse(der, "certificateList", ParseCore);
 
-    private static CertificateRevocationList ParseCore(ReadOnlyMemory<byte> der, ref string field)
+    private static CertificateRevocationList ParseCore(ReadOnlyMemory<byte> der, DerGuard.Field at)
     {
-        var outer = new AsnReader(der, AsnEncodingRules.DER);
-        var seq = outer.ReadSequence();
-        outer.ThrowIfNotEmpty();
-        field = "tbsCertList";
-        var tbsRaw = seq.ReadEncodedValue();
-        field = "signatureAlgorithm";
-        var sigAlg = SignatureAlgorithm.Decode(seq.ReadEncodedValue());
-        field = "signatureValue";
-        var sig = seq.ReadBitString(out int unused);
-        if (unused != 0)
-        {
-            throw new CertificateFormatException(field, "signature BIT STRING has unused bits");
-        }
-        seq.ThrowIfNotEmpty();
-
-        field = "tbsCertList";
-        var to = new AsnReader(tbsRaw, AsnEncodingRules.DER);
-        var tbs = to.ReadSequence();
-        to.ThrowIfNotEmpty();
+        ref string field = ref at.Name;
+        var (tbsRaw, sigAlg, sig, tbs) = Signed.Read(der, at, "tbsCertList");
         int version = 1;
         if (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
         {
@@ -221,27 +189,8 @@ public sealed class CertificateRevocationList
                     {
                         throw new CertificateFormatException(field, "entry extensions require a v2 CRL");
                     }
-                    var exts = entry.ReadSequence();
-                    var seenEntry = new HashSet<string>(StringComparer.Ordinal);
-                    while (exts.HasData)
+                    foreach (var (oid, critical, value) in ExtensionDecoder.ReadExtensions(entry.ReadSequence(), field + ".crlEntryExtensions"))
                     {
-                        var ext = exts.ReadSequence();
-                        var oid = ext.ReadObjectIdentifier();
-                        bool critical = false;
-                        if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
-                        {
-                            critical = ext.ReadBoolean();
-                            if (!critical)
-                            {
-                                throw new CertificateFormatException(field, "critical FALSE must be omitted (DER DEFAULT)");
-                            }
-                        }
-                        var value = ext.ReadOctetString();
-                        ext.ThrowIfNotEmpty();
-                        if (!seenEntry.Add(oid))
-                        {
-                            throw new CertificateFormatException(field, "duplicate entry extension " + oid);
-                        }
                         switch (oid)
                         {
                             case "2.5.29.21": // reasonCode, RFC 5280 5.3.1
@@ -294,29 +243,10 @@ public sealed class CertificateRevocationList
                 throw new CertificateFormatException(field, "extensions require a v2 CRL");
             }
             var wrap = tbs.ReadSequence(t0);
-            var exts = wrap.ReadSequence();
+            extensions = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field);
             wrap.ThrowIfNotEmpty();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            while (exts.HasData)
+            foreach (var (oid, _, value) in extensions)
             {
-                var ext = exts.ReadSequence();
-                var oid = ext.ReadObjectIdentifier();
-                bool critical = false;
-                if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
-                {
-                    critical = ext.ReadBoolean();
-                    if (!critical)
-                    {
-                        throw new CertificateFormatException(field, "critical FALSE must be omitted (DER DEFAULT)");
-                    }
-                }
-                var value = ext.ReadOctetString();
-                ext.ThrowIfNotEmpty();
-                if (!seen.Add(oid))
-                {
-                    throw new CertificateFormatException(field, "duplicate extension " + oid);
-                }
-                extensions.Add(new CertificateExtension(oid, critical, value));
                 if (oid == "2.5.29.20")
                 {
                     var r = new AsnReader(value, AsnEncodingRules.DER);
@@ -376,27 +306,7 @@ public sealed class CertificateRevocationList
         var r = new AsnReader(v, AsnEncodingRules.DER);
         var s = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        GeneralName[]? full = null;
-        ReadOnlyMemory<byte>? rel = null;
-        var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
-        if (s.HasData && s.PeekTag().HasSameClassAndValue(t0))
-        {
-            var dpn = s.ReadSequence(t0);
-            var tag = dpn.PeekTag();
-            if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
-            {
-                full = GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName");
-            }
-            else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
-            {
-                rel = dpn.ReadEncodedValue();
-            }
-            else
-            {
-                throw new CertificateFormatException(f, "unknown DistributionPointName choice");
-            }
-            dpn.ThrowIfNotEmpty();
-        }
+        var (full, rel) = ExtensionDecoder.ReadDistributionPointName(s, f);
         bool Flag(int tagNo)
         {
             var t = new Asn1Tag(TagClass.ContextSpecific, tagNo);
