@@ -6,7 +6,7 @@ using Certitude.Der;
 namespace Certitude;
 
 /// <summary>One attribute of a relative distinguished name.</summary>
-internal readonly record struct NameAttribute(string Oid, Asn1Tag Tag, string? Text, string Normalized);
+internal readonly record struct NameAttribute(string Oid, Asn1Tag Tag, string? Text, string Normalized, ReadOnlyMemory<byte> RawValue);
 
 /// <summary>
 /// An X.501 distinguished name (RFC 5280 4.1.2.4), kept as its DER bytes plus a normalised key used
@@ -162,6 +162,85 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         return Decode(w.Encode(), "nameRelativeToCRLIssuer");
     }
 
+    /// <summary>
+    /// OpenSSL's subject hash (X509_NAME_hash_ex), used to name files in hashed certificate
+    /// directories: SHA-1 over the canonical encoding of the name (each RDN as a DER SET; string
+    /// values as UTF8String, ASCII-lower-cased, leading and trailing white space removed and inner
+    /// runs folded to one space; other values unchanged), first four bytes read little-endian.
+    /// </summary>
+    public uint OpenSslHash()
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        foreach (var rdn in _rdns)
+        {
+            using (w.PushSetOf())
+            {
+                foreach (var a in rdn)
+                {
+                    using (w.PushSequence())
+                    {
+                        w.WriteObjectIdentifier(a.Oid);
+                        if (a.Text is not null && IsCanonicalisedType(a.Tag))
+                        {
+                            w.WriteCharacterString(UniversalTagNumber.UTF8String, Encoding.UTF8.GetString(CanonicalBytes(Encoding.UTF8.GetBytes(a.Text))));
+                        }
+                        else
+                        {
+                            w.WriteEncodedValue(a.RawValue.Span);
+                        }
+                    }
+                }
+            }
+        }
+        var canon = w.Encode();
+        // The canonical form concatenates the RDN SETs: the outer SEQUENCE header is not hashed.
+        var digest = System.Security.Cryptography.SHA1.HashData(canon);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(digest);
+    }
+
+    private static bool IsCanonicalisedType(Asn1Tag tag)
+        => tag.TagClass == TagClass.Universal && (UniversalTagNumber)tag.TagValue is UniversalTagNumber.UTF8String
+            or UniversalTagNumber.BMPString or UniversalTagNumber.UniversalString or UniversalTagNumber.PrintableString
+            or UniversalTagNumber.T61String or UniversalTagNumber.IA5String or UniversalTagNumber.VisibleString;
+
+    private static byte[] CanonicalBytes(byte[] utf8)
+    {
+        static bool Space(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or 0x0B or 0x0C or (byte)'\r';
+        int start = 0, end = utf8.Length;
+        while (start < end && Space(utf8[start]))
+        {
+            start++;
+        }
+        while (end > start && Space(utf8[end - 1]))
+        {
+            end--;
+        }
+        var output = new List<byte>(end - start);
+        for (int i = start; i < end;)
+        {
+            byte b = utf8[i];
+            if (b >= 0x80)
+            {
+                output.Add(b);
+                i++;
+            }
+            else if (Space(b))
+            {
+                output.Add((byte)' ');
+                while (i < end && Space(utf8[i]))
+                {
+                    i++;
+                }
+            }
+            else
+            {
+                output.Add(b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b + 32) : b);
+                i++;
+            }
+        }
+        return output.ToArray();
+    }
+
     internal static DistinguishedName Read(AsnReader reader, string field)
     {
         var raw = reader.ReadEncodedValue();
@@ -188,7 +267,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
                 string normalized = text is null
                     ? oid + "#" + Convert.ToHexString(valueRaw.Span)
                     : oid + "=" + Normalize(text);
-                attrs.Add(new NameAttribute(oid, tag, text, normalized));
+                attrs.Add(new NameAttribute(oid, tag, text, normalized, valueRaw));
             }
             if (attrs.Count == 0)
             {

@@ -18,6 +18,53 @@ internal static class Pem
     public static List<byte[]> ReadCertificates(string text, string? source)
         => ReadBlocks(text, source, "CERTIFICATE");
 
+    /// <summary>One PEM block, or what was wrong with it.</summary>
+    internal sealed record Block(string Label, byte[] Data, int Line, string? Error);
+
+    /// <summary>Every block of a PEM text, in order, each with its label and line; a block that cannot be
+    /// decoded is returned with its error (the caller decides whether that is fatal).</summary>
+    public static IEnumerable<Block> ReadAll(string text)
+    {
+        int pos = 0;
+        while (true)
+        {
+            int b = text.IndexOf(Begin, pos, StringComparison.Ordinal);
+            if (b < 0)
+            {
+                yield break;
+            }
+            int line = 1 + text.AsSpan(0, b).Count('\n');
+            int labelEnd = text.IndexOf(Dashes, b + Begin.Length, StringComparison.Ordinal);
+            if (labelEnd < 0)
+            {
+                yield return new Block("", [], line, "unterminated BEGIN line");
+                yield break;
+            }
+            string label = text[(b + Begin.Length)..labelEnd];
+            string endLine = "-----END " + label + Dashes;
+            int bodyStart = labelEnd + Dashes.Length;
+            int e = text.IndexOf(endLine, bodyStart, StringComparison.Ordinal);
+            if (e < 0)
+            {
+                yield return new Block(label, [], line, $"{label} block has no matching END line");
+                yield break;
+            }
+            var sb = new StringBuilder(e - bodyStart);
+            foreach (char c in text.AsSpan(bodyStart, e - bodyStart))
+            {
+                if (!char.IsWhiteSpace(c))
+                {
+                    sb.Append(c);
+                }
+            }
+            var buf = new byte[sb.Length];
+            yield return Convert.TryFromBase64String(sb.ToString(), buf, out int written)
+                ? new Block(label, buf[..written], line, null)
+                : new Block(label, [], line, $"{label} block is not valid base64");
+            pos = e + endLine.Length;
+        }
+    }
+
     public static List<byte[]> ReadBlocks(string text, string? source, string wanted)
     {
         var result = new List<byte[]>();

@@ -1,22 +1,49 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
 namespace Certitude;
 
+/// <summary>How a trust store treats bad entries (a broken PEM block, a non-certificate, a duplicate).</summary>
+public sealed record TrustStoreLoadOptions
+{
+    /// <summary>Skip bad entries instead of failing; what was skipped is listed in <see cref="TrustStore.Skipped"/>.</summary>
+    public bool SkipInvalidEntries { get; init; }
+
+    /// <summary>Fail on any bad entry (the default).</summary>
+    public static TrustStoreLoadOptions Strict { get; } = new();
+}
+
+/// <summary>A trust store could not be loaded, or none was found. The message says which file or
+/// entry is at fault, or how to point Certitude at a store.</summary>
+public sealed class TrustStoreException : CertitudeException
+{
+    /// <summary>Creates the exception.</summary>
+    public TrustStoreException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
 /// <summary>
-/// A set of trust anchors, indexed by subject name. Immutable and thread-safe. A trust anchor is
-/// a certificate the caller trusts: its name and key are trusted; which profile checks apply to
-/// the certificate itself is decided by the verification flags (X509Strict checks it).
+/// A set of trust anchors. Immutable and thread-safe. A trust anchor is a certificate the caller
+/// trusts: its name and key are trusted; which profile checks apply to the certificate itself is
+/// decided by the verification flags (X509Strict checks it). Built from PEM bundles (OpenSSL's
+/// <c>cafile</c>), hashed directories (<c>capath</c>: files named <c>&lt;subject hash&gt;.&lt;n&gt;</c>
+/// as <c>openssl rehash</c> makes them, looked up by hash, never read whole), in-memory PEM or DER
+/// (<c>cadata</c>), and the system store.
 /// </summary>
 public sealed class TrustStore
 {
     private readonly Dictionary<string, Certificate[]> _bySubject;
     private readonly HashSet<string> _fingerprints;
+    private readonly HashedDirectory[] _directories;
+    private readonly ConcurrentQueue<string> _skipped;
 
-    private TrustStore(Certificate[] certs)
+    private TrustStore(IEnumerable<Certificate> certs, IEnumerable<HashedDirectory> directories, IEnumerable<string> skipped, string description)
     {
         var unique = new List<Certificate>();
         _fingerprints = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in certs)
         {
-            if (_fingerprints.Add(Key(c)))
+            if (_fingerprints.Add(c.Sha256Fingerprint))
             {
                 unique.Add(c);
             }
@@ -24,25 +51,320 @@ public sealed class TrustStore
         Certificates = unique;
         _bySubject = unique.GroupBy(c => c.Subject.NormalizedKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _directories = directories.ToArray();
+        _skipped = new ConcurrentQueue<string>(skipped);
+        Description = description;
     }
 
-    /// <summary>The anchors.</summary>
+    /// <summary>The anchors held in memory (hashed directories are read on demand and not listed here).</summary>
     public IReadOnlyList<Certificate> Certificates { get; }
 
-    /// <summary>How many anchors.</summary>
+    /// <summary>How many anchors are held in memory.</summary>
     public int Count => Certificates.Count;
 
+    /// <summary>Where the anchors came from, e.g. "file /etc/ssl/certs/ca-certificates.crt".</summary>
+    public string Description { get; }
+
+    /// <summary>Entries skipped because they were bad (only when <see cref="TrustStoreLoadOptions.SkipInvalidEntries"/>
+    /// was set, or for unreadable files met while looking up a hashed directory), each naming the file and entry.</summary>
+    public IReadOnlyList<string> Skipped => _skipped.ToArray();
+
     /// <summary>An empty store (nothing verifies against it).</summary>
-    public static TrustStore Empty { get; } = new([]);
+    public static TrustStore Empty { get; } = new([], [], [], "empty");
 
     /// <summary>A store of the given certificates (duplicates are kept once).</summary>
-    public static TrustStore FromCertificates(IEnumerable<Certificate> certificates) => new(certificates.ToArray());
+    public static TrustStore FromCertificates(IEnumerable<Certificate> certificates) => new(certificates, [], [], "certificates");
+
+    /// <summary>PEM (one or many CERTIFICATE blocks) or DER data, as OpenSSL's <c>cadata</c>.</summary>
+    public static TrustStore FromData(ReadOnlySpan<byte> data, string source = "cadata", TrustStoreLoadOptions? options = null)
+    {
+        var skipped = new List<string>();
+        var certs = ReadBundle(data, source, options ?? TrustStoreLoadOptions.Strict, skipped);
+        return new TrustStore(certs, [], skipped, source);
+    }
+
+    /// <summary>A PEM bundle or DER file, as OpenSSL's <c>cafile</c>.</summary>
+    public static TrustStore FromFile(string path, TrustStoreLoadOptions? options = null)
+    {
+        byte[] data;
+        try
+        {
+            data = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new TrustStoreException($"cannot read trust store file '{path}': {e.Message}", e);
+        }
+        var skipped = new List<string>();
+        var certs = ReadBundle(data, path, options ?? TrustStoreLoadOptions.Strict, skipped);
+        if (certs.Count == 0)
+        {
+            throw new TrustStoreException($"trust store file '{path}' holds no certificate");
+        }
+        return new TrustStore(certs, [], skipped, "file " + path);
+    }
+
+    /// <summary>An OpenSSL hashed directory (<c>capath</c>), as made by <c>openssl rehash</c> or
+    /// <c>certitude rehash</c>. Certificates are looked up by subject hash when needed.</summary>
+    public static TrustStore FromDirectory(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new TrustStoreException($"trust store directory '{path}' does not exist");
+        }
+        return new TrustStore([], [new HashedDirectory(path)], [], "directory " + path);
+    }
+
+    /// <summary>The union of several stores.</summary>
+    public static TrustStore Combine(params TrustStore[] stores)
+        => new(stores.SelectMany(s => s.Certificates), stores.SelectMany(s => s._directories), stores.SelectMany(s => s.Skipped),
+            string.Join(" + ", stores.Select(s => s.Description)));
+
+    /// <summary>OpenSSL's <c>load_verify_locations(cafile, capath, cadata)</c>: any of the three; at least one.</summary>
+    public static TrustStore Load(string? cafile = null, string? capath = null, string? cadata = null, TrustStoreLoadOptions? options = null)
+    {
+        var parts = new List<TrustStore>();
+        if (cafile is not null)
+        {
+            parts.Add(FromFile(cafile, options));
+        }
+        if (capath is not null)
+        {
+            parts.Add(FromDirectory(capath));
+        }
+        if (cadata is not null)
+        {
+            parts.Add(FromData(Encoding.UTF8.GetBytes(cadata), "cadata", options));
+        }
+        if (parts.Count == 0)
+        {
+            throw new ArgumentException("give at least one of cafile, capath and cadata");
+        }
+        return parts.Count == 1 ? parts[0] : Combine([.. parts]);
+    }
+
+    /// <summary>The bundle files the system store is looked for in, in order, after SSL_CERT_FILE.</summary>
+    public static IReadOnlyList<string> KnownBundleFiles { get; } =
+    [
+        "/etc/ssl/certs/ca-certificates.crt",                 // Debian, Ubuntu, Gentoo, Arch
+        "/etc/pki/tls/certs/ca-bundle.crt",                   // Fedora, RHEL, CentOS
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  // RHEL 7+
+        "/etc/ssl/ca-bundle.pem",                             // openSUSE
+        "/etc/ssl/cert.pem",                                  // Alpine, macOS, BSDs
+        "/usr/local/etc/openssl/cert.pem",                    // macOS Homebrew
+    ];
+
+    /// <summary>The hashed directories the system store is looked for in, after SSL_CERT_DIR.</summary>
+    public static IReadOnlyList<string> KnownDirectories { get; } =
+    [
+        "/etc/ssl/certs",
+        "/etc/pki/tls/certs",
+        "/system/etc/security/cacerts",                       // Android
+    ];
+
+    /// <summary>
+    /// The system trust store, found as OpenSSL and Python find it: <c>SSL_CERT_FILE</c> and
+    /// <c>SSL_CERT_DIR</c> (a colon-separated list) first; then the distributions' known bundle files
+    /// and directories; on Windows and macOS the platform's root store. Finding none is an error
+    /// (<see cref="TrustStoreException"/>) whose message says how to fix it; it never yields an empty store.
+    /// </summary>
+    public static TrustStore LoadSystem(TrustStoreLoadOptions? options = null)
+        => LoadSystem(Environment.GetEnvironmentVariable, KnownBundleFiles, KnownDirectories, options);
+
+    internal static TrustStore LoadSystem(Func<string, string?> env, IReadOnlyList<string> bundles, IReadOnlyList<string> directories, TrustStoreLoadOptions? options)
+    {
+        var parts = new List<TrustStore>();
+        var certFile = env("SSL_CERT_FILE");
+        var certDir = env("SSL_CERT_DIR");
+        if (!string.IsNullOrEmpty(certFile))
+        {
+            // An explicit setting that points nowhere is an error, not a reason to look elsewhere.
+            parts.Add(FromFile(certFile, options));
+        }
+        if (!string.IsNullOrEmpty(certDir))
+        {
+            foreach (var dir in certDir.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                parts.Add(FromDirectory(dir));
+            }
+        }
+        if (parts.Count > 0)
+        {
+            return parts.Count == 1 ? parts[0] : Combine([.. parts]);
+        }
+        foreach (var f in bundles)
+        {
+            if (File.Exists(f))
+            {
+                return FromFile(f, options ?? new TrustStoreLoadOptions { SkipInvalidEntries = true });
+            }
+        }
+        foreach (var d in directories)
+        {
+            if (Directory.Exists(d) && Directory.EnumerateFiles(d, "????????.?").Any())
+            {
+                return FromDirectory(d);
+            }
+        }
+        if (OperatingSystem.IsWindows() || OperatingSystem.IsMacOS())
+        {
+            using var store = new System.Security.Cryptography.X509Certificates.X509Store(
+                System.Security.Cryptography.X509Certificates.StoreName.Root, System.Security.Cryptography.X509Certificates.StoreLocation.LocalMachine);
+            store.Open(System.Security.Cryptography.X509Certificates.OpenFlags.ReadOnly);
+            var skipped = new List<string>();
+            var certs = new List<Certificate>();
+            foreach (var c in store.Certificates)
+            {
+                try
+                {
+                    certs.Add(Certificate.Parse(c.RawData));
+                }
+                catch (CertificateFormatException e)
+                {
+                    skipped.Add($"system root store: {c.Subject}: {e.Message}");
+                }
+            }
+            if (certs.Count > 0)
+            {
+                return new TrustStore(certs, [], skipped, "system root store");
+            }
+        }
+        throw new TrustStoreException(
+            "no system trust store was found: set SSL_CERT_FILE to a PEM bundle or SSL_CERT_DIR to a hashed certificate directory, " +
+            "or install the CA certificates package (Debian/Ubuntu: ca-certificates; Fedora/RHEL: ca-certificates; Alpine: ca-certificates). " +
+            $"Looked in: {string.Join(", ", bundles.Concat(directories))}.");
+    }
 
     internal IReadOnlyList<Certificate> FindBySubject(DistinguishedName subject)
-        => _bySubject.TryGetValue(subject.NormalizedKey, out var list) ? list : [];
+    {
+        var inMemory = _bySubject.TryGetValue(subject.NormalizedKey, out var list) ? list : [];
+        if (_directories.Length == 0)
+        {
+            return inMemory;
+        }
+        var all = new List<Certificate>(inMemory);
+        foreach (var d in _directories)
+        {
+            foreach (var c in d.Find(subject, _skipped))
+            {
+                if (!all.Contains(c))
+                {
+                    all.Add(c);
+                }
+            }
+        }
+        return all;
+    }
 
     /// <summary>True when this exact certificate (same DER) is an anchor.</summary>
-    public bool Contains(Certificate certificate) => _fingerprints.Contains(Key(certificate));
+    public bool Contains(Certificate certificate)
+        => _fingerprints.Contains(certificate.Sha256Fingerprint)
+            || (_directories.Length > 0 && FindBySubject(certificate.Subject).Contains(certificate));
 
-    private static string Key(Certificate c) => c.Sha256Fingerprint;
+    /// <summary>Reads every entry of a PEM bundle (or one DER certificate).</summary>
+    internal static List<Certificate> ReadBundle(ReadOnlySpan<byte> data, string source, TrustStoreLoadOptions options, List<string> skipped)
+    {
+        var result = new List<Certificate>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Bad(string problem)
+        {
+            if (!options.SkipInvalidEntries)
+            {
+                throw new TrustStoreException($"{source}: {problem}");
+            }
+            skipped.Add($"{source}: {problem}");
+        }
+        if (!Pem.LooksLikePem(data))
+        {
+            try
+            {
+                result.Add(Certificate.Parse(data));
+            }
+            catch (CertificateFormatException e)
+            {
+                Bad("not a PEM bundle and not a DER certificate: " + e.Problem);
+            }
+            return result;
+        }
+        int index = 0;
+        foreach (var block in Pem.ReadAll(Encoding.ASCII.GetString(data)))
+        {
+            var where = $"entry #{index} (line {block.Line})";
+            index++;
+            if (block.Error is not null)
+            {
+                Bad($"{where}: {block.Error}");
+                continue;
+            }
+            if (block.Label is not ("CERTIFICATE" or "TRUSTED CERTIFICATE"))
+            {
+                Bad($"{where}: a {block.Label} block is not a certificate");
+                continue;
+            }
+            Certificate cert;
+            try
+            {
+                // OpenSSL's TRUSTED CERTIFICATE is the certificate followed by trust settings.
+                cert = block.Label == "TRUSTED CERTIFICATE" ? Certificate.Parse(FirstElement(block.Data)) : Certificate.Parse(block.Data);
+            }
+            catch (CertificateFormatException e)
+            {
+                Bad($"{where}: {e.Field}: {e.Problem}");
+                continue;
+            }
+            if (!seen.Add(cert.Sha256Fingerprint))
+            {
+                Bad($"{where}: duplicate of an earlier entry ({cert.Subject})");
+                continue;
+            }
+            result.Add(cert);
+        }
+        return result;
+    }
+
+    private static ReadOnlyMemory<byte> FirstElement(byte[] data)
+    {
+        System.Formats.Asn1.AsnDecoder.ReadEncodedValue(data, System.Formats.Asn1.AsnEncodingRules.DER, out _, out _, out int consumed);
+        return data.AsMemory(0, consumed);
+    }
+
+    /// <summary>An OpenSSL hashed directory: &lt;8 hex digits of the subject hash&gt;.&lt;n&gt;, read on demand.</summary>
+    private sealed class HashedDirectory(string path)
+    {
+        private readonly ConcurrentDictionary<uint, Certificate[]> _cache = new();
+
+        public Certificate[] Find(DistinguishedName subject, ConcurrentQueue<string> skipped)
+        {
+            var hash = subject.OpenSslHash();
+            var found = _cache.GetOrAdd(hash, h => Read(h, skipped));
+            return found.Where(c => c.Subject.Equals(subject)).ToArray();
+        }
+
+        private Certificate[] Read(uint hash, ConcurrentQueue<string> skipped)
+        {
+            var list = new List<Certificate>();
+            for (int n = 0; n < 1000; n++)
+            {
+                var file = Path.Combine(path, hash.ToString("x8", CultureInfo.InvariantCulture) + "." + n.ToString(CultureInfo.InvariantCulture));
+                if (!File.Exists(file))
+                {
+                    break;
+                }
+                try
+                {
+                    var local = new List<string>();
+                    list.AddRange(ReadBundle(File.ReadAllBytes(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local));
+                    foreach (var s in local)
+                    {
+                        skipped.Enqueue(s);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    skipped.Enqueue($"{file}: {e.Message}");
+                }
+            }
+            return list.ToArray();
+        }
+    }
 }

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Text;
+using Xunit;
+
+namespace Certitude.Tests;
+
+public sealed class TrustStoreTests
+{
+    private static readonly PeerIdentity Example = PeerIdentity.Dns("example.com");
+
+    private static string Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");
+        var output = p.StandardOutput.ReadToEnd();
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} failed: {err}");
+        return output;
+    }
+
+    private static string TempDir()
+    {
+        var d = Path.Combine(Path.GetTempPath(), "certitude-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    [Fact]
+    public void SubjectHashMatchesOpenSsl()
+    {
+        // The Debian openssl command is part of this machine image; the test needs it to compare.
+        Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command is required for this comparison");
+        var pems = new List<string>();
+        foreach (var file in new[] { "limbo.json", "pkits.json" })
+        {
+            using var doc = Corpus.Load(file);
+            foreach (var t in doc.RootElement.GetProperty("testcases").EnumerateArray())
+            {
+                pems.Add(t.GetProperty("peer_certificate").GetString()!);
+                pems.AddRange(t.GetProperty("trusted_certs").EnumerateArray().Select(e => e.GetString()!));
+            }
+        }
+        var dir = TempDir();
+        try
+        {
+            int compared = 0;
+            foreach (var pem in pems.Distinct().Where((_, i) => i % 4 == 0).Take(150))
+            {
+                Certificate cert;
+                try
+                {
+                    cert = Certificate.ParsePem(pem);
+                }
+                catch (CertificateFormatException)
+                {
+                    continue;
+                }
+                var path = Path.Combine(dir, "c.pem");
+                File.WriteAllText(path, pem);
+                var expected = Run("/usr/bin/openssl", "x509", "-noout", "-subject_hash", "-in", path).Trim();
+                Assert.Equal(expected, cert.Subject.OpenSslHash().ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                compared++;
+            }
+            Assert.True(compared > 100, $"only {compared} certificates compared");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void DirectoryMadeByOpenSslRehashWorks()
+    {
+        Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command is required to make the directory");
+        var root = TestPki.Root("CN=Hashed Dir Root, O=Certitude Tests");
+        var other = TestPki.Root("CN=Other Root");
+        var dir = TempDir();
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "root.pem"), root.X509.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dir, "other.pem"), other.X509.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(dir, "garbage.pem"), "not a certificate, and never read: lookups go by hash");
+            Run("/usr/bin/openssl", "rehash", dir);
+            var store = TrustStore.FromDirectory(dir);
+            var leaf = TestPki.Leaf(root);
+            var r = new Verifier(store, new VerificationOptions { ValidationTime = TestPki.Now }).Verify(leaf.Cert, null, Example);
+            Assert.True(r.IsValid, r.Explain());
+            Assert.Equal(root.Cert, r.Path[^1]);
+            Assert.Empty(store.Skipped);
+            var stranger = TestPki.Leaf(TestPki.Root("CN=Not In Dir"));
+            Assert.Equal(VerifyCode.UnableToGetIssuerCertLocally, new Verifier(store, new VerificationOptions { ValidationTime = TestPki.Now }).Verify(stranger.Cert, null, Example).Code);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void SslCertFileAndDirAreHonoured()
+    {
+        var root = TestPki.Root("CN=Env Root");
+        var dir = TempDir();
+        try
+        {
+            var file = Path.Combine(dir, "bundle.pem");
+            File.WriteAllText(file, root.X509.ExportCertificatePem());
+            var env = new Dictionary<string, string?> { ["SSL_CERT_FILE"] = file };
+            var store = TrustStore.LoadSystem(k => env.GetValueOrDefault(k), [], [], null);
+            Assert.Contains(root.Cert, store.Certificates);
+            Assert.Equal("file " + file, store.Description);
+
+            var hashed = Path.Combine(dir, "hashed");
+            Directory.CreateDirectory(hashed);
+            File.WriteAllText(Path.Combine(hashed, root.Cert.Subject.OpenSslHash().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".0"), root.X509.ExportCertificatePem());
+            var envDir = new Dictionary<string, string?> { ["SSL_CERT_DIR"] = "/nonexistent-first:" + hashed };
+            var ex = Assert.Throws<TrustStoreException>(() => TrustStore.LoadSystem(k => envDir.GetValueOrDefault(k), [], [], null));
+            Assert.Contains("/nonexistent-first", ex.Message, StringComparison.Ordinal);
+            envDir["SSL_CERT_DIR"] = hashed;
+            var fromDir = TrustStore.LoadSystem(k => envDir.GetValueOrDefault(k), [], [], null);
+            Assert.True(fromDir.Contains(root.Cert));
+
+            // The distributions' locations are used when the variables are not set.
+            var fromKnown = TrustStore.LoadSystem(_ => null, ["/nonexistent/bundle.crt", file], [], null);
+            Assert.Contains(root.Cert, fromKnown.Certificates);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void MissingStoreIsAnErrorThatSaysHowToFixIt()
+    {
+        var ex = Assert.Throws<TrustStoreException>(() => TrustStore.LoadSystem(_ => null, ["/nonexistent/a.crt"], ["/nonexistent/dir"], null));
+        Assert.Contains("SSL_CERT_FILE", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ca-certificates", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<TrustStoreException>(() => TrustStore.FromFile("/nonexistent/file.pem"));
+        Assert.Throws<TrustStoreException>(() => TrustStore.FromDirectory("/nonexistent/dir"));
+    }
+
+    [Fact]
+    public void BrokenBundleNamesFileAndEntryAndSkipModeReports()
+    {
+        var a = TestPki.Root("CN=A").X509.ExportCertificatePem();
+        var b = TestPki.Root("CN=B").X509.ExportCertificatePem();
+        var bundle = string.Join("\n", a, "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", a, b);
+        var dir = TempDir();
+        try
+        {
+            var file = Path.Combine(dir, "bad.pem");
+            File.WriteAllText(file, bundle);
+            var ex = Assert.Throws<TrustStoreException>(() => TrustStore.FromFile(file));
+            Assert.Contains(file, ex.Message, StringComparison.Ordinal);
+            Assert.Contains("entry #1", ex.Message, StringComparison.Ordinal);
+
+            var lenient = TrustStore.FromFile(file, new TrustStoreLoadOptions { SkipInvalidEntries = true });
+            Assert.Equal(2, lenient.Count);
+            Assert.Equal(3, lenient.Skipped.Count);
+            Assert.Contains(lenient.Skipped, s => s.Contains("entry #1", StringComparison.Ordinal) && s.Contains("base64", StringComparison.Ordinal));
+            Assert.Contains(lenient.Skipped, s => s.Contains("entry #2", StringComparison.Ordinal) && s.Contains("PRIVATE KEY", StringComparison.Ordinal));
+            Assert.Contains(lenient.Skipped, s => s.Contains("entry #3", StringComparison.Ordinal) && s.Contains("duplicate", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void LoadVerifyLocationsCombinesSources()
+    {
+        var r1 = TestPki.Root("CN=File Root");
+        var r2 = TestPki.Root("CN=Data Root");
+        var dir = TempDir();
+        try
+        {
+            var file = Path.Combine(dir, "f.pem");
+            File.WriteAllText(file, r1.X509.ExportCertificatePem());
+            var store = TrustStore.Load(cafile: file, cadata: r2.X509.ExportCertificatePem());
+            Assert.True(store.Contains(r1.Cert));
+            Assert.True(store.Contains(r2.Cert));
+            Assert.Throws<ArgumentException>(() => TrustStore.Load());
+            Assert.Equal(1, TrustStore.FromData(Encoding.ASCII.GetBytes(r1.X509.ExportCertificatePem())).Count);
+            Assert.Equal(1, TrustStore.FromData(r1.X509.RawData).Count);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
