@@ -37,6 +37,8 @@ public sealed class VerificationResult
         Diagnostics = diagnostics;
     }
 
+    internal static VerificationResult Failed(VerifyCode code, string message) => new(code, message, 0, null, [], []);
+
     /// <summary>True when a valid path was found and every requested check passed.</summary>
     public bool IsValid => Code == VerifyCode.Ok;
 
