@@ -14,6 +14,8 @@ public sealed class PeerVerification
         StrictFailure = strictFailure;
     }
 
+    internal bool PostHandshakeRequested { get; set; }
+
     /// <summary>The verification result, or null when the peer sent no certificate or verification was off.</summary>
     public VerificationResult? Result { get; private set; }
 

@@ -84,6 +84,7 @@ public sealed class TlsContext
     private X509Certificate2Collection _ownChain = [];
     private List<SslApplicationProtocol> _alpn = [];
     private IReadOnlyList<CertificateRevocationList> _crls = [];
+    private bool _postHandshake;
     private volatile bool _frozen;
     private Verifier? _verifier;
     private Verifier? _laxVerifier;
@@ -203,6 +204,10 @@ public sealed class TlsContext
 
     /// <summary>ALPN protocols offered (clients) or accepted (servers), in preference order.</summary>
     public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get => _alpn; set { Mutable(); _alpn = [.. value]; } }
+
+    /// <summary>Servers: do not ask for a client certificate in the handshake; ask later with
+    /// <see cref="RequestClientCertificateAsync"/> (TLS 1.3 post-handshake authentication).</summary>
+    public bool PostHandshakeAuthentication { get => _postHandshake; set { Mutable(); _postHandshake = value; } }
 
     /// <summary>CRLs to check peers against when the flags ask for revocation checks.</summary>
     public IReadOnlyList<CertificateRevocationList> Crls { get => _crls; set { Mutable(); _crls = [.. value]; } }
@@ -386,6 +391,7 @@ public sealed class TlsContext
         {
             throw new InvalidOperationException("this stream was not authenticated by this context");
         }
+        state.PostHandshakeRequested = true;
         Task Negotiate()
         {
             if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows() || OperatingSystem.IsFreeBSD())
@@ -395,17 +401,31 @@ public sealed class TlsContext
             throw new PlatformNotSupportedException("post-handshake client authentication is not available on this platform");
         }
         await Handshake(stream, state, Negotiate).ConfigureAwait(false);
+        if (_verifyMode == VerifyMode.Required && state.Result is not { IsValid: true })
+        {
+            state.Set(state.Result, false, "client", missing: state.Result is null);
+            throw new CertificateVerificationException(state, new AuthenticationException("no client certificate after post-handshake authentication"));
+        }
     }
 
     internal SslServerAuthenticationOptions ServerOptions(PeerVerification state) => new()
     {
         ServerCertificateContext = SslStreamCertificateContext.Create(_ownCertificate!, _ownChain, offline: true),
-        ClientCertificateRequired = _verifyMode != VerifyMode.None,
+        ClientCertificateRequired = _verifyMode != VerifyMode.None && !_postHandshake,
         EnabledSslProtocols = Protocols,
         ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         CertificateChainPolicy = CheapChainPolicy(),
-        RemoteCertificateValidationCallback = (_, cert, chain, _) => Check(state, cert, chain, null, "client"),
+        RemoteCertificateValidationCallback = (_, cert, chain, _) =>
+        {
+            if (cert is null && _postHandshake && !state.PostHandshakeRequested)
+            {
+                // Post-handshake authentication: the certificate is asked for later.
+                state.Set(null, accepted: true, "client");
+                return true;
+            }
+            return Check(state, cert, chain, null, "client");
+        },
     };
 
     /// <summary>The verification of the peer of a stream this context authenticated, or null.</summary>

@@ -204,7 +204,7 @@ internal static class RuleTables
             bool found = false;
             foreach (var n in c.SubjectAltNames ?? [])
             {
-                if ((n.Kind == GeneralNameKind.DnsName && n.Text == cn)
+                if ((n.Kind is GeneralNameKind.DnsName or GeneralNameKind.Rfc822Name && n.Text == cn)
                     || (n.Kind == GeneralNameKind.IPAddress && n.Bytes!.Length is 4 or 16 && IpAddresses.Canonical(n.Bytes) == cn))
                 {
                     found = true;
