@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 
 namespace Certitude.Tls;
 
@@ -70,7 +71,13 @@ public sealed class TlsContext
     /// <summary>Strict-only failures accepted in Warn mode.</summary>
     public static readonly Counter<long> StrictnessWarnings = Meter.CreateCounter<long>("certitude.tls.strictness_warnings");
 
+    private static readonly Action<ILogger, string, int, string, Exception?> LogStrictOnly = LoggerMessage.Define<string, int, string>(
+        LogLevel.Warning, new EventId(1, "StrictOnlyFailure"),
+        "certificate of {Host} passes only without X509Strict: error {Code} ({Reason}); strict mode would reject this peer");
+
     private readonly ConditionalWeakTable<SslStream, PeerVerification> _sessions = new();
+    private ILogger? _logger;
+    private IReadOnlyList<TlsCipherSuite>? _cipherSuites;
     private VerifyMode _verifyMode;
     private bool _checkHostname;
     private bool _hostnameChecksCommonName;
@@ -205,6 +212,28 @@ public sealed class TlsContext
     /// <summary>ALPN protocols offered (clients) or accepted (servers), in preference order.</summary>
     public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get => _alpn; set { Mutable(); _alpn = [.. value]; } }
 
+    /// <summary>Where Warn mode reports strict-only failures (besides the event and the counter).</summary>
+    public ILogger? Logger { get => _logger; set { Mutable(); _logger = value; } }
+
+    /// <summary>TLS cipher suites to allow, in preference order, where the platform lets them be chosen
+    /// (Linux and macOS); null leaves the platform's defaults. Setting it elsewhere is refused.</summary>
+    public IReadOnlyList<TlsCipherSuite>? CipherSuites
+    {
+        get => _cipherSuites;
+        set
+        {
+            Mutable();
+            if (value is not null && !(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
+            {
+                throw new PlatformNotSupportedException("choosing cipher suites is supported on Linux and macOS only");
+            }
+            _cipherSuites = value is null ? null : [.. value];
+        }
+    }
+
+    private CipherSuitesPolicy? SuitesPolicy()
+        => _cipherSuites is { } list && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) ? new CipherSuitesPolicy(list) : null;
+
     /// <summary>Servers: do not ask for a client certificate in the handshake; ask later with
     /// <see cref="RequestClientCertificateAsync"/> (TLS 1.3 post-handshake authentication).</summary>
     public bool PostHandshakeAuthentication { get => _postHandshake; set { Mutable(); _postHandshake = value; } }
@@ -283,6 +312,15 @@ public sealed class TlsContext
         _ownChain = [.. intermediates ?? []];
     }
 
+    /// <summary>For adapters: freezes the context and verifies a peer certificate as the handshake callback would.</summary>
+    internal bool VerifyPeer(PeerVerification state, X509Certificate? cert, X509Chain? chain, string host)
+    {
+        Freeze();
+        return Check(state, cert, chain, null, host);
+    }
+
+    internal static X509ChainPolicy CheapPolicy() => CheapChainPolicy();
+
     private void Mutable()
     {
         if (_frozen)
@@ -353,6 +391,7 @@ public sealed class TlsContext
             ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             CertificateChainPolicy = CheapChainPolicy(),
+            CipherSuitesPolicy = SuitesPolicy(),
             RemoteCertificateValidationCallback = (_, cert, chain, _) => Check(state, cert, chain, _checkHostname ? peer : null, serverHostname),
         };
         if (_ownCertificate is not null)
@@ -412,6 +451,7 @@ public sealed class TlsContext
     {
         ServerCertificateContext = SslStreamCertificateContext.Create(_ownCertificate!, _ownChain, offline: true),
         ClientCertificateRequired = _verifyMode != VerifyMode.None && !_postHandshake,
+        CipherSuitesPolicy = SuitesPolicy(),
         EnabledSslProtocols = Protocols,
         ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -547,6 +587,10 @@ public sealed class TlsContext
                 state.Set(lax, true, host, strictFailure: result);
                 StrictnessWarnings.Add(1, new KeyValuePair<string, object?>("code", (int)result.Code));
                 StrictnessWarning?.Invoke(this, new StrictnessWarningEventArgs(host, result));
+                if (_logger is not null)
+                {
+                    LogStrictOnly(_logger, host, (int)result.Code, result.Message, null);
+                }
                 return true;
             }
             // Failing even without X509Strict: that failure is the one that blocks the connection.
