@@ -525,7 +525,7 @@ public sealed class TlsContext
         VerificationFlags = X509VerificationFlags.AllFlags,
     };
 
-    private static async Task Handshake(SslStream ssl, PeerVerification state, Func<Task> handshake)
+    private async Task Handshake(SslStream ssl, PeerVerification state, Func<Task> handshake)
     {
         try
         {
@@ -536,7 +536,17 @@ public sealed class TlsContext
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new CertificateVerificationException(state, e);
         }
+        catch (AuthenticationException e) when (e is not CertificateVerificationException && state.Result is null && !state.Accepted)
+        {
+            // The handshake failed before any certificate was seen: protocol versions, cipher suites or ALPN.
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new AuthenticationException(
+                $"TLS handshake failed before certificate verification; this context allows {Describe(_min)}{(_min == _max ? " only" : " to " + Describe(_max))}" +
+                $"{(_cipherSuites is null ? "" : $" and {_cipherSuites.Count} chosen cipher suite(s)")}: the peer may not support them ({e.Message})", e);
+        }
     }
+
+    private static string Describe(TlsVersion v) => v == TlsVersion.Tls12 ? "TLS 1.2" : "TLS 1.3";
 
     private bool Check(PeerVerification state, X509Certificate? cert, X509Chain? chain, PeerIdentity? peer, string host)
     {

@@ -411,6 +411,7 @@ public sealed class TlsTests
         Assert.Null(ssl);
         Assert.IsType<AuthenticationException>(error, exactMatch: false);
         Assert.IsNotType<CertificateVerificationException>(error);
+        Assert.Contains("allows TLS 1.3 only", error!.Message, StringComparison.Ordinal);
         var bad = Client(pki.Root);
         bad.MaximumVersion = TlsVersion.Tls12;
         Assert.Throws<ArgumentException>(() => bad.MinimumVersion = TlsVersion.Tls13);
