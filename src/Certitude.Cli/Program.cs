@@ -3,15 +3,51 @@ using System.Text.Json;
 
 namespace Certitude.Cli;
 
+/// <summary>Runs a command body: its exit code, or the exit code and one-line message of a <see cref="CliException"/>.</summary>
+internal static class Cli
+{
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine("certitude: " + e.Message);
+            return e.ExitCode;
+        }
+    }
+}
+
 /// <summary>The <c>certitude</c> command.</summary>
 public static class Program
 {
     /// <summary>Exit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure.</summary>
-    public static int Main(string[] args) => Build().Parse(args).Invoke();
+    public static int Main(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                Console.Error.WriteLine("certitude: " + e.Message);
+            }
+            Console.Error.WriteLine("see 'certitude --help'");
+            return Exit.Usage;
+        }
+        return parse.Invoke();
+    }
 
     internal static RootCommand Build()
     {
         var root = new RootCommand("certitude: strict X.509 certificate verification.\nExit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure.");
+        root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(VerifyCommand.Build());
+        root.Subcommands.Add(ConnectCommand.Build());
+        root.Subcommands.Add(InspectCommand.Build());
+        root.Subcommands.Add(AuditCommand.Build());
+        root.Subcommands.Add(RehashCommand.Build());
         root.Subcommands.Add(LimboCommand());
         root.Subcommands.Add(SpeedCommand());
         return root;

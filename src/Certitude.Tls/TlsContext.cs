@@ -329,6 +329,16 @@ public sealed class TlsContext
         }
     }
 
+    /// <summary>The verification options this context's settings amount to (for verifying outside a handshake).</summary>
+    public VerificationOptions VerificationOptions => new()
+    {
+        Profile = _profile,
+        Flags = _flags,
+        Purpose = Purpose == TlsPurpose.ServerAuthentication ? CertificatePurpose.ServerAuthentication : CertificatePurpose.ClientAuthentication,
+        HostnameChecksCommonName = _hostnameChecksCommonName,
+        Crls = _crls,
+    };
+
     private void Freeze()
     {
         if (_frozen)
@@ -347,14 +357,7 @@ public sealed class TlsContext
             }
             if (_trust is not null)
             {
-                var options = new VerificationOptions
-                {
-                    Profile = _profile,
-                    Flags = _flags,
-                    Purpose = Purpose == TlsPurpose.ServerAuthentication ? CertificatePurpose.ServerAuthentication : CertificatePurpose.ClientAuthentication,
-                    HostnameChecksCommonName = _hostnameChecksCommonName,
-                    Crls = _crls,
-                };
+                var options = VerificationOptions;
                 _verifier = new Verifier(_trust, options);
                 _laxVerifier = new Verifier(_trust, options with { Flags = _flags & ~VerifyFlags.X509Strict });
             }

@@ -9,7 +9,7 @@ public sealed class CliLimboTests
 {
     private static (int Exit, string Stdout, string Stderr) RunCertitude(string stdinFile, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "certitude.dll");
+        var dll = CliPath.Certitude;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(dll);
         foreach (var a in args)

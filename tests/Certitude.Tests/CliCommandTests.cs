@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Xunit;
+
+namespace Certitude.Tests;
+
+[CollectionDefinition("console", DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+/// <summary>The certitude commands, run in-process (Program.Main with the console captured) and as the built executable.</summary>
+[Collection("console")]
+public sealed class CliCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-cli-" + Guid.NewGuid().ToString("N"));
+
+    public CliCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static (int Exit, string Out, string Err) InProcess(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        Console.SetOut(o);
+        Console.SetError(e);
+        try
+        {
+            return (Certitude.Cli.Program.Main(args), o.ToString(), e.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    private static (int Exit, string Out, string Err) Executable(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(CliPath.Certitude);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(120_000));
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>A corpus chain written to files: leaf, intermediates, roots; and its validation time.</summary>
+    private (string Leaf, string Chain, string Roots, string Time, string Host) CorpusChain(string id)
+    {
+        using var doc = Corpus.Load("limbo.json");
+        var t = doc.RootElement.GetProperty("testcases").EnumerateArray().Single(x => x.GetProperty("id").GetString() == id);
+        string Write(string name, IEnumerable<string> pems)
+        {
+            var path = Path.Combine(_dir, name);
+            File.WriteAllText(path, string.Concat(pems));
+            return path;
+        }
+        return (Write("leaf.pem", [t.GetProperty("peer_certificate").GetString()!]),
+            Write("chain.pem", t.GetProperty("untrusted_intermediates").EnumerateArray().Select(e => e.GetString()!)),
+            Write("roots.pem", t.GetProperty("trusted_certs").EnumerateArray().Select(e => e.GetString()!)),
+            t.GetProperty("validation_time").GetString()!, t.GetProperty("expected_peer_name").GetProperty("value").GetString()!);
+    }
+
+    [Fact]
+    public void VerifyExitCodesAndJsonInProcessAndAsExecutable()
+    {
+        var (leaf, chain, roots, time, host) = CorpusChain("online::cloudflare.com");
+        foreach (var run in new Func<string[], (int, string, string)>[] { InProcess, Executable })
+        {
+            var ok = run(["verify", leaf, "--untrusted", chain, "--cafile", roots, "--host", host, "--at", time, "--json"]);
+            Assert.Equal(0, ok.Item1);
+            using (var json = JsonDocument.Parse(ok.Item2))
+            {
+                Assert.True(json.RootElement.GetProperty("verified").GetBoolean());
+                Assert.Equal(0, json.RootElement.GetProperty("code").GetInt32());
+                Assert.Equal(3, json.RootElement.GetProperty("path").GetArrayLength());
+            }
+            var wrongHost = run(["verify", leaf, "--untrusted", chain, "--cafile", roots, "--host", "example.org", "--at", time, "--json"]);
+            Assert.Equal(1, wrongHost.Item1);
+            using (var json = JsonDocument.Parse(wrongHost.Item2))
+            {
+                Assert.Equal(62, json.RootElement.GetProperty("code").GetInt32());
+                Assert.Equal("hostname mismatch", json.RootElement.GetProperty("code_text").GetString());
+            }
+            var missing = run(["verify", leaf, "--cafile", roots, "--host", host, "--at", time, "--explain"]);
+            Assert.Equal(1, missing.Item1);
+            Assert.Contains("error 20", missing.Item2, StringComparison.Ordinal);
+            var unreadable = run(["verify", Path.Combine(_dir, "nope.pem")]);
+            Assert.Equal(2, unreadable.Item1);
+            Assert.Contains("nope.pem", unreadable.Item3, StringComparison.Ordinal);
+            Assert.Equal(2, run(["verify", leaf, "--no-such-option"]).Item1);
+            Assert.Equal(2, run(["verify", leaf, "--at", "yesterday-ish"]).Item1);
+        }
+    }
+
+    [Fact]
+    public async Task ConnectAgainstALocalServer()
+    {
+        var today = DateTimeOffset.UtcNow;
+        var live = new CertSpec { NotBefore = today.AddDays(-1), NotAfter = today.AddDays(30) };
+        var root = TestPki.Root("CN=Connect Root", live);
+        var leaf = TestPki.Leaf(root, ["connect.test"], live);
+        var rootFile = Path.Combine(_dir, "root.pem");
+        File.WriteAllText(rootFile, root.X509.ExportCertificatePem());
+        await using var server = LoopbackTlsServer.Plain(TlsTests.WithKey(leaf), []);
+        var ok = InProcess("connect", $"127.0.0.1:{server.Port}", "--servername", "connect.test", "--cafile", rootFile, "--json");
+        Assert.Equal(0, ok.Exit);
+        using (var json = JsonDocument.Parse(ok.Out))
+        {
+            Assert.Equal("connect.test", json.RootElement.GetProperty("sni").GetString());
+            Assert.True(json.RootElement.GetProperty("verification").GetProperty("verified").GetBoolean());
+            Assert.StartsWith("Tls", json.RootElement.GetProperty("protocol").GetString(), StringComparison.Ordinal);
+        }
+        var wrong = Executable("connect", $"127.0.0.1:{server.Port}", "--servername", "other.test", "--cafile", rootFile);
+        Assert.Equal(1, wrong.Exit);
+        Assert.Contains("hostname mismatch", wrong.Out, StringComparison.Ordinal);
+        var closedPort = new TcpListener(IPAddress.Loopback, 0);
+        closedPort.Start();
+        int port = ((IPEndPoint)closedPort.LocalEndpoint).Port;
+        closedPort.Stop();
+        Assert.Equal(3, InProcess("connect", $"127.0.0.1:{port}", "--cafile", rootFile, "--timeout", "3").Exit);
+    }
+
+    [Fact]
+    public void RehashMatchesOpenSslLinkNamesAndIsReadableByTheTrustStore()
+    {
+        Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command is required for the comparison");
+        var roots = Enumerable.Range(0, 5).Select(i => TestPki.Root($"CN=Rehash Root {i}, O=Certitude")).ToList();
+        var mine = Path.Combine(_dir, "mine");
+        var theirs = Path.Combine(_dir, "theirs");
+        Directory.CreateDirectory(mine);
+        Directory.CreateDirectory(theirs);
+        for (int i = 0; i < roots.Count; i++)
+        {
+            File.WriteAllText(Path.Combine(mine, $"root{i}.pem"), roots[i].X509.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(theirs, $"root{i}.pem"), roots[i].X509.ExportCertificatePem());
+        }
+        Assert.Equal(0, Executable("rehash", mine).Exit);
+        var psi = new ProcessStartInfo("/usr/bin/openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add("rehash");
+        psi.ArgumentList.Add(theirs);
+        using (var p = Process.Start(psi)!)
+        {
+            p.WaitForExit();
+            Assert.Equal(0, p.ExitCode);
+        }
+        static string[] Links(string d) => Directory.EnumerateFiles(d).Select(Path.GetFileName).Where(n => !n!.EndsWith(".pem", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray()!;
+        Assert.Equal(Links(theirs), Links(mine));
+        Assert.Equal(5, Links(mine).Length);
+        var store = TrustStore.FromDirectory(mine);
+        Assert.All(roots, r => Assert.True(store.Contains(r.Cert)));
+    }
+
+    [Fact]
+    public void InspectAndAuditReportJson()
+    {
+        var (leaf, chain, roots, _, _) = CorpusChain("online::fastly.com");
+        var inspect = InProcess("inspect", leaf, "--json");
+        Assert.Equal(0, inspect.Exit);
+        using (var json = JsonDocument.Parse(inspect.Out))
+        {
+            var c = json.RootElement.GetProperty("certificates")[0];
+            Assert.Equal(64, c.GetProperty("sha256").GetString()!.Length);
+            Assert.Equal(8, c.GetProperty("subject_hash").GetString()!.Length);
+            Assert.True(c.GetProperty("extensions").GetArrayLength() > 3);
+        }
+        var bundle = Path.Combine(_dir, "bundle.pem");
+        File.WriteAllText(bundle, File.ReadAllText(leaf) + File.ReadAllText(chain));
+        var audit = InProcess("audit", bundle, "--cafile", roots, "--json");
+        using var aj = JsonDocument.Parse(audit.Out);
+        Assert.Equal(1, aj.RootElement.GetProperty("results").GetArrayLength());
+        var summary = aj.RootElement.GetProperty("summary");
+        Assert.Equal(1, summary.GetProperty("strict").GetInt32() + summary.GetProperty("lax_only").GetInt32() + summary.GetProperty("fails").GetInt32());
+    }
+
+    [Fact]
+    public void DemoShowsEveryScenarioAndExitsZero()
+    {
+        var demo = Executable("demo", "--json");
+        Assert.True(demo.Exit == 0, demo.Err + demo.Out);
+        using var json = JsonDocument.Parse(demo.Out);
+        var names = json.RootElement.EnumerateArray().Select(r => r.GetProperty("scenario").GetString()).ToHashSet();
+        foreach (var s in new[]
+        {
+            "valid chain", "expired", "not yet valid", "wrong host", "self-signed leaf", "untrusted root", "missing intermediate",
+            "intermediate as partial-chain anchor", "revoked (CRL)", "RSA-1024 leaf", "SHA-1 signed leaf", "wildcard", "partial wildcard",
+            "wildcard over a public suffix", "Unicode host", "IP-address host", "CN-only certificate", "name-constraint violation", "CA certificate as leaf",
+        })
+        {
+            Assert.Contains(s, names);
+        }
+        Assert.All(json.RootElement.EnumerateArray(), r => Assert.True(r.GetProperty("as_expected").GetBoolean(), r.GetProperty("scenario").GetString()));
+        var text = Executable("demo");
+        Assert.Equal(0, text.Exit);
+        Assert.Contains("19/19", text.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HelpDocumentsTheExitCodes()
+    {
+        var help = Executable("--help");
+        Assert.Equal(0, help.Exit);
+        Assert.Contains("0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure", help.Out, StringComparison.Ordinal);
+    }
+}
