@@ -5,6 +5,7 @@ using Xunit;
 namespace Certitude.Tests;
 
 /// <summary>The built `certitude limbo` command, run as a process on the shared suites.</summary>
+[Collection("console")]
 public sealed class CliLimboTests
 {
     private static (int Exit, string Stdout, string Stderr) RunCertitude(string stdinFile, params string[] args)

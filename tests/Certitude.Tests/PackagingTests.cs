@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Certitude.Tests;
+
+/// <summary>dotnet pack of the solution, the tool installed from the packages, and the README's C# examples compiled and run.</summary>
+[Collection("console")]
+public sealed partial class PackagingTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-pack-" + Guid.NewGuid().ToString("N"));
+
+    public PackagingTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static (int Exit, string Output) Run(string file, string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment.Remove("CI");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(300_000), $"{file} {string.Join(' ', args)} timed out");
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Fact]
+    public void PackProducesTheFourPackagesAndTheToolInstalls()
+    {
+        var root = Corpus.RepositoryRoot();
+        var output = Path.Combine(_dir, "nupkgs");
+        var (exit, log) = Run("dotnet", root, "pack", "Certitude.slnx", "-c", "Release", "-o", output);
+        Assert.True(exit == 0, log);
+        foreach (var id in new[] { "Certitude.Core", "Certitude.Tls", "Certitude.AspNetCore", "certitude" })
+        {
+            var nupkg = Path.Combine(output, $"{id}.0.1.0.nupkg");
+            Assert.True(File.Exists(nupkg), $"{id} was not packed: {string.Join(", ", Directory.GetFiles(output).Select(Path.GetFileName))}");
+            Assert.True(File.Exists(Path.Combine(output, $"{id}.0.1.0.snupkg")), $"{id} has no symbol package");
+            using var zip = ZipFile.OpenRead(nupkg);
+            var entries = zip.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("README.md", entries);
+            if (id != "certitude")
+            {
+                Assert.Contains(entries, e => e.StartsWith("lib/net10.0/", StringComparison.Ordinal) && e.EndsWith(".xml", StringComparison.Ordinal));
+            }
+        }
+        var tools = Path.Combine(_dir, "tools");
+        (exit, log) = Run("dotnet", _dir, "tool", "install", "--tool-path", tools, "--add-source", output, "certitude", "--version", "0.1.0");
+        Assert.True(exit == 0, log);
+        (exit, log) = Run(Path.Combine(tools, "certitude"), _dir, "--help");
+        Assert.True(exit == 0, log);
+        Assert.Contains("3 network failure", log, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlocks();
+
+    [Fact]
+    public void ReadmeExamplesCompileAndRun()
+    {
+        var root = Corpus.RepositoryRoot();
+        var blocks = CSharpBlocks().Matches(File.ReadAllText(Path.Combine(root, "README.md"))).Select(m => m.Groups[1].Value).ToList();
+        Assert.True(blocks.Count >= 3, $"found {blocks.Count} C# examples");
+        var usings = new SortedSet<string>(StringComparer.Ordinal);
+        var bodies = new List<string>();
+        foreach (var b in blocks)
+        {
+            var lines = b.Split('\n');
+            usings.UnionWith(lines.Where(l => l.StartsWith("using ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(';') && !l.Contains('=', StringComparison.Ordinal)).Select(l => l.Trim()));
+            bodies.Add(string.Join('\n', lines.Where(l => !(l.StartsWith("using ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(';') && !l.Contains('=', StringComparison.Ordinal)))));
+        }
+        var program = string.Join('\n', usings) + "\n\n" +
+            string.Join("\n", bodies.Select((b, i) => $"static async Task Example{i}()\n{{\n{b}\nawait Task.CompletedTask;\n}}\n")) +
+            string.Join("\n", bodies.Select((_, i) => $"await Example{i}();")) + "\nConsole.WriteLine(\"examples done\");\n";
+        var project = Path.Combine(_dir, "examples");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "Program.cs"), program);
+        var bin = Path.GetDirectoryName(CliPath.Certitude)!;
+        File.WriteAllText(Path.Combine(project, "examples.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup>
+              <ItemGroup><FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup>
+              <ItemGroup>
+                <Reference Include="{bin}/Certitude.Core.dll" />
+                <Reference Include="{bin}/Certitude.Tls.dll" />
+                <Reference Include="{Path.Combine(root, "src", "Certitude.AspNetCore", "bin", new DirectoryInfo(bin).Parent!.Name, "net10.0", "Certitude.AspNetCore.dll")}" />
+              </ItemGroup>
+            </Project>
+            """);
+        // The files the examples read: a root and a chain for example.com, valid now.
+        var today = DateTimeOffset.UtcNow;
+        var live = new CertSpec { NotBefore = today.AddDays(-1), NotAfter = today.AddDays(30) };
+        var rootCa = TestPki.Root("CN=README Root", live);
+        var ica = TestPki.Ca(rootCa, "CN=README ICA", spec: live);
+        var leaf = TestPki.Leaf(ica, ["example.com"], live);
+        File.WriteAllText(Path.Combine(project, "roots.pem"), rootCa.X509.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(project, "client-roots.pem"), rootCa.X509.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(project, "chain.pem"), leaf.X509.ExportCertificatePem() + "\n" + ica.X509.ExportCertificatePem());
+        var (exit, log) = Run("dotnet", project, "run", "-c", "Release");
+        Assert.True(exit == 0, program + "\n----\n" + log);
+        Assert.Contains("verified", log, StringComparison.Ordinal);
+        Assert.Contains("examples done", log, StringComparison.Ordinal);
+    }
+}
