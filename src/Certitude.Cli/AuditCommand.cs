@@ -14,14 +14,13 @@ internal static class AuditCommand
     public static Command Build()
     {
         var targets = new Argument<string[]>("TARGET") { Description = "files, directories or HOST:PORT", Arity = ArgumentArity.OneOrMore };
-        var cafile = new Option<string?>("--cafile") { Description = "trust anchors: a PEM bundle" };
-        var capath = new Option<string?>("--capath") { Description = "trust anchors: an OpenSSL hashed directory" };
-        var system = new Option<bool>("--system-store") { Description = "also trust the system store (the default when neither --cafile nor --capath is given)" };
+        var trust = new TrustOptions();
         var json = new Option<bool>("--json") { Description = "print JSON (see docs/CLI.md)" };
-        var cmd = new Command("audit", "Report which chains pass strict verification, pass only without X509Strict, or fail.") { targets, cafile, capath, system, json };
+        var cmd = new Command("audit", "Report which chains pass strict verification, pass only without X509Strict, or fail.") { targets,  json };
+        trust.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
-            var store = Inputs.Trust(p.GetValue(cafile), p.GetValue(capath), p.GetValue(system));
+            var store = trust.Load(p);
             var strict = new Verifier(store);
             var lax = new Verifier(store, new VerificationOptions { Flags = VerifyFlags.Default & ~VerifyFlags.X509Strict });
             var items = new List<(string Name, Func<IReadOnlyList<Certificate>> Load, PeerIdentity? Peer)>();

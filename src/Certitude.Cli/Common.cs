@@ -99,6 +99,22 @@ internal static class Inputs
         throw new CliException(Exit.Usage, $"--at '{text}' is not a time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)");
     }
 
+    /// <summary>A TCP connection, or a network failure (exit 3) naming the host.</summary>
+    public static System.Net.Sockets.TcpClient Connect(string host, int port, CancellationToken token)
+    {
+        var tcp = new System.Net.Sockets.TcpClient();
+        try
+        {
+            tcp.ConnectAsync(host, port, token).AsTask().GetAwaiter().GetResult();
+            return tcp;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            tcp.Dispose();
+            throw new CliException(Exit.Network, $"cannot connect to {host}:{port}: {e.Message} (check the host name, the port and that the server is running)");
+        }
+    }
+
     public static (string Host, int Port) HostPort(string target, int defaultPort = 443)
     {
         if (target.StartsWith('['))
@@ -118,6 +134,23 @@ internal static class Inputs
         }
         return (target, defaultPort);
     }
+}
+
+/// <summary>The trust options several commands share: --cafile, --capath, --system-store.</summary>
+internal sealed class TrustOptions
+{
+    private readonly System.CommandLine.Option<string?> _cafile = new("--cafile") { Description = "trust anchors: a PEM bundle" };
+    private readonly System.CommandLine.Option<string?> _capath = new("--capath") { Description = "trust anchors: an OpenSSL hashed directory" };
+    private readonly System.CommandLine.Option<bool> _system = new("--system-store") { Description = "also trust the system store (the default when neither --cafile nor --capath is given)" };
+
+    public void AddTo(System.CommandLine.Command command)
+    {
+        command.Options.Add(_cafile);
+        command.Options.Add(_capath);
+        command.Options.Add(_system);
+    }
+
+    public TrustStore Load(System.CommandLine.ParseResult p) => Inputs.Trust(p.GetValue(_cafile), p.GetValue(_capath), p.GetValue(_system));
 }
 
 /// <summary>Text and JSON rendering shared by the commands. Colour only on a terminal (and never with NO_COLOR).</summary>

@@ -12,9 +12,7 @@ internal static class ConnectCommand
     {
         var target = new Argument<string>("HOST[:PORT]") { Description = "the server (port 443 by default)" };
         var servername = new Option<string?>("--servername") { Description = "the name to send as SNI and to check (default: HOST)" };
-        var cafile = new Option<string?>("--cafile") { Description = "trust anchors: a PEM bundle" };
-        var capath = new Option<string?>("--capath") { Description = "trust anchors: an OpenSSL hashed directory" };
-        var system = new Option<bool>("--system-store") { Description = "also trust the system store (the default when neither --cafile nor --capath is given)" };
+        var trust = new TrustOptions();
         var noCheckHostname = new Option<bool>("--no-check-hostname") { Description = "do not match the certificate against the host name" };
         var noStrict = new Option<bool>("--no-strict") { Description = "turn X509Strict off" };
         var warnStrict = new Option<bool>("--warn-strict") { Description = "accept strict-only failures and report them (migration aid)" };
@@ -28,13 +26,14 @@ internal static class ConnectCommand
         var json = new Option<bool>("--json") { Description = "print JSON (see docs/CLI.md)" };
         var cmd = new Command("connect", "Connect with TLS, verify the server with Certitude, and report.")
         {
-            target, servername, cafile, capath, system, noCheckHostname, noStrict, warnStrict, minTls, maxTls, cert, key, timeout, json,
+            target, servername,  noCheckHostname, noStrict, warnStrict, minTls, maxTls, cert, key, timeout, json,
         };
+        trust.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
             var (host, port) = Inputs.HostPort(p.GetValue(target)!);
             var name = p.GetValue(servername) ?? host;
-            var ctx = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, Inputs.Trust(p.GetValue(cafile), p.GetValue(capath), p.GetValue(system)));
+            var ctx = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, trust.Load(p));
             if (p.GetValue(noCheckHostname))
             {
                 ctx.CheckHostname = false;
@@ -85,15 +84,7 @@ internal static class ConnectCommand
     internal static Report Connect(TlsContext ctx, string host, int port, string name, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        using var tcp = new TcpClient();
-        try
-        {
-            tcp.ConnectAsync(host, port, cts.Token).AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            throw new CliException(Exit.Network, $"cannot connect to {host}:{port}: {e.Message}");
-        }
+        using var tcp = Inputs.Connect(host, port, cts.Token);
         var sni = PeerIdentity.Host(name);
         var sniSent = sni.Kind == PeerIdentityKind.IPAddress ? null : sni.Normalized;
         var text = new StringWriter();

@@ -66,15 +66,7 @@ internal static class InspectCommand
     {
         var (host, port) = Inputs.HostPort(target);
         using var cts = new CancellationTokenSource(timeout);
-        using var tcp = new TcpClient();
-        try
-        {
-            tcp.ConnectAsync(host, port, cts.Token).AsTask().GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
-        {
-            throw new CliException(Exit.Network, $"cannot connect to {host}:{port}: {e.Message}");
-        }
+        using var tcp = Inputs.Connect(host, port, cts.Token);
         var got = new List<Certificate>();
         // Inspection only collects what the server sends; nothing is sent over this connection, and the
         // chain is verified separately by Certitude.

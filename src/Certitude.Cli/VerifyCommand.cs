@@ -9,9 +9,7 @@ internal static class VerifyCommand
     {
         var leaf = new Argument<string>("LEAF") { Description = "the certificate to verify (PEM or DER; in a bundle, the first one, the rest used as intermediates)" };
         var untrusted = new Option<string[]>("--untrusted") { Description = "intermediates (PEM bundles or DER), repeatable" };
-        var cafile = new Option<string?>("--cafile") { Description = "trust anchors: a PEM bundle" };
-        var capath = new Option<string?>("--capath") { Description = "trust anchors: an OpenSSL hashed directory" };
-        var system = new Option<bool>("--system-store") { Description = "also trust the system store (the default when neither --cafile nor --capath is given)" };
+        var trust = new TrustOptions();
         var host = new Option<string?>("--host") { Description = "the DNS name the leaf must match (Unicode allowed)" };
         var ip = new Option<string?>("--ip") { Description = "the IP address the leaf must match" };
         var email = new Option<string?>("--email") { Description = "the email address the leaf must match" };
@@ -27,7 +25,8 @@ internal static class VerifyCommand
         var at = new Option<string?>("--at") { Description = "validation time, ISO 8601 (default: now)" };
         var json = new Option<bool>("--json") { Description = "print the result as JSON (see docs/CLI.md)" };
         var explain = new Option<bool>("--explain") { Description = "print every check that failed on every candidate path" };
-        var cmd = new Command("verify", "Verify a certificate chain from files.") { leaf, untrusted, cafile, capath, system, host, ip, email, purpose, profile, noStrict, noPartial, crl, crlCheck, at, json, explain };
+        var cmd = new Command("verify", "Verify a certificate chain from files.") { leaf, untrusted, host, ip, email, purpose, profile, noStrict, noPartial, crl, crlCheck, at, json, explain };
+        trust.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
             var certs = Inputs.Certificates(p.GetValue(leaf)!);
@@ -36,7 +35,7 @@ internal static class VerifyCommand
             {
                 intermediates.AddRange(Inputs.Certificates(f));
             }
-            var store = Inputs.Trust(p.GetValue(cafile), p.GetValue(capath), p.GetValue(system));
+            var store = trust.Load(p);
             var flags = VerifyFlags.Default;
             if (p.GetValue(noStrict))
             {

@@ -107,8 +107,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public async Task ConnectAgainstALocalServer()
     {
-        var today = DateTimeOffset.UtcNow;
-        var live = new CertSpec { NotBefore = today.AddDays(-1), NotAfter = today.AddDays(30) };
+        var live = TestPki.Live();
         var root = TestPki.Root("CN=Connect Root", live);
         var leaf = TestPki.Leaf(root, ["connect.test"], live);
         var rootFile = Path.Combine(_dir, "root.pem");

@@ -17,7 +17,7 @@ public sealed class KestrelTests
 {
     private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
-    private static CertSpec Live(CertSpec? s = null) => (s ?? new CertSpec()) with { NotBefore = Today.AddDays(-1), NotAfter = Today.AddDays(30) };
+    private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 
     private static async Task<(WebApplication App, int Port)> StartKestrel(Issued serverLeaf, TlsContext? clientVerification = null)
     {

@@ -48,6 +48,13 @@ internal static class TestPki
 {
     public static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A spec valid around the real clock, for tests where the platform or a TLS context reads the time.</summary>
+    public static CertSpec Live(CertSpec? s = null)
+    {
+        var today = DateTimeOffset.UtcNow;
+        return (s ?? new CertSpec()) with { NotBefore = today.AddDays(-1), NotAfter = today.AddDays(30) };
+    }
+
     private static long _serial = 1000;
 
     public static Issued Root(string cn = "CN=Test Root", CertSpec? spec = null)

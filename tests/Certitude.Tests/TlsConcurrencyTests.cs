@@ -17,8 +17,7 @@ public sealed class TlsConcurrencyTests
     [Fact]
     public async Task TwoThousandMutualTlsHandshakesFromSixteenClients()
     {
-        var today = DateTimeOffset.UtcNow;
-        var live = new CertSpec { NotBefore = today.AddDays(-1), NotAfter = today.AddDays(30) };
+        var live = TestPki.Live();
         var root = TestPki.Root("CN=Load Root", live);
         var serverLeaf = TestPki.Leaf(root, ["load.test"], live);
         var clientLeaf = TestPki.Leaf(root, spec: live with { Subject = "CN=load@example.test", Emails = ["load@example.test"], Ekus = ["1.3.6.1.5.5.7.3.2"] });

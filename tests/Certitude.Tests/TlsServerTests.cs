@@ -42,7 +42,7 @@ public sealed class TlsServerTests
 {
     private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
-    private static CertSpec Live(CertSpec? s = null) => (s ?? new CertSpec()) with { NotBefore = Today.AddDays(-1), NotAfter = Today.AddDays(30) };
+    private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 
     private sealed record Parties(Issued Root, Issued ServerLeaf, Issued ClientLeaf);
 

@@ -13,7 +13,7 @@ public sealed class TlsSettingsTests
 {
     private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
-    private static CertSpec Live(CertSpec? s = null) => (s ?? new CertSpec()) with { NotBefore = Today.AddDays(-1), NotAfter = Today.AddDays(30) };
+    private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 
     private sealed class ListLogger : ILogger
     {

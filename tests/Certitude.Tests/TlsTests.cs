@@ -203,7 +203,7 @@ public sealed class TlsTests
 {
     private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
-    private static CertSpec Live(CertSpec? s = null) => (s ?? new CertSpec()) with { NotBefore = Today.AddDays(-1), NotAfter = Today.AddDays(30) };
+    private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 
     internal static X509Certificate2 WithKey(Issued i) => i.Key switch
     {
