@@ -15,7 +15,6 @@ namespace Certitude.Tests;
 /// <summary>HttpClient with Certitude against a local Kestrel server on 127.0.0.1.</summary>
 public sealed class KestrelTests
 {
-    private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
     private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 

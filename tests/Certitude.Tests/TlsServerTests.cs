@@ -40,7 +40,6 @@ internal sealed class DuplexStream(Stream read, Stream write) : Stream
 
 public sealed class TlsServerTests
 {
-    private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
     private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 

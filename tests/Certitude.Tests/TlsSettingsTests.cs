@@ -11,7 +11,6 @@ namespace Certitude.Tests;
 
 public sealed class TlsSettingsTests
 {
-    private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;
 
     private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 
