@@ -55,6 +55,19 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public void CachedCertificateChecksFollowTheValidationTime()
+    {
+        // Structural findings are cached per verifier; validity is not: the same certificate expires.
+        var root = TestPki.Root();
+        var leaf = TestPki.Leaf(root, spec: new CertSpec { NotBefore = TestPki.Now.AddDays(-2), NotAfter = TestPki.Now.AddDays(1) });
+        var now = TestPki.Verifier(root);
+        Assert.True(now.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).IsValid);
+        var later = new Verifier(now.TrustStore, now.Options with { ValidationTime = TestPki.Now.AddDays(3) });
+        Assert.True(later.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).Code == VerifyCode.CertHasExpired);
+        Assert.True(now.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).IsValid);
+    }
+
+    [Fact]
     public void SameKeyDifferentIssuerCertificateIsNotConfused()
     {
         // Two roots share a name but not a key: a leaf from one must not verify under the other,

@@ -330,23 +330,49 @@ internal sealed class PathSearch
         return null;
     }
 
-    /// <summary>The checks of one certificate on its own, for its role (memoised).</summary>
+    /// <summary>The checks of one certificate on its own, for its role (memoised): its validity at the
+    /// validation time, and its structure and algorithms, which depend only on the certificate, the role and
+    /// the verifier's fixed options and so are kept by the verifier across verifications.</summary>
     private Failure[] CertChecks(Certificate c, CertRole role)
     {
         if (_certChecks.TryGetValue((c, role), out var known))
         {
             return known;
         }
-        var list = new List<Failure>();
+        var structural = _cache?.GetChecks(c, role, _o.Profile, _o.Strict);
+        if (structural is null)
+        {
+            structural = StructuralChecks(c, role);
+            _cache?.StoreChecks(c, role, _o.Profile, _o.Strict, structural);
+        }
+        Failure[] result;
         // RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive.
-        if (_time < c.NotBefore)
+        bool early = _time < c.NotBefore, late = _time > c.NotAfter;
+        if (!early && !late)
         {
-            list.Add(new Failure(VerifyCode.CertNotYetValid, $"not valid before {c.NotBefore:u}", "RFC 5280 4.1.2.5"));
+            result = structural;
         }
-        if (_time > c.NotAfter)
+        else
         {
-            list.Add(new Failure(VerifyCode.CertHasExpired, $"expired at {c.NotAfter:u}", "RFC 5280 4.1.2.5"));
+            var list = new List<Failure>(structural.Length + 2);
+            if (early)
+            {
+                list.Add(new Failure(VerifyCode.CertNotYetValid, $"not valid before {c.NotBefore:u}", "RFC 5280 4.1.2.5"));
+            }
+            if (late)
+            {
+                list.Add(new Failure(VerifyCode.CertHasExpired, $"expired at {c.NotAfter:u}", "RFC 5280 4.1.2.5"));
+            }
+            list.AddRange(structural);
+            result = list.ToArray();
         }
+        _certChecks[(c, role)] = result;
+        return result;
+    }
+
+    private Failure[] StructuralChecks(Certificate c, CertRole role)
+    {
+        var list = new List<Failure>();
         var algorithms = _o.Profile.Algorithms;
         if (algorithms.CheckKey(c.PublicKey) is { } keyProblem)
         {
@@ -370,9 +396,7 @@ internal sealed class PathSearch
                 list.Add(new Failure(rule.Code, problem, rule.Citation));
             }
         }
-        var result = list.ToArray();
-        _certChecks[(c, role)] = result;
-        return result;
+        return list.Count == 0 ? [] : list.ToArray();
     }
 
     /// <summary>Validates the current path (leaf .. anchor) in full; records failures; true when valid.</summary>

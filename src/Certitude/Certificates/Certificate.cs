@@ -93,8 +93,10 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>Subject and public key together: the identity used for loop detection in path building.</summary>
     internal string IdentityKey { get; private init; } = "";
 
-    /// <summary>SHA-256 of the DER, hexadecimal.</summary>
-    public string Sha256Fingerprint => Convert.ToHexString(SHA256.HashData(RawData.Span));
+    private string? _fingerprint;
+
+    /// <summary>SHA-256 of the DER, hexadecimal (computed once).</summary>
+    public string Sha256Fingerprint => _fingerprint ??= Convert.ToHexString(SHA256.HashData(RawData.Span));
 
     internal CertificateExtension? FindExtension(string oid)
     {

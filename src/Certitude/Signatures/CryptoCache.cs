@@ -22,6 +22,22 @@ internal sealed class CryptoCache
 
     private readonly ConcurrentDictionary<Digest, ConcurrentBag<AsymmetricAlgorithm>> _keys = new();
     private readonly ConcurrentDictionary<Digest, VerifyCode> _signatures = new();
+    private readonly ConcurrentDictionary<(string Fingerprint, CertRole Role, VerificationProfile Profile, bool Strict), Validation.Failure[]> _checks = new();
+    private const int MaxChecks = 16_384;
+
+    /// <summary>The structural findings for a certificate in a role under a profile and strictness, if known.
+    /// The profile instance is part of the key: nested CRL-signer searches run under other options.</summary>
+    internal Validation.Failure[]? GetChecks(Certificate c, CertRole role, VerificationProfile profile, bool strict)
+        => _checks.TryGetValue((c.Sha256Fingerprint, role, profile, strict), out var f) ? f : null;
+
+    internal void StoreChecks(Certificate c, CertRole role, VerificationProfile profile, bool strict, Validation.Failure[] findings)
+    {
+        if (_checks.Count >= MaxChecks)
+        {
+            _checks.Clear();
+        }
+        _checks[(c.Sha256Fingerprint, role, profile, strict)] = findings;
+    }
 
     public AsymmetricAlgorithm Rent(ReadOnlySpan<byte> spki, Func<AsymmetricAlgorithm> import, out object token)
     {
@@ -53,20 +69,39 @@ internal sealed class CryptoCache
         }
     }
 
-    public static object SignatureKey(ReadOnlySpan<byte> spki, ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> algorithm, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> data)
+    /// <summary>SHA-256 over length-prefixed SPKI, inherited parameters, algorithm and signature, then the
+    /// signed bytes' digest: one allocation-free hash over a stack buffer.</summary>
+    public static object SignatureKey(ReadOnlySpan<byte> spki, ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> algorithm, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> dataDigest)
     {
-        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> len = stackalloc byte[4];
-        foreach (var part in new[] { spki.ToArray(), parameters.ToArray(), algorithm.ToArray(), signature.ToArray() })
+        int total = 16 + spki.Length + parameters.Length + algorithm.Length + signature.Length + dataDigest.Length;
+        byte[]? rented = null;
+        Span<byte> buffer = total <= 4096 ? stackalloc byte[4096] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(total));
+        try
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(len, part.Length);
-            h.AppendData(len);
-            h.AppendData(part);
+            int pos = 0;
+            Put(buffer, ref pos, spki);
+            Put(buffer, ref pos, parameters);
+            Put(buffer, ref pos, algorithm);
+            Put(buffer, ref pos, signature);
+            dataDigest.CopyTo(buffer[pos..]);
+            pos += dataDigest.Length;
+            return Hash(buffer[..pos]);
         }
-        h.AppendData(data);
-        Span<byte> d = stackalloc byte[32];
-        h.GetHashAndReset(d);
-        return MemoryMarshal.Read<Digest>(d);
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static void Put(Span<byte> buffer, ref int pos, ReadOnlySpan<byte> part)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer[pos..], part.Length);
+        pos += 4;
+        part.CopyTo(buffer[pos..]);
+        pos += part.Length;
     }
 
     public void ForgetSignature(object key) => _signatures.TryRemove((Digest)key, out _);
