@@ -55,16 +55,17 @@ public sealed class CacheTests
     }
 
     [Fact]
-    public void CachedCertificateChecksFollowTheValidationTime()
+    public async Task CachedCertificateChecksFollowTheValidationTime()
     {
-        // Structural findings are cached per verifier; validity is not: the same certificate expires.
-        var root = TestPki.Root();
-        var leaf = TestPki.Leaf(root, spec: new CertSpec { NotBefore = TestPki.Now.AddDays(-2), NotAfter = TestPki.Now.AddDays(1) });
-        var now = TestPki.Verifier(root);
-        Assert.True(now.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).IsValid);
-        var later = new Verifier(now.TrustStore, now.Options with { ValidationTime = TestPki.Now.AddDays(3) });
-        Assert.True(later.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).Code == VerifyCode.CertHasExpired);
-        Assert.True(now.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).IsValid);
+        // Structural findings are cached per verifier; validity is not. One verifier reading the clock
+        // accepts a certificate, and rejects it once its notAfter has passed.
+        var now = DateTimeOffset.UtcNow;
+        var root = TestPki.Root("CN=Clock Root", TestPki.Live());
+        var leaf = TestPki.Leaf(root, spec: new CertSpec { NotBefore = now.AddDays(-1), NotAfter = now.AddSeconds(2) });
+        var verifier = new Verifier(TrustStore.FromCertificates([root.Cert]));
+        Assert.True(verifier.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).IsValid);
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        Assert.Equal(VerifyCode.CertHasExpired, verifier.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).Code);
     }
 
     [Fact]
