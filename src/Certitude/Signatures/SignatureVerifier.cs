@@ -327,6 +327,7 @@ internal static unsafe class LibCrypto
         public delegate* unmanaged<IntPtr, void> FreeMdCtx;
         public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> DigestVerifyInit;
         public delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int> DigestVerify;
+        public delegate* unmanaged<void> ClearErrors;
     }
 
     private static readonly Lazy<Api?> Loaded = new(Load);
@@ -349,6 +350,7 @@ internal static unsafe class LibCrypto
                     FreeMdCtx = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(h, "EVP_MD_CTX_free"),
                     DigestVerifyInit = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)NativeLibrary.GetExport(h, "EVP_DigestVerifyInit"),
                     DigestVerify = (delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int>)NativeLibrary.GetExport(h, "EVP_DigestVerify"),
+                    ClearErrors = (delegate* unmanaged<void>)NativeLibrary.GetExport(h, "ERR_clear_error"),
                 };
             }
             catch (EntryPointNotFoundException)
@@ -406,6 +408,9 @@ internal static unsafe class LibCrypto
             {
                 api.FreeKey(key);
             }
+            // A failed verification leaves entries on this thread's OpenSSL error queue; other users of
+            // libcrypto on the thread (.NET's own crypto among them) must not see them.
+            api.ClearErrors();
         }
     }
 }
