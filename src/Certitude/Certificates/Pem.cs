@@ -65,50 +65,22 @@ internal static class Pem
         }
     }
 
+    /// <summary>The blocks with the wanted label; a malformed block of any label is an error naming it.</summary>
     public static List<byte[]> ReadBlocks(string text, string? source, string wanted)
     {
         var result = new List<byte[]>();
-        int pos = 0;
-        int blockIndex = 0;
-        while (true)
+        int index = 0;
+        foreach (var block in ReadAll(text))
         {
-            int b = text.IndexOf(Begin, pos, StringComparison.Ordinal);
-            if (b < 0)
+            if (block.Error is not null)
             {
-                break;
+                throw new CertificateFormatException("PEM", $"block #{index} (line {block.Line}): {block.Error}", null, source, block.Label == wanted ? result.Count : null);
             }
-            int labelEnd = text.IndexOf(Dashes, b + Begin.Length, StringComparison.Ordinal);
-            if (labelEnd < 0)
+            if (block.Label == wanted)
             {
-                throw new CertificateFormatException("PEM", $"unterminated BEGIN line in block #{blockIndex}", null, source);
+                result.Add(block.Data);
             }
-            string label = text[(b + Begin.Length)..labelEnd];
-            string endLine = "-----END " + label + Dashes;
-            int bodyStart = labelEnd + Dashes.Length;
-            int e = text.IndexOf(endLine, bodyStart, StringComparison.Ordinal);
-            if (e < 0)
-            {
-                throw new CertificateFormatException("PEM", $"block #{blockIndex} ({label}) has no matching END line", null, source);
-            }
-            if (label == wanted)
-            {
-                var sb = new StringBuilder(e - bodyStart);
-                foreach (char c in text.AsSpan(bodyStart, e - bodyStart))
-                {
-                    if (!char.IsWhiteSpace(c))
-                    {
-                        sb.Append(c);
-                    }
-                }
-                var buf = new byte[sb.Length];
-                if (!Convert.TryFromBase64String(sb.ToString(), buf, out int written))
-                {
-                    throw new CertificateFormatException("PEM", $"block #{blockIndex} ({label}) is not valid base64", null, source, result.Count);
-                }
-                result.Add(buf[..written]);
-            }
-            pos = e + endLine.Length;
-            blockIndex++;
+            index++;
         }
         return result;
     }
