@@ -26,7 +26,7 @@ internal static class Inputs
         byte[] data;
         try
         {
-            data = File.ReadAllBytes(path);
+            data = BoundedFile.Read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -54,7 +54,7 @@ internal static class Inputs
         {
             try
             {
-                list.AddRange(CertificateRevocationList.ParseAll(File.ReadAllBytes(p), p));
+                list.AddRange(CertificateRevocationList.ParseAll(BoundedFile.Read(p), p));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CertificateFormatException)
             {

@@ -50,11 +50,16 @@ internal static class RehashCommand
             IReadOnlyList<Certificate> certs;
             try
             {
-                certs = Certificate.ParseAll(File.ReadAllBytes(file), file);
+                certs = Certificate.ParseAll(BoundedFile.Read(file), file);
             }
             catch (CertificateFormatException e)
             {
                 warnings.WriteLine($"warning: skipping {name}: {e.Problem}");
+                continue;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                warnings.WriteLine($"warning: skipping {name}: {e.Message}");
                 continue;
             }
             if (certs.Count != 1)

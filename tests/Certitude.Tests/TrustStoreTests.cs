@@ -175,6 +175,28 @@ public sealed class TrustStoreTests
     }
 
     [Fact]
+    public void UnboundedFilesNeverHang()
+    {
+        // A trust folder from an attacker: an entry that is a link to /dev/zero, and a bundle that is one.
+        var dir = TempDir();
+        try
+        {
+            Assert.Throws<TrustStoreException>(() => TrustStore.FromFile("/dev/zero"));
+            var root = TestPki.Root("CN=Bounded Root");
+            var hash = root.Cert.Subject.OpenSslHash().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+            File.CreateSymbolicLink(Path.Combine(dir, hash + ".0"), "/dev/zero");
+            File.WriteAllText(Path.Combine(dir, hash + ".1"), root.X509.ExportCertificatePem());
+            var store = TrustStore.FromDirectory(dir);
+            Assert.True(store.Contains(root.Cert));
+            Assert.Contains(store.Skipped, s => s.Contains(hash + ".0", StringComparison.Ordinal) && s.Contains("MiB", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void LoadVerifyLocationsCombinesSources()
     {
         var r1 = TestPki.Root("CN=File Root");

@@ -89,7 +89,7 @@ public sealed class TrustStore
         byte[] data;
         try
         {
-            data = File.ReadAllBytes(path);
+            data = BoundedFile.Read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -353,7 +353,7 @@ public sealed class TrustStore
                 try
                 {
                     var local = new List<string>();
-                    list.AddRange(ReadBundle(File.ReadAllBytes(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local));
+                    list.AddRange(ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local));
                     foreach (var s in local)
                     {
                         skipped.Enqueue(s);
