@@ -55,16 +55,19 @@ internal sealed class PathSearch
     private static Dictionary<string, List<Certificate>> BuildPool(IEnumerable<Certificate> intermediates)
     {
         var pool = new Dictionary<string, List<Certificate>>(StringComparer.Ordinal);
+        // De-duplicated by fingerprint in linear time: a peer may send thousands of look-alike certificates.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in intermediates)
         {
+            if (!seen.Add(c.Sha256Fingerprint))
+            {
+                continue;
+            }
             if (!pool.TryGetValue(c.Subject.NormalizedKey, out var list))
             {
                 pool[c.Subject.NormalizedKey] = list = [];
             }
-            if (!list.Contains(c))
-            {
-                list.Add(c);
-            }
+            list.Add(c);
         }
         return pool;
     }
