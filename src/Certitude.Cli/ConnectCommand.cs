@@ -85,8 +85,7 @@ internal static class ConnectCommand
     {
         using var cts = new CancellationTokenSource(timeout);
         using var tcp = Inputs.Connect(host, port, cts.Token);
-        var sni = PeerIdentity.Host(name);
-        var sniSent = sni.Kind == PeerIdentityKind.IPAddress ? null : sni.Normalized;
+        var sniSent = PeerIdentity.Host(name).ServerName;
         var text = new StringWriter();
         var json = new JsonObject { ["host"] = host, ["port"] = port, ["sni"] = sniSent };
         try

@@ -90,8 +90,7 @@ internal static class InspectCommand
 #pragma warning restore CA5359
         try
         {
-            var sni = PeerIdentity.Host(host);
-            ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = sni.Kind == PeerIdentityKind.IPAddress ? "" : sni.Normalized ?? host }, cts.Token).GetAwaiter().GetResult();
+            ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = PeerIdentity.Host(host).SslTargetHost }, cts.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
         {

@@ -108,8 +108,7 @@ public sealed class TlsContext
     /// Throws <see cref="TrustStoreException"/> when no system store is found.</summary>
     public static TlsContext CreateDefault(TlsPurpose purpose = TlsPurpose.ServerAuthentication)
     {
-        var c = new TlsContext(purpose, purpose == TlsPurpose.ServerAuthentication ? VerifyMode.Required : VerifyMode.None,
-            purpose == TlsPurpose.ServerAuthentication);
+        var c = Defaults(purpose);
         if (purpose == TlsPurpose.ServerAuthentication)
         {
             c.LoadDefaultCerts();
@@ -120,11 +119,14 @@ public sealed class TlsContext
     /// <summary>The same defaults as <see cref="CreateDefault(TlsPurpose)"/>, with the given trust anchors instead of the system store.</summary>
     public static TlsContext CreateDefault(TlsPurpose purpose, TrustStore trustStore)
     {
-        var c = new TlsContext(purpose, purpose == TlsPurpose.ServerAuthentication ? VerifyMode.Required : VerifyMode.None,
-            purpose == TlsPurpose.ServerAuthentication);
+        var c = Defaults(purpose);
         c.SetTrustStore(trustStore);
         return c;
     }
+
+    /// <summary>Clients verify servers and their names; servers ask for no client certificate until told to.</summary>
+    private static TlsContext Defaults(TlsPurpose purpose)
+        => new(purpose, purpose == TlsPurpose.ServerAuthentication ? VerifyMode.Required : VerifyMode.None, purpose == TlsPurpose.ServerAuthentication);
 
     /// <summary>The explicit opt-out: no certificate or host name verification at all. Use only where
     /// the channel's authenticity does not matter.</summary>
@@ -389,7 +391,7 @@ public sealed class TlsContext
         var options = new SslClientAuthenticationOptions
         {
             // RFC 6066 3: no SNI for IP literals; A-labels for internationalised names.
-            TargetHost = peer.Kind == PeerIdentityKind.IPAddress ? "" : peer.Normalized ?? serverHostname,
+            TargetHost = peer.SslTargetHost,
             EnabledSslProtocols = Protocols,
             ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -572,7 +574,7 @@ public sealed class TlsContext
         }
         catch (CertificateFormatException e)
         {
-            state.Set(new VerificationResultShim(e).Result, false, host);
+            state.Set(VerificationResult.Failed(VerifyCode.MalformedCertificate, e.Message), false, host);
             return false;
         }
         // What the peer sent beyond its leaf: .NET hands it over in the chain policy's extra store.
@@ -612,11 +614,5 @@ public sealed class TlsContext
         }
         state.Set(result, result.IsValid, host);
         return result.IsValid;
-    }
-
-    /// <summary>Wraps a parse failure of the peer's certificate as a verification result.</summary>
-    private sealed class VerificationResultShim(CertificateFormatException e)
-    {
-        public VerificationResult Result { get; } = VerificationResult.Failed(VerifyCode.MalformedCertificate, e.Message);
     }
 }

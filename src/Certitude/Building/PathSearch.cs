@@ -516,9 +516,14 @@ internal sealed class PathSearch
         if (failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
         {
             int last = (_o.Flags & VerifyFlags.CrlCheckChain) != 0 ? n - 1 : Math.Min(0, n - 1);
+            // A CRL may be examined for several distribution points of one certificate: its signer (and
+            // that signer's own path) is looked for once per certificate of this candidate path.
+            var signers = new Dictionary<(CertificateRevocationList, int), (Certificate?, Failure?)>();
+            (Certificate?, Failure?) Signer(CertificateRevocationList crl, int index)
+                => signers.TryGetValue((crl, index), out var known) ? known : signers[(crl, index)] = FindCrlSigner(crl, index);
             for (int i = 0; i <= last; i++)
             {
-                if (Revocation.Check(i, _path, _o, _time, FindCrlSigner) is { } rf)
+                if (Revocation.Check(i, _path, _o, _time, Signer) is { } rf)
                 {
                     failures.Add((rf, i));
                     break;

@@ -1,5 +1,4 @@
 using System.Formats.Asn1;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Certitude.Der;
@@ -420,6 +419,4 @@ public sealed class Certificate : IEquatable<Certificate>
         }
         return (new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero), fraction);
     }
-
-    internal BigInteger SerialValue => new(SerialNumber.Span, isUnsigned: false, isBigEndian: true);
 }

@@ -173,6 +173,4 @@ internal static class DnsNames
     }
 
     public static int CountLabels(ReadOnlySpan<char> s) => s.Length == 0 ? 0 : s.Count('.') + 1;
-
-    internal static string ToLower(string s) => s.ToLower(CultureInfo.InvariantCulture);
 }

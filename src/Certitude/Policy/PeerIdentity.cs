@@ -40,6 +40,14 @@ public sealed class PeerIdentity
 
     internal byte[]? Address { get; }
 
+    /// <summary>The host name to send as SNI (RFC 6066 3): the A-label form of a valid DNS name; null for IP
+    /// literals, which SNI never carries, and for anything else.</summary>
+    public string? ServerName => Kind == PeerIdentityKind.Dns ? Normalized : null;
+
+    /// <summary>What to give SslStream as TargetHost: <see cref="ServerName"/>, "" for an IP literal (no SNI
+    /// is sent), or the name as given when it is not a valid host name.</summary>
+    internal string SslTargetHost => ServerName ?? (Kind == PeerIdentityKind.IPAddress ? "" : Value);
+
     /// <summary>Why the name is invalid, or null.</summary>
     public string? Error { get; }
 
