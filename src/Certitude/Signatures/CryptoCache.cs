@@ -5,8 +5,9 @@ using System.Security.Cryptography;
 namespace Certitude.Signatures;
 
 /// <summary>
-/// Per-verifier caches, bounded and thread-safe: imported public keys by SPKI (pooled, because
-/// .NET does not promise that one key object may verify on several threads at once), and the
+/// Per-verifier caches, bounded and thread-safe: public keys by SPKI, built in libcrypto (shared, since
+/// OpenSSL verifies on one key from several threads) or imported into .NET (pooled, because .NET does
+/// not promise that one key object may verify on several threads at once), and the
 /// outcomes of signature checks keyed by a SHA-256 over everything the outcome depends on (the
 /// issuer's SPKI, the inherited DSA parameters, the signature algorithm, the signature and the
 /// signed bytes). A cached outcome is therefore only ever reused for the very same inputs.
@@ -22,6 +23,7 @@ internal sealed class CryptoCache
 
     private readonly ConcurrentDictionary<Digest, ConcurrentBag<AsymmetricAlgorithm>> _keys = new();
     private readonly ConcurrentDictionary<Digest, VerifyCode> _signatures = new();
+    private readonly ConcurrentDictionary<Digest, LibCrypto.NativeKey?> _native = new();
     private readonly ConcurrentDictionary<(string Fingerprint, CertRole Role, VerificationProfile Profile, bool Strict), Validation.Failure[]> _checks = new();
     private const int MaxChecks = 16_384;
 
@@ -37,6 +39,23 @@ internal sealed class CryptoCache
             _checks.Clear();
         }
         _checks[(c.Sha256Fingerprint, role, profile, strict)] = findings;
+    }
+
+    /// <summary>The key built in libcrypto for this SPKI (null when it cannot be built natively), created once.
+    /// Handles dropped from the cache are freed by their finalizers, never under a concurrent user.</summary>
+    public LibCrypto.NativeKey? NativeKey(ReadOnlySpan<byte> spki, PublicKeyInfo key, Func<PublicKeyInfo, LibCrypto.NativeKey?> create)
+    {
+        var id = Hash(spki);
+        if (_native.TryGetValue(id, out var known))
+        {
+            return known;
+        }
+        var created = create(key);
+        if (_native.Count >= MaxKeys)
+        {
+            _native.Clear();
+        }
+        return _native.GetOrAdd(id, created);
     }
 
     public AsymmetricAlgorithm Rent(ReadOnlySpan<byte> spki, Func<AsymmetricAlgorithm> import, out object token)

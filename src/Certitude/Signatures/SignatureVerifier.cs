@@ -1,3 +1,4 @@
+using Certitude.Der;
 using System.Formats.Asn1;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -27,23 +28,27 @@ internal static class SignatureVerifier
         {
             return known;
         }
-        var code = VerifyCore(cache, key, alg, data, signature, dsaParameterSource);
+        var code = VerifyCore(cache, key, alg, data, dataDigest, signature, dsaParameterSource, LibCrypto.HasKeyFunctions);
         cache.StoreSignature(id, code);
         return code;
     }
 
     public static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
-        => VerifyCore(null, key, alg, data, signature, dsaParameterSource);
+        => VerifyCore(null, key, alg, data, default, signature, dsaParameterSource, LibCrypto.HasKeyFunctions);
 
-    private static VerifyCode VerifyCore(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource)
+    /// <summary>The same check with the native RSA/ECDSA path switched on or off (tests compare the two).</summary>
+    internal static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, bool native)
+        => VerifyCore(null, key, alg, data, default, signature, null, native && LibCrypto.HasKeyFunctions);
+
+    private static VerifyCode VerifyCore(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource, bool native)
     {
         try
         {
             return alg.Scheme switch
             {
-                SignatureScheme.RsaPkcs1 when key.Algorithm == PublicKeyAlgorithm.Rsa => Rsa(cache, key, data, signature, alg.Hash, RSASignaturePadding.Pkcs1),
-                SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(cache, key, alg, data, signature),
-                SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(cache, key, data, signature, alg.Hash),
+                SignatureScheme.RsaPkcs1 when key.Algorithm == PublicKeyAlgorithm.Rsa => Rsa(cache, key, alg, data, dataDigest, signature, native),
+                SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(cache, key, alg, data, signature, native),
+                SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(cache, key, alg, data, dataDigest, signature, native),
                 SignatureScheme.Dsa when key.Algorithm == PublicKeyAlgorithm.Dsa => Dsa(key, data, signature, alg.Hash, dsaParameterSource),
                 SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes, data, signature),
                 SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes, data, signature),
@@ -61,7 +66,97 @@ internal static class SignatureVerifier
         }
     }
 
-    private static VerifyCode Rsa(CryptoCache? cache, PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, RSASignaturePadding padding)
+    /// <summary>The issuer key built in libcrypto, from the verifier's cache when there is one; null when
+    /// the key cannot be built natively (the caller then uses System.Security.Cryptography).</summary>
+    private static LibCrypto.NativeKey? NativeKeyFor(CryptoCache? cache, PublicKeyInfo key)
+    {
+        static LibCrypto.NativeKey? Create(PublicKeyInfo key)
+        {
+            if (key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss)
+            {
+                return LibCrypto.CreateRsaKey(key.RsaModulus!, key.RsaExponent!, key.KeySizeBits);
+            }
+            int nid = key.CurveOid switch
+            {
+                Oids.P256 => 415,
+                Oids.P384 => 715,
+                Oids.P521 => 716,
+                _ => 0,
+            };
+            // RFC 5480 2.2: the uncompressed form is the one every implementation supports; other
+            // encodings take the System.Security.Cryptography path so that the verdict does not depend on it.
+            int field = (key.KeySizeBits + 7) / 8;
+            return nid != 0 && key.KeyBytes.Length == 2 * field + 1 && key.KeyBytes[0] == 4 ? LibCrypto.CreateEcKey(nid, key.KeyBytes) : null;
+        }
+        return cache is null ? Create(key) : cache.NativeKey(key.RawData.Span, key, Create);
+    }
+
+    // RFC 8017 9.2 note 1: the DER DigestInfo prefixes for the hash functions Certitude accepts.
+    private static ReadOnlySpan<byte> DigestInfoSha1 => [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
+    private static ReadOnlySpan<byte> DigestInfoSha256 => [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+    private static ReadOnlySpan<byte> DigestInfoSha384 => [0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
+    private static ReadOnlySpan<byte> DigestInfoSha512 => [0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40];
+
+    private static ReadOnlySpan<byte> DigestInfoPrefix(HashAlgorithmName h)
+        => h == HashAlgorithmName.SHA256 ? DigestInfoSha256
+        : h == HashAlgorithmName.SHA384 ? DigestInfoSha384
+        : h == HashAlgorithmName.SHA512 ? DigestInfoSha512
+        : h == HashAlgorithmName.SHA1 ? DigestInfoSha1 : default;
+
+    /// <summary>The message digest, reusing the SHA-256 the owner of the bytes already computed.</summary>
+    private static int Digest(HashAlgorithmName h, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sha256, Span<byte> output)
+    {
+        if (h == HashAlgorithmName.SHA256 && sha256.Length == 32)
+        {
+            sha256.CopyTo(output);
+            return 32;
+        }
+        return h == HashAlgorithmName.SHA256 ? SHA256.HashData(data, output)
+            : h == HashAlgorithmName.SHA384 ? SHA384.HashData(data, output)
+            : h == HashAlgorithmName.SHA512 ? SHA512.HashData(data, output)
+            : h == HashAlgorithmName.SHA1 ? SHA1.HashData(data, output)
+            : throw new CryptographicException("unsupported hash " + h.Name);
+    }
+
+    private static VerifyCode Rsa(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> sig, bool native)
+    {
+        var prefix = DigestInfoPrefix(alg.Hash);
+        if (native && !prefix.IsEmpty && NativeKeyFor(cache, key) is { } nk)
+        {
+            return RsaPkcs1Native(nk, prefix, alg.Hash, data, dataDigest, sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
+        return RsaManaged(cache, key, data, sig, alg.Hash, RSASignaturePadding.Pkcs1);
+    }
+
+    /// <summary>RFC 8017 8.2.2: RSAVP1, then EMSA-PKCS1-v1_5 encoding of the digest compared with the
+    /// whole recovered block (encode-and-compare, so no alternative encoding is accepted).</summary>
+    private static bool RsaPkcs1Native(LibCrypto.NativeKey key, ReadOnlySpan<byte> prefix, HashAlgorithmName hash, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> sig)
+    {
+        int k = key.ModulusBytes;
+        Span<byte> digest = stackalloc byte[64];
+        int hLen = Digest(hash, data, dataDigest, digest);
+        int tLen = prefix.Length + hLen;
+        if (k < tLen + 11 || k > 2048)
+        {
+            // RFC 8017 9.2 step 3: "intended encoded message length too short"; keys above 16384 bits are refused.
+            return false;
+        }
+        Span<byte> em = stackalloc byte[k];
+        Span<byte> expected = stackalloc byte[k];
+        if (!LibCrypto.RsaPublic(key, sig, em))
+        {
+            return false;
+        }
+        expected[0] = 0x00;
+        expected[1] = 0x01;
+        expected[2..(k - tLen - 1)].Fill(0xFF);
+        expected[k - tLen - 1] = 0x00;
+        prefix.CopyTo(expected[(k - tLen)..]);
+        digest[..hLen].CopyTo(expected[(k - hLen)..]);
+        return em.SequenceEqual(expected);
+    }
+
+    private static VerifyCode RsaManaged(CryptoCache? cache, PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, RSASignaturePadding padding)
     {
         static AsymmetricAlgorithm Import(PublicKeyInfo key)
         {
@@ -85,7 +180,24 @@ internal static class SignatureVerifier
         }
     }
 
-    private static VerifyCode Ecdsa(CryptoCache? cache, PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
+    private static VerifyCode Ecdsa(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> sig, bool native)
+    {
+        if (native && NativeKeyFor(cache, key) is { } nk)
+        {
+            // RFC 3279 2.2.3 / RFC 5480: the signature must be strict DER before libcrypto sees it.
+            int field = (key.KeySizeBits + 7) / 8;
+            if (StrictDerToFixed(sig, field) is null)
+            {
+                return VerifyCode.CertSignatureFailure;
+            }
+            Span<byte> digest = stackalloc byte[64];
+            int hLen = Digest(alg.Hash, data, dataDigest, digest);
+            return LibCrypto.EcdsaVerify(nk, digest[..hLen], sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
+        return EcdsaManaged(cache, key, data, sig, alg.Hash);
+    }
+
+    private static VerifyCode EcdsaManaged(CryptoCache? cache, PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
     {
         static AsymmetricAlgorithm Import(PublicKeyInfo key)
         {
@@ -195,41 +307,56 @@ internal static class SignatureVerifier
         return r;
     }
 
-    private static VerifyCode Pss(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
+    private static VerifyCode Pss(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, bool native)
     {
+        if (native && NativeKeyFor(cache, key) is { } nk)
+        {
+            var m = new byte[nk.ModulusBytes];
+            return LibCrypto.RsaPublic(nk, sig, m) && EmsaPssVerify(m, key.KeySizeBits, alg, data) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
         if (alg.MgfHash == alg.Hash && alg.SaltLength == alg.HashBytes)
         {
-            return Rsa(cache, key, data, sig, alg.Hash, RSASignaturePadding.Pss);
+            return RsaManaged(cache, key, data, sig, alg.Hash, RSASignaturePadding.Pss);
         }
-        return EmsaPssVerify(key, alg, data, sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        return RsaPublicManaged(key, sig) is { } em && EmsaPssVerify(em, key.KeySizeBits, alg, data) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
 
-    /// <summary>RFC 8017 8.1.2 and 9.1.2 for arbitrary salt length and MGF1 hash.</summary>
-    private static bool EmsaPssVerify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> message, ReadOnlySpan<byte> sig)
+    /// <summary>RFC 8017 5.2.2 RSAVP1 with BigInteger (the portable fallback): s^e mod n as k bytes.</summary>
+    private static byte[]? RsaPublicManaged(PublicKeyInfo key, ReadOnlySpan<byte> sig)
     {
         var n = new BigInteger(key.RsaModulus, isUnsigned: true, isBigEndian: true);
         var e = new BigInteger(key.RsaExponent, isUnsigned: true, isBigEndian: true);
         int k = key.RsaModulus!.Length;
         if (sig.Length != k)
         {
-            return false;
+            return null;
         }
         var s = new BigInteger(sig, isUnsigned: true, isBigEndian: true);
         if (s >= n)
         {
-            return false;
+            return null;
         }
-        var m = BigInteger.ModPow(s, e, n);
-        int modBits = key.KeySizeBits;
+        var mBytes = BigInteger.ModPow(s, e, n).ToByteArray(isUnsigned: true, isBigEndian: true);
+        var m = new byte[k];
+        mBytes.CopyTo(m, k - mBytes.Length);
+        return m;
+    }
+
+    /// <summary>RFC 8017 8.1.2 step 2c-3 and 9.1.2 (EMSA-PSS-VERIFY) for any salt length and MGF1 hash,
+    /// on the k-byte output m of RSAVP1.</summary>
+    private static bool EmsaPssVerify(byte[] m, int modBits, SignatureAlgorithm alg, ReadOnlySpan<byte> message)
+    {
         int emBits = modBits - 1;
         int emLen = (emBits + 7) / 8;
-        var mBytes = m.ToByteArray(isUnsigned: true, isBigEndian: true);
-        if (mBytes.Length > emLen)
+        // I2OSP(m, emLen): when emLen is one byte shorter than k, the leading byte must be zero.
+        for (int i = 0; i < m.Length - emLen; i++)
         {
-            return false;
+            if (m[i] != 0)
+            {
+                return false;
+            }
         }
-        var em = new byte[emLen];
-        mBytes.CopyTo(em, emLen - mBytes.Length);
+        var em = m.AsSpan(m.Length - emLen).ToArray();
         int hLen = alg.HashBytes, sLen = alg.SaltLength;
         var mHash = Hash(alg.Hash, message);
         if (emLen < hLen + sLen + 2 || em[^1] != 0xBC)
@@ -308,109 +435,5 @@ internal static class SignatureVerifier
             return SHA512.HashData(data);
         }
         throw new CryptographicException("unsupported hash " + h.Name);
-    }
-}
-
-/// <summary>Ed25519 and Ed448 verification through the platform's OpenSSL libcrypto (the .NET base
-/// library has no EdDSA). Where libcrypto cannot be loaded, EdDSA signatures are reported as an
-/// unsupported algorithm, never as valid.</summary>
-internal static unsafe class LibCrypto
-{
-    public const int NidEd25519 = 1087;
-    public const int NidEd448 = 1088;
-
-    private sealed class Api
-    {
-        public delegate* unmanaged<int, IntPtr, byte*, nuint, IntPtr> NewRawPublicKey;
-        public delegate* unmanaged<IntPtr, void> FreeKey;
-        public delegate* unmanaged<IntPtr> NewMdCtx;
-        public delegate* unmanaged<IntPtr, void> FreeMdCtx;
-        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> DigestVerifyInit;
-        public delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int> DigestVerify;
-        public delegate* unmanaged<void> ClearErrors;
-    }
-
-    private static readonly Lazy<Api?> Loaded = new(Load);
-
-    private static Api? Load()
-    {
-        foreach (var name in new[] { "libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.3.dylib", "libcrypto-3-x64.dll", "libcrypto" })
-        {
-            if (!NativeLibrary.TryLoad(name, out var h))
-            {
-                continue;
-            }
-            try
-            {
-                return new Api
-                {
-                    NewRawPublicKey = (delegate* unmanaged<int, IntPtr, byte*, nuint, IntPtr>)NativeLibrary.GetExport(h, "EVP_PKEY_new_raw_public_key"),
-                    FreeKey = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(h, "EVP_PKEY_free"),
-                    NewMdCtx = (delegate* unmanaged<IntPtr>)NativeLibrary.GetExport(h, "EVP_MD_CTX_new"),
-                    FreeMdCtx = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(h, "EVP_MD_CTX_free"),
-                    DigestVerifyInit = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)NativeLibrary.GetExport(h, "EVP_DigestVerifyInit"),
-                    DigestVerify = (delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int>)NativeLibrary.GetExport(h, "EVP_DigestVerify"),
-                    ClearErrors = (delegate* unmanaged<void>)NativeLibrary.GetExport(h, "ERR_clear_error"),
-                };
-            }
-            catch (EntryPointNotFoundException)
-            {
-                NativeLibrary.Free(h);
-            }
-        }
-        return null;
-    }
-
-    public static bool IsAvailable => Loaded.Value is not null;
-
-    public static VerifyCode VerifyEdDsa(int nid, byte[] publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
-    {
-        var api = Loaded.Value;
-        if (api is null)
-        {
-            return VerifyCode.UnsupportedSignatureAlgorithm;
-        }
-        if (sig.Length != (nid == NidEd25519 ? 64 : 114))
-        {
-            return VerifyCode.CertSignatureFailure;
-        }
-        IntPtr key = IntPtr.Zero, ctx = IntPtr.Zero;
-        try
-        {
-            fixed (byte* pk = publicKey)
-            {
-                key = api.NewRawPublicKey(nid, IntPtr.Zero, pk, (nuint)publicKey.Length);
-            }
-            if (key == IntPtr.Zero)
-            {
-                return VerifyCode.UnableToDecodeIssuerPublicKey;
-            }
-            ctx = api.NewMdCtx();
-            if (ctx == IntPtr.Zero || api.DigestVerifyInit(ctx, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, key) != 1)
-            {
-                return VerifyCode.CertSignatureFailure;
-            }
-            byte dummy = 0;
-            fixed (byte* s = sig)
-            fixed (byte* d = data)
-            {
-                byte* dp = d == null ? &dummy : d;
-                return api.DigestVerify(ctx, s, (nuint)sig.Length, dp, (nuint)data.Length) == 1 ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
-            }
-        }
-        finally
-        {
-            if (ctx != IntPtr.Zero)
-            {
-                api.FreeMdCtx(ctx);
-            }
-            if (key != IntPtr.Zero)
-            {
-                api.FreeKey(key);
-            }
-            // A failed verification leaves entries on this thread's OpenSSL error queue; other users of
-            // libcrypto on the thread (.NET's own crypto among them) must not see them.
-            api.ClearErrors();
-        }
     }
 }

@@ -1,0 +1,116 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Certitude.Signatures;
+using Xunit;
+
+namespace Certitude.Tests;
+
+/// <summary>
+/// RSA and ECDSA are verified on keys built directly in libcrypto (Certitude doing the RSA encodings
+/// itself); System.Security.Cryptography is the portable path. Both must give the same verdict on
+/// genuine signatures and on every kind of tampering. (SHA-1, which CertificateRequest cannot sign
+/// with, is covered by PKITS, whose chains all use sha1WithRSAEncryption.)
+/// </summary>
+public sealed class NativeSignatureTests
+{
+    public static TheoryData<string> Kinds =>
+    [
+        "rsa2048-sha256", "rsa3072-sha384", "rsa2048-sha512", "rsa4096-sha256",
+        "rsa2048-pss-sha256", "rsa3072-pss-sha384",
+        "p256-sha256", "p256-sha512", "p384-sha384", "p521-sha512",
+    ];
+
+    [Fact]
+    public void NativePathIsAvailableOnLinux()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.True(LibCrypto.HasKeyFunctions, "libcrypto's RSA/EC key functions should load on Linux");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void NativeAndPortablePathsAgreeOnGenuineAndTamperedSignatures(string kind)
+    {
+        var parts = kind.Split('-');
+        var hash = new HashAlgorithmName(parts[^1].ToUpperInvariant());
+        using var rsa = parts[0].StartsWith("rsa", StringComparison.Ordinal) ? RSA.Create(int.Parse(parts[0][3..], System.Globalization.CultureInfo.InvariantCulture)) : null;
+        using var ec = rsa is null ? ECDsa.Create(parts[0] switch { "p256" => ECCurve.NamedCurves.nistP256, "p384" => ECCurve.NamedCurves.nistP384, _ => ECCurve.NamedCurves.nistP521 }) : null;
+        var request = rsa is not null
+            ? new CertificateRequest("CN=signer", rsa, hash, parts[1] == "pss" ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1)
+            : new CertificateRequest("CN=signer", ec!, hash);
+        using var x = request.CreateSelfSigned(TestPki.Now.AddDays(-1), TestPki.Now.AddDays(1));
+        var cert = Certificate.Parse(x.RawData);
+        var tbs = cert.TbsData.ToArray();
+        var sig = cert.Signature;
+
+        var variants = new List<(string Name, byte[] Data, byte[] Signature, bool Genuine)>
+        {
+            ("genuine", tbs, sig, true),
+            ("data bit flipped", Flip(tbs, tbs.Length / 2), sig, false),
+            ("signature first byte", tbs, Flip(sig, 0), false),
+            ("signature middle", tbs, Flip(sig, sig.Length / 2), false),
+            ("signature last byte", tbs, Flip(sig, sig.Length - 1), false),
+            ("signature truncated", tbs, sig[..^1], false),
+            ("signature with a leading zero", tbs, [0, .. sig], false),
+            ("empty signature", tbs, [], false),
+        };
+        if (rsa is not null)
+        {
+            var n = rsa.ExportParameters(false).Modulus!;
+            variants.Add(("s = n", tbs, n, false));
+            variants.Add(("s all ones", tbs, Enumerable.Repeat((byte)0xFF, n.Length).ToArray(), false));
+            variants.Add(("s = 1", tbs, [.. new byte[n.Length - 1], 1], false));
+        }
+        else
+        {
+            var (r, s) = ReadEcdsa(sig);
+            variants.Add(("r with a redundant zero byte", tbs, WriteEcdsa([0, .. r], s, raw: true), false));
+            variants.Add(("s = 0", tbs, WriteEcdsa(r, [0], raw: false), false));
+            variants.Add(("r and s swapped", tbs, WriteEcdsa(s, r, raw: false), false));
+            variants.Add(("trailing byte after the SEQUENCE", tbs, [.. sig, 0], false));
+        }
+
+        foreach (var (name, data, signature, genuine) in variants)
+        {
+            var native = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: true);
+            var portable = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: false);
+            Assert.True(portable == native, $"{kind} / {name}: native {native}, portable {portable}");
+            Assert.True(genuine == (native == VerifyCode.Ok), $"{kind} / {name}: {native}");
+        }
+    }
+
+    private static byte[] Flip(byte[] b, int i)
+    {
+        var c = (byte[])b.Clone();
+        c[i] ^= 0x01;
+        return c;
+    }
+
+    private static (byte[] R, byte[] S) ReadEcdsa(byte[] der)
+    {
+        var seq = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        return (seq.ReadIntegerBytes().ToArray(), seq.ReadIntegerBytes().ToArray());
+    }
+
+    /// <summary>An Ecdsa-Sig-Value; with <paramref name="raw"/> the integer bytes are written as given
+    /// (so a redundant leading zero makes it BER, not DER).</summary>
+    private static byte[] WriteEcdsa(byte[] r, byte[] s, bool raw)
+    {
+        if (raw)
+        {
+            byte[] Int(byte[] v) => [0x02, (byte)v.Length, .. v];
+            var body = Int(r).Concat(Int(s)).ToArray();
+            return body.Length < 128 ? [0x30, (byte)body.Length, .. body] : [0x30, 0x81, (byte)body.Length, .. body];
+        }
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteIntegerUnsigned(r.SkipWhile((b, i) => b == 0 && i < r.Length - 1).ToArray());
+            w.WriteIntegerUnsigned(s.SkipWhile((b, i) => b == 0 && i < s.Length - 1).ToArray());
+        }
+        return w.Encode();
+    }
+}
