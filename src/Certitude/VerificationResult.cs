@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Certitude;
@@ -25,10 +26,10 @@ public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, V
 public sealed class VerificationResult
 {
     internal VerificationResult(VerifyCode code, string message, int? index, Certificate? failing, IReadOnlyList<Certificate> path, IReadOnlyList<VerificationDiagnostic> diagnostics,
-        IReadOnlySet<string>? authoritiesConstrainedPolicies = null, IReadOnlySet<string>? userConstrainedPolicies = null)
+        string[]? authoritiesConstrainedPolicies = null, string[]? userConstrainedPolicies = null)
     {
-        AuthoritiesConstrainedPolicies = authoritiesConstrainedPolicies ?? new HashSet<string>();
-        UserConstrainedPolicies = userConstrainedPolicies ?? new HashSet<string>();
+        _authoritiesConstrained = authoritiesConstrainedPolicies ?? [];
+        _userConstrained = userConstrainedPolicies ?? [];
         Code = code;
         Message = message;
         FailingCertificateIndex = index;
@@ -65,11 +66,17 @@ public sealed class VerificationResult
 
     /// <summary>RFC 5280 6.1.6: the authorities-constrained policy set of the verified path (policy OIDs;
     /// "2.5.29.32.0" is anyPolicy). Empty when no policy is valid for the path, or on failure.</summary>
-    public IReadOnlySet<string> AuthoritiesConstrainedPolicies { get; }
+    public IReadOnlySet<string> AuthoritiesConstrainedPolicies => _authoritiesConstrainedSet ??= _authoritiesConstrained.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>RFC 5280 6.1.6: the user-constrained policy set (the valid policy tree's leaf policies after
     /// the caller's initial policy set was applied). Empty when none, or on failure.</summary>
-    public IReadOnlySet<string> UserConstrainedPolicies { get; }
+    public IReadOnlySet<string> UserConstrainedPolicies => _userConstrainedSet ??= _userConstrained.ToFrozenSet(StringComparer.Ordinal);
+
+    // The policy sets are built as sets only when asked for: most callers never look.
+    private readonly string[] _authoritiesConstrained;
+    private readonly string[] _userConstrained;
+    private FrozenSet<string>? _authoritiesConstrainedSet;
+    private FrozenSet<string>? _userConstrainedSet;
 
     /// <summary>A multi-line explanation: the verdict, then every diagnostic.</summary>
     public string Explain()

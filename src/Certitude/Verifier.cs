@@ -24,7 +24,7 @@ public sealed class Verifier
     /// <summary>Drops the cached outcome of the child's signature under the issuer's key, so the next
     /// verification checks it again (used to measure a "new leaf" over warm intermediates).</summary>
     internal void ForgetSignature(Certificate child, Certificate issuer)
-        => _cache.ForgetSignature(Signatures.CryptoCache.SignatureKey(issuer.PublicKey.RawData.Span, default, child.SignatureAlgorithm.RawData.Span, child.Signature, child.TbsDigest));
+        => _cache.ForgetSignature(Signatures.CryptoCache.SignatureKey(issuer.PublicKey, null, child.ContentDigest));
 
     /// <summary>The trust anchors.</summary>
     public TrustStore TrustStore { get; }

@@ -17,7 +17,7 @@ internal sealed class PathSearch
 
     private readonly VerificationOptions _o;
     private readonly TrustStore _trust;
-    private readonly Dictionary<string, List<Certificate>> _pool;
+    private readonly IssuerPool _pool;
     private readonly PeerIdentity[] _peers;
     private readonly DateTimeOffset _time;
     private readonly Budget _budget;
@@ -35,11 +35,11 @@ internal sealed class PathSearch
     private readonly CryptoCache? _cache;
 
     public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time, CryptoCache? cache = null)
-        : this(options, trust, BuildPool(intermediates), peers, time, new Budget(options.Budget), 0, cache)
+        : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache)
     {
     }
 
-    private PathSearch(VerificationOptions options, TrustStore trust, Dictionary<string, List<Certificate>> pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache)
+    private PathSearch(VerificationOptions options, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache)
     {
         _cache = cache;
         _o = options;
@@ -50,26 +50,6 @@ internal sealed class PathSearch
         _time = new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         _budget = budget;
         _depth = depth;
-    }
-
-    private static Dictionary<string, List<Certificate>> BuildPool(IEnumerable<Certificate> intermediates)
-    {
-        var pool = new Dictionary<string, List<Certificate>>(StringComparer.Ordinal);
-        // De-duplicated by fingerprint in linear time: a peer may send thousands of look-alike certificates.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var c in intermediates)
-        {
-            if (!seen.Add(c.Sha256Fingerprint))
-            {
-                continue;
-            }
-            if (!pool.TryGetValue(c.Subject.NormalizedKey, out var list))
-            {
-                pool[c.Subject.NormalizedKey] = list = [];
-            }
-            list.Add(c);
-        }
-        return pool;
     }
 
     private bool PartialChain => (_o.Flags & VerifyFlags.PartialChain) != 0;
@@ -104,7 +84,7 @@ internal sealed class PathSearch
         return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, _diagnostics);
     }
 
-    private (IReadOnlySet<string> Authorities, IReadOnlySet<string> User)? _policies;
+    private (string[] Authorities, string[] User)? _policies;
 
     private VerificationResult Success()
         => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), _diagnostics, _policies?.Authorities, _policies?.User);
@@ -114,7 +94,7 @@ internal sealed class PathSearch
     {
         var cur = _path[^1];
         // A candidate already on the path (same subject and key) would make a loop (RFC 4158 5.2).
-        var candidates = Candidates(cur).Where(c => !_path.Exists(p => p.IdentityKey == c.Cert.IdentityKey)).ToList();
+        var candidates = Candidates(cur);
         if (candidates.Count == 0)
         {
             if (cur.IsSelfIssued)
@@ -185,32 +165,61 @@ internal sealed class PathSearch
         return false;
     }
 
+    /// <summary>The possible issuers of <paramref name="cur"/>: trusted ones first (with TrustedFirst), and
+    /// within each group those whose subjectKeyIdentifier matches the child's authorityKeyIdentifier first
+    /// (RFC 4158 3.5), without certificates already on the path (same subject and key would make a loop,
+    /// RFC 4158 5.2).</summary>
     private List<(Certificate Cert, bool Trusted)> Candidates(Certificate cur)
     {
-        var trusted = new List<(Certificate, bool)>();
-        var untrusted = new List<(Certificate, bool)>();
+        var found = new List<(Certificate Cert, bool Trusted, int Order)>(4);
+        var akid = cur.AuthorityKeyId?.KeyId;
+        bool trustedFirst = (_o.Flags & VerifyFlags.TrustedFirst) != 0;
+        int Order(Certificate c, bool trusted)
+        {
+            int keyOrder = akid is null || c.SubjectKeyId is null ? 1 : akid.AsSpan().SequenceEqual(c.SubjectKeyId) ? 0 : 2;
+            return (trusted == trustedFirst ? 0 : 3) + keyOrder;
+        }
         foreach (var t in _trust.FindBySubject(cur.Issuer))
         {
             bool anchor = PartialChain || t.IsSelfIssued;
-            (anchor ? trusted : untrusted).Add((t, anchor));
-        }
-        if (_pool.TryGetValue(cur.Issuer.NormalizedKey, out var pool))
-        {
-            foreach (var c in pool)
+            if (!OnPath(t))
             {
-                if (!_trust.Contains(c))
+                found.Add((t, anchor, Order(t, anchor)));
+            }
+        }
+        var pooled = new List<Certificate>(2);
+        _pool.Find(cur.Issuer, pooled);
+        foreach (var c in pooled)
+        {
+            if (!OnPath(c) && !_trust.Contains(c))
+            {
+                found.Add((c, false, Order(c, false)));
+            }
+        }
+        var result = new List<(Certificate, bool)>(found.Count);
+        for (int order = 0; order < 6 && result.Count < found.Count; order++)
+        {
+            foreach (var f in found)
+            {
+                if (f.Order == order)
                 {
-                    untrusted.Add((c, false));
+                    result.Add((f.Cert, f.Trusted));
                 }
             }
         }
-        var akid = cur.AuthorityKeyId?.KeyId;
-        int Order((Certificate C, bool) x) =>
-            akid is null || x.C.SubjectKeyId is null ? 1 : akid.AsSpan().SequenceEqual(x.C.SubjectKeyId) ? 0 : 2;
-        // RFC 4158 3.5: prefer issuers whose subjectKeyIdentifier matches the child's authorityKeyIdentifier.
-        var t1 = trusted.OrderBy(Order).ToList();
-        var u1 = untrusted.OrderBy(Order).ToList();
-        return (_o.Flags & VerifyFlags.TrustedFirst) != 0 ? [.. t1, .. u1] : [.. u1, .. t1];
+        return result;
+    }
+
+    private bool OnPath(Certificate c)
+    {
+        foreach (var p in _path)
+        {
+            if (p.IdentityKey == c.IdentityKey)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private VerifyCode CheckSignature(Certificate child, Certificate issuer)
@@ -220,7 +229,7 @@ internal sealed class PathSearch
             return known;
         }
         _budget.Signature();
-        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.Signature, DsaParameterSource(issuer));
+        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature, DsaParameterSource(issuer));
         if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
         {
             _signatures[(child, issuer)] = code;
@@ -253,12 +262,11 @@ internal sealed class PathSearch
         {
             Add(t);
         }
-        if (_pool.TryGetValue(crl.Issuer.NormalizedKey, out var pooled))
+        var pooled = new List<Certificate>();
+        _pool.Find(crl.Issuer, pooled);
+        foreach (var c in pooled)
         {
-            foreach (var c in pooled)
-            {
-                Add(c);
-            }
+            Add(c);
         }
         Failure? problem = null;
         foreach (var c in candidates)
@@ -273,7 +281,7 @@ internal sealed class PathSearch
                 _budget.Signature();
                 int at = _path.IndexOf(c);
                 var source = at >= 0 ? DsaParameterSource(c) : null;
-                sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.Signature, source);
+                sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.ContentDigest, crl.Signature, source);
                 _crlSignatures[(crl, c)] = sig;
             }
             if (sig != VerifyCode.Ok)
@@ -599,7 +607,11 @@ internal sealed class PathSearch
                     foreach (var s in sans)
                     {
                         hasDnsOrIp |= s.Kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
-                        ok |= s.Kind == GeneralNameKind.DnsName && DnsNames.Matches(s.Text!, p.Normalized!);
+                        if (s.Kind == GeneralNameKind.DnsName && DnsNames.Matches(s.Text!, p.Normalized!))
+                        {
+                            ok = true;
+                            break;
+                        }
                     }
                     if (!ok && !hasDnsOrIp && _o.HostnameChecksCommonName)
                     {

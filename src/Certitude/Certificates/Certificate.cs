@@ -25,6 +25,11 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>SHA-256 of the signed bytes, computed once (signature-cache key material).</summary>
     internal byte[] TbsDigest => _tbsDigest ??= SHA256.HashData(TbsData.Span);
 
+    private byte[]? _contentDigest;
+
+    /// <summary>The signed object's part of a signature-cache key, computed once.</summary>
+    internal byte[] ContentDigest => _contentDigest ??= Signatures.CryptoCache.ContentDigest(SignatureAlgorithm.RawData.Span, Signature, TbsDigest);
+
     /// <summary>The version: 1, 2 or 3.</summary>
     public int Version { get; private init; }
 

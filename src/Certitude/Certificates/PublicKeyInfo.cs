@@ -48,6 +48,11 @@ public sealed class PublicKeyInfo
     /// <summary>The contents of the subjectPublicKey BIT STRING.</summary>
     internal byte[] KeyBytes { get; private init; } = [];
 
+    private byte[]? _digest;
+
+    /// <summary>SHA-256 of the SPKI, computed once: the key's identity in the verifier's caches.</summary>
+    internal Signatures.CryptoCache.Digest Digest => Signatures.CryptoCache.Digest.Of(_digest ??= System.Security.Cryptography.SHA256.HashData(RawData.Span));
+
     internal byte[]? RsaModulus { get; private init; }
 
     internal byte[]? RsaExponent { get; private init; }

@@ -135,21 +135,16 @@ internal static class DnsNames
     /// </summary>
     public static bool Matches(string presented, string reference)
     {
-        if (!IsValidPresented(presented, out bool wildcard))
-        {
-            return false;
-        }
+        // The cheap comparison first: most of a certificate's names are not the one asked for, and
+        // only a name that would match needs its syntax checked.
+        bool wildcard = presented.StartsWith("*.", StringComparison.Ordinal);
         if (!wildcard)
         {
-            return string.Equals(presented, reference, StringComparison.OrdinalIgnoreCase);
+            return string.Equals(presented, reference, StringComparison.OrdinalIgnoreCase) && IsValidHostname(presented);
         }
         var baseDomain = presented.AsSpan(2);
         int dot = reference.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0)
-        {
-            return false;
-        }
-        if (!reference.AsSpan(dot + 1).Equals(baseDomain, StringComparison.OrdinalIgnoreCase))
+        if (dot <= 0 || !reference.AsSpan(dot + 1).Equals(baseDomain, StringComparison.OrdinalIgnoreCase) || !IsValidHostname(baseDomain))
         {
             return false;
         }

@@ -62,6 +62,11 @@ public sealed class CertificateRevocationList
 
     /// <summary>SHA-256 of the signed bytes, computed once (signature-cache key material).</summary>
     internal byte[] TbsDigest => _tbsDigest ??= SHA256.HashData(TbsData.Span);
+
+    private byte[]? _contentDigest;
+
+    /// <summary>The signed object's part of a signature-cache key, computed once.</summary>
+    internal byte[] ContentDigest => _contentDigest ??= Signatures.CryptoCache.ContentDigest(SignatureAlgorithm.RawData.Span, Signature, TbsDigest);
     internal SignatureAlgorithm SignatureAlgorithm { get; private init; } = null!;
     internal ReadOnlyMemory<byte> TbsSignatureAlgorithmRaw { get; private init; }
     internal byte[] Signature { get; private init; } = [];

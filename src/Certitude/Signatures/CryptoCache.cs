@@ -18,19 +18,37 @@ internal sealed class CryptoCache
     private const int MaxPooledPerKey = 4;
     private const int MaxSignatures = 16_384;
 
+    /// <summary>A SHA-256 value as four words.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct Digest(ulong A, ulong B, ulong C, ulong D);
+    internal readonly record struct Digest(ulong A, ulong B, ulong C, ulong D)
+    {
+        public static Digest Of(ReadOnlySpan<byte> sha256) => MemoryMarshal.Read<Digest>(sha256);
+    }
+
+    /// <summary>What a signature outcome depends on: the key (with inherited DSA parameters, if any) and the
+    /// signed object (algorithm, signature value and signed bytes), each as a digest its owner computes once.</summary>
+    internal readonly struct SignatureId(Digest key, Digest content) : IEquatable<SignatureId>
+    {
+        private readonly Digest _key = key;
+        private readonly Digest _content = content;
+
+        public bool Equals(SignatureId other) => _key == other._key && _content == other._content;
+
+        public override bool Equals(object? obj) => obj is SignatureId other && Equals(other);
+
+        public override int GetHashCode() => (int)(_key.A ^ (_key.A >> 32) ^ _content.A ^ (_content.A >> 32));
+    }
 
     private readonly ConcurrentDictionary<Digest, ConcurrentBag<AsymmetricAlgorithm>> _keys = new();
-    private readonly ConcurrentDictionary<Digest, VerifyCode> _signatures = new();
+    private readonly ConcurrentDictionary<SignatureId, VerifyCode> _signatures = new();
     private readonly ConcurrentDictionary<Digest, LibCrypto.NativeKey?> _native = new();
-    private readonly ConcurrentDictionary<(string Fingerprint, CertRole Role, VerificationProfile Profile, bool Strict), Validation.Failure[]> _checks = new();
+    private readonly ConcurrentDictionary<(Digest Certificate, CertRole Role, VerificationProfile Profile, bool Strict), Validation.Failure[]> _checks = new();
     private const int MaxChecks = 16_384;
 
     /// <summary>The structural findings for a certificate in a role under a profile and strictness, if known.
     /// The profile instance is part of the key: nested CRL-signer searches run under other options.</summary>
     internal Validation.Failure[]? GetChecks(Certificate c, CertRole role, VerificationProfile profile, bool strict)
-        => _checks.TryGetValue((c.Sha256Fingerprint, role, profile, strict), out var f) ? f : null;
+        => _checks.TryGetValue((Digest.Of(c.ContentDigest), role, profile, strict), out var f) ? f : null;
 
     internal void StoreChecks(Certificate c, CertRole role, VerificationProfile profile, bool strict, Validation.Failure[] findings)
     {
@@ -38,14 +56,14 @@ internal sealed class CryptoCache
         {
             _checks.Clear();
         }
-        _checks[(c.Sha256Fingerprint, role, profile, strict)] = findings;
+        _checks[(Digest.Of(c.ContentDigest), role, profile, strict)] = findings;
     }
 
     /// <summary>The key built in libcrypto for this SPKI (null when it cannot be built natively), created once.
     /// Handles dropped from the cache are freed by their finalizers, never under a concurrent user.</summary>
-    public LibCrypto.NativeKey? NativeKey(ReadOnlySpan<byte> spki, PublicKeyInfo key, Func<PublicKeyInfo, LibCrypto.NativeKey?> create)
+    public LibCrypto.NativeKey? NativeKey(PublicKeyInfo key, Func<PublicKeyInfo, LibCrypto.NativeKey?> create)
     {
-        var id = Hash(spki);
+        var id = key.Digest;
         if (_native.TryGetValue(id, out var known))
         {
             return known;
@@ -58,20 +76,20 @@ internal sealed class CryptoCache
         return _native.GetOrAdd(id, created);
     }
 
-    public AsymmetricAlgorithm Rent(ReadOnlySpan<byte> spki, Func<AsymmetricAlgorithm> import, out object token)
+    public AsymmetricAlgorithm Rent(PublicKeyInfo key, Func<AsymmetricAlgorithm> import, out Digest token)
     {
-        var id = Hash(spki);
+        var id = key.Digest;
         token = id;
-        if (_keys.TryGetValue(id, out var bag) && bag.TryTake(out var key))
+        if (_keys.TryGetValue(id, out var bag) && bag.TryTake(out var pooled))
         {
-            return key;
+            return pooled;
         }
         return import();
     }
 
-    public void Return(object token, AsymmetricAlgorithm key)
+    public void Return(Digest token, AsymmetricAlgorithm key)
     {
-        var id = (Digest)token;
+        var id = token;
         if (_keys.Count >= MaxKeys && !_keys.ContainsKey(id))
         {
             key.Dispose();
@@ -88,22 +106,41 @@ internal sealed class CryptoCache
         }
     }
 
-    /// <summary>SHA-256 over length-prefixed SPKI, inherited parameters, algorithm and signature, then the
-    /// signed bytes' digest: one allocation-free hash over a stack buffer.</summary>
-    public static object SignatureKey(ReadOnlySpan<byte> spki, ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> algorithm, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> dataDigest)
+    /// <summary>The identity of one signature check. The key part is the SPKI's digest (memoised on the key),
+    /// or, with inherited DSA parameters, a digest over both; the content part is memoised by the
+    /// certificate or CRL (<see cref="ContentDigest"/>).</summary>
+    public static SignatureId SignatureKey(PublicKeyInfo key, PublicKeyInfo? dsaParameterSource, byte[] contentDigest)
     {
-        int total = 16 + spki.Length + parameters.Length + algorithm.Length + signature.Length + dataDigest.Length;
+        var keyPart = key.Digest;
+        if (dsaParameterSource?.DsaParameters is { } inherited)
+        {
+            keyPart = HashParts(key.RawData.Span, inherited.Span, default, default);
+        }
+        return new SignatureId(keyPart, Digest.Of(contentDigest));
+    }
+
+    /// <summary>SHA-256 over the length-prefixed signature algorithm and signature value, then the digest of
+    /// the signed bytes: what a signed object contributes to its <see cref="SignatureId"/>.</summary>
+    public static byte[] ContentDigest(ReadOnlySpan<byte> algorithm, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> dataDigest)
+    {
+        var d = HashParts(algorithm, signature, dataDigest, default);
+        var bytes = new byte[32];
+        MemoryMarshal.Write(bytes, in d);
+        return bytes;
+    }
+
+    private static Digest HashParts(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c, ReadOnlySpan<byte> d)
+    {
+        int total = 16 + a.Length + b.Length + c.Length + d.Length;
         byte[]? rented = null;
-        Span<byte> buffer = total <= 4096 ? stackalloc byte[4096] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(total));
+        Span<byte> buffer = total <= 2048 ? stackalloc byte[2048] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(total));
         try
         {
             int pos = 0;
-            Put(buffer, ref pos, spki);
-            Put(buffer, ref pos, parameters);
-            Put(buffer, ref pos, algorithm);
-            Put(buffer, ref pos, signature);
-            dataDigest.CopyTo(buffer[pos..]);
-            pos += dataDigest.Length;
+            Put(buffer, ref pos, a);
+            Put(buffer, ref pos, b);
+            Put(buffer, ref pos, c);
+            Put(buffer, ref pos, d);
             return Hash(buffer[..pos]);
         }
         finally
@@ -123,11 +160,11 @@ internal sealed class CryptoCache
         pos += part.Length;
     }
 
-    public void ForgetSignature(object key) => _signatures.TryRemove((Digest)key, out _);
+    public void ForgetSignature(SignatureId key) => _signatures.TryRemove(key, out _);
 
-    public bool TryGetSignature(object key, out VerifyCode code) => _signatures.TryGetValue((Digest)key, out code);
+    public bool TryGetSignature(SignatureId key, out VerifyCode code) => _signatures.TryGetValue(key, out code);
 
-    public void StoreSignature(object key, VerifyCode code)
+    public void StoreSignature(SignatureId key, VerifyCode code)
     {
         // Only definite outcomes are kept; anything else is recomputed.
         if (code is not (VerifyCode.Ok or VerifyCode.CertSignatureFailure))
@@ -138,10 +175,10 @@ internal sealed class CryptoCache
         {
             _signatures.Clear();
         }
-        _signatures[(Digest)key] = code;
+        _signatures[key] = code;
     }
 
-    private static Digest Hash(ReadOnlySpan<byte> data)
+    internal static Digest Hash(ReadOnlySpan<byte> data)
     {
         Span<byte> d = stackalloc byte[32];
         SHA256.HashData(data, d);

@@ -15,15 +15,15 @@ namespace Certitude.Signatures;
 internal static class SignatureVerifier
 {
     /// <summary>Verifies through the verifier's cache: a known outcome for the same inputs is reused,
-    /// and imported keys are pooled. <c>dataDigest</c> is the SHA-256 of <c>data</c>, computed once by
-    /// the certificate or CRL that owns the bytes.</summary>
-    public static VerifyCode Verify(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
+    /// and keys are kept. <c>dataDigest</c> is the SHA-256 of <c>data</c> and <c>contentDigest</c> the
+    /// <see cref="CryptoCache.ContentDigest"/>, both computed once by the certificate or CRL that owns the bytes.</summary>
+    public static VerifyCode Verify(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, byte[] contentDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
     {
         if (cache is null)
         {
             return Verify(key, alg, data, signature, dsaParameterSource);
         }
-        var id = CryptoCache.SignatureKey(key.RawData.Span, dsaParameterSource is null ? default : dsaParameterSource.RawData.Span, alg.RawData.Span, signature, dataDigest);
+        var id = CryptoCache.SignatureKey(key, dsaParameterSource, contentDigest);
         if (cache.TryGetSignature(id, out var known))
         {
             return known;
@@ -88,7 +88,7 @@ internal static class SignatureVerifier
             int field = (key.KeySizeBits + 7) / 8;
             return nid != 0 && key.KeyBytes.Length == 2 * field + 1 && key.KeyBytes[0] == 4 ? LibCrypto.CreateEcKey(nid, key.KeyBytes) : null;
         }
-        return cache is null ? Create(key) : cache.NativeKey(key.RawData.Span, key, Create);
+        return cache is null ? Create(key) : cache.NativeKey(key, Create);
     }
 
     // RFC 8017 9.2 note 1: the DER DigestInfo prefixes for the hash functions Certitude accepts.
@@ -169,7 +169,7 @@ internal static class SignatureVerifier
             using var own = (RSA)Import(key);
             return own.VerifyData(data, sig, hash, padding) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
         }
-        var rented = (RSA)cache.Rent(key.RawData.Span, () => Import(key), out var token);
+        var rented = (RSA)cache.Rent(key, () => Import(key), out var token);
         try
         {
             return rented.VerifyData(data, sig, hash, padding) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
@@ -210,7 +210,7 @@ internal static class SignatureVerifier
             using var own = (ECDsa)Import(key);
             return EcVerify(own, data, sig, hash);
         }
-        var rented = (ECDsa)cache.Rent(key.RawData.Span, () => Import(key), out var token);
+        var rented = (ECDsa)cache.Rent(key, () => Import(key), out var token);
         try
         {
             return EcVerify(rented, data, sig, hash);

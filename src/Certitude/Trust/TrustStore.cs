@@ -33,17 +33,16 @@ public sealed class TrustStoreException : CertitudeException
 public sealed class TrustStore
 {
     private readonly Dictionary<string, Certificate[]> _bySubject;
-    private readonly HashSet<string> _fingerprints;
     private readonly HashedDirectory[] _directories;
     private readonly ConcurrentQueue<string> _skipped;
 
     private TrustStore(IEnumerable<Certificate> certs, IEnumerable<HashedDirectory> directories, IEnumerable<string> skipped, string description)
     {
         var unique = new List<Certificate>();
-        _fingerprints = new HashSet<string>(StringComparer.Ordinal);
+        var fingerprints = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in certs)
         {
-            if (_fingerprints.Add(c.Sha256Fingerprint))
+            if (fingerprints.Add(c.Sha256Fingerprint))
             {
                 unique.Add(c);
             }
@@ -258,8 +257,17 @@ public sealed class TrustStore
 
     /// <summary>True when this exact certificate (same DER) is an anchor.</summary>
     public bool Contains(Certificate certificate)
-        => _fingerprints.Contains(certificate.Sha256Fingerprint)
-            || (_directories.Length > 0 && FindBySubject(certificate.Subject).Contains(certificate));
+    {
+        // By subject, then byte for byte: no digest of a certificate that is only being looked up.
+        foreach (var c in FindBySubject(certificate.Subject))
+        {
+            if (c.Equals(certificate))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Reads every entry of a PEM bundle (or one DER certificate).</summary>
     internal static List<Certificate> ReadBundle(ReadOnlySpan<byte> data, string source, TrustStoreLoadOptions options, List<string> skipped)

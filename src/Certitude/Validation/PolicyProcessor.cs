@@ -9,13 +9,16 @@ namespace Certitude.Validation;
 /// </summary>
 internal sealed class PolicyProcessor
 {
-    private sealed class Node(string policy, HashSet<string> expected, Node? parent)
+    private sealed class Node(string policy, string[] expected, Node? parent)
     {
         public string ValidPolicy { get; } = policy;
-        public HashSet<string> Expected { get; set; } = expected;
+        public string[] Expected { get; set; } = expected;
         public Node? Parent { get; } = parent;
         public List<Node> Children { get; } = [];
+        public int Mark { get; set; }
     }
+
+    private int _stamp;
 
     private readonly PolicyInputs _inputs;
     private readonly Budget _budget;
@@ -43,10 +46,10 @@ internal sealed class PolicyProcessor
     }
 
     /// <summary>The user-constrained policy set after <see cref="WrapUp"/> (empty when the tree is null).</summary>
-    public IReadOnlySet<string> UserConstrainedPolicies { get; private set; } = new HashSet<string>();
+    public string[] UserConstrainedPolicies { get; private set; } = [];
 
     /// <summary>The authorities-constrained policy set: the leaf-level policies before the user set is applied.</summary>
-    public IReadOnlySet<string> AuthoritiesConstrainedPolicies { get; private set; } = new HashSet<string>();
+    public string[] AuthoritiesConstrainedPolicies { get; private set; } = [];
 
     /// <summary>6.1.3 (d)-(f) and, for intermediates, 6.1.4 (a), (b), (h)-(j). i is 1-based (1 = issued by the anchor).</summary>
     public Failure? Process(Certificate cert, int i)
@@ -67,7 +70,7 @@ internal sealed class PolicyProcessor
                 bool matched = false;
                 foreach (var node in _level)
                 {
-                    if (node.Expected.Contains(p.Oid))
+                    if (Array.IndexOf(node.Expected, p.Oid) >= 0)
                     {
                         AddChild(node, p.Oid, [p.Oid], next);
                         matched = true;
@@ -91,7 +94,7 @@ internal sealed class PolicyProcessor
                 {
                     foreach (var v in node.Expected)
                     {
-                        if (!node.Children.Any(c => c.ValidPolicy == v))
+                        if (!HasChild(node, v))
                         {
                             AddChild(node, v, [v], next);
                         }
@@ -133,7 +136,7 @@ internal sealed class PolicyProcessor
             {
                 foreach (var group in maps.GroupBy(m => m.IssuerDomain, StringComparer.Ordinal))
                 {
-                    var mapped = group.Select(m => m.SubjectDomain).ToHashSet(StringComparer.Ordinal);
+                    var mapped = group.Select(m => m.SubjectDomain).Distinct(StringComparer.Ordinal).ToArray();
                     var nodes = _level.Where(n => n.ValidPolicy == group.Key).ToList();
                     if (_policyMapping > 0)
                     {
@@ -209,7 +212,7 @@ internal sealed class PolicyProcessor
             _explicitPolicy = 0;
         }
         var user = _inputs.InitialPolicySet;
-        AuthoritiesConstrainedPolicies = _root is null ? new HashSet<string>() : _level.Select(n => n.ValidPolicy).ToHashSet(StringComparer.Ordinal);
+        AuthoritiesConstrainedPolicies = LevelPolicies();
         if (_root is not null && !user.Contains(Oids.AnyPolicy))
         {
             // 6.1.5 (g)(iii)
@@ -238,7 +241,7 @@ internal sealed class PolicyProcessor
             }
             Prune();
         }
-        UserConstrainedPolicies = _root is null ? new HashSet<string>() : _level.Select(n => n.ValidPolicy).ToHashSet(StringComparer.Ordinal);
+        UserConstrainedPolicies = LevelPolicies();
         if (_explicitPolicy <= 0 && (_root is null || _level.Count == 0))
         {
             return new Failure(VerifyCode.NoExplicitPolicy, "an explicit policy is required and the path has no acceptable policy", "RFC 5280 6.1.5 (g)");
@@ -246,7 +249,33 @@ internal sealed class PolicyProcessor
         return null;
     }
 
-    private void AddChild(Node parent, string policy, HashSet<string> expected, List<Node> level)
+    /// <summary>The distinct valid policies of the current depth (none when the tree is null).</summary>
+    private string[] LevelPolicies()
+    {
+        if (_root is null || _level.Count == 0)
+        {
+            return [];
+        }
+        if (_level.Count == 1)
+        {
+            return [_level[0].ValidPolicy];
+        }
+        return _level.Select(n => n.ValidPolicy).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    private static bool HasChild(Node node, string policy)
+    {
+        foreach (var c in node.Children)
+        {
+            if (c.ValidPolicy == policy)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void AddChild(Node parent, string policy, string[] expected, List<Node> level)
     {
         _budget.PolicyNode();
         var child = new Node(policy, expected, parent);
@@ -254,32 +283,69 @@ internal sealed class PolicyProcessor
         level.Add(child);
     }
 
-    /// <summary>Deletes every node above the current depth that has no children, repeatedly; an empty tree becomes null.</summary>
+    /// <summary>Deletes every node above the current depth that has no children, repeatedly; an empty tree
+    /// becomes null. Equivalently: the tree keeps exactly the current-depth nodes still attached to the root
+    /// and their ancestors (nodes are marked with a per-call stamp, so nothing is allocated).</summary>
     private void Prune()
     {
         if (_root is null)
         {
             return;
         }
-        var leaves = new HashSet<Node>(_level);
-        bool Keep(Node n)
+        int stamp = ++_stamp;
+        // Nodes of the current depth whose subtree was detached (6.1.4 (b)(ii), 6.1.5 (g)(iii)) are gone too.
+        for (int i = _level.Count - 1; i >= 0; i--)
         {
-            if (leaves.Contains(n))
+            if (!Attached(_level[i]))
             {
-                return true;
+                _level.RemoveAt(i);
             }
-            n.Children.RemoveAll(c => !Keep(c));
-            return n.Children.Count > 0;
         }
-        if (!Keep(_root))
+        foreach (var n in _level)
+        {
+            for (var a = n; a is not null && a.Mark != stamp; a = a.Parent)
+            {
+                a.Mark = stamp;
+            }
+        }
+        if (_root.Mark != stamp)
         {
             _root = null;
             _level = [];
             return;
         }
-        // Nodes of the current depth whose subtree was deleted are gone too.
-        var reachable = AllNodes().ToHashSet();
-        _level.RemoveAll(n => !reachable.Contains(n));
+        RemoveUnmarked(_root, stamp);
+    }
+
+    private static void RemoveUnmarked(Node node, int stamp)
+    {
+        var children = node.Children;
+        for (int i = children.Count - 1; i >= 0; i--)
+        {
+            if (children[i].Mark != stamp)
+            {
+                children.RemoveAt(i);
+            }
+            else
+            {
+                RemoveUnmarked(children[i], stamp);
+            }
+        }
+    }
+
+    /// <summary>True when the node is still reachable from the root through children links.</summary>
+    private bool Attached(Node n)
+    {
+        var c = n;
+        while (c.Parent is { } p)
+        {
+            if (!p.Children.Contains(c))
+            {
+                return false;
+            }
+            c = p;
+        }
+        return ReferenceEquals(c, _root);
     }
 
     private IEnumerable<Node> AllNodes()
