@@ -111,7 +111,8 @@ public class HandshakeBenchmarks
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(_root);
         using var ssl = new SslStream(tcp.GetStream());
-        ssl.AuthenticateAsClient(new SslClientAuthenticationOptions { TargetHost = "bench.test", CertificateChainPolicy = policy, EnabledSslProtocols = SslProtocols.Tls13 });
+        // The same asynchronous handshake call as the TlsContext path below.
+        ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "bench.test", CertificateChainPolicy = policy, EnabledSslProtocols = SslProtocols.Tls13 }).GetAwaiter().GetResult();
         return ssl.ReadByte() == 1;
     }
 

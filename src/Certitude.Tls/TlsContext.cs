@@ -95,6 +95,7 @@ public sealed class TlsContext
     private volatile bool _frozen;
     private Verifier? _verifier;
     private Verifier? _laxVerifier;
+    private readonly ParsedCertificates _parsed = new();
     private readonly Lock _gate = new();
 
     private TlsContext(TlsPurpose purpose, VerifyMode mode, bool checkHostname)
@@ -570,7 +571,7 @@ public sealed class TlsContext
         var intermediates = new List<Certificate>();
         try
         {
-            leaf = Certitude.Certificate.Parse(cert.GetRawCertData());
+            leaf = cert is X509Certificate2 c2 ? _parsed.Parse(c2.RawDataMemory.Span) : _parsed.Parse(cert.GetRawCertData());
         }
         catch (CertificateFormatException e)
         {
@@ -582,7 +583,7 @@ public sealed class TlsContext
         {
             try
             {
-                var c = Certitude.Certificate.Parse(extra.RawData);
+                var c = _parsed.Parse(extra.RawDataMemory.Span);
                 if (!c.Equals(leaf))
                 {
                     intermediates.Add(c);

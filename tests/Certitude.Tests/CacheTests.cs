@@ -55,6 +55,28 @@ public sealed class CacheTests
     }
 
     [Fact]
+    public void TlsParseCacheMatchesOnlyIdenticalBytesAndNeverStoresMalformedInput()
+    {
+        var root = TestPki.Root();
+        var leaf = TestPki.Leaf(root);
+        var cache = new Certitude.Tls.ParsedCertificates();
+        var first = cache.Parse(leaf.X509.RawData);
+        Assert.Same(first, cache.Parse((byte[])leaf.X509.RawData.Clone()));
+        Assert.Equal(leaf.X509.RawData, first.RawData.ToArray());
+
+        // One flipped signature bit: a different certificate, parsed on its own, and it does not verify.
+        var tampered = cache.Parse(Tamper(leaf.X509.RawData, 3));
+        Assert.NotSame(first, tampered);
+        Assert.Equal(VerifyCode.CertSignatureFailure, TestPki.Verifier(root).Verify(tampered, null, Example).Code);
+        Assert.True(TestPki.Verifier(root).Verify(cache.Parse(leaf.X509.RawData), null, Example).IsValid);
+
+        // Malformed bytes throw every time: no entry is made for them.
+        var truncated = leaf.X509.RawData[..^1];
+        Assert.Throws<CertificateFormatException>(() => cache.Parse(truncated));
+        Assert.Throws<CertificateFormatException>(() => cache.Parse(truncated));
+    }
+
+    [Fact]
     public async Task CachedCertificateChecksFollowTheValidationTime()
     {
         // Structural findings are cached per verifier; validity is not. One verifier reading the clock
