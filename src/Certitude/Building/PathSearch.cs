@@ -540,7 +540,7 @@ internal sealed class PathSearch
         }
         if (failures.Count == 0)
         {
-            foreach (var f in PeerNames(leaf))
+            foreach (var f in PeerNames(leaf) ?? [])
             {
                 failures.Add((f, 0));
             }
@@ -593,21 +593,24 @@ internal sealed class PathSearch
         }
     }
 
-    /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName.</summary>
-    private IEnumerable<Failure> PeerNames(Certificate leaf)
+    /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName, read from
+    /// its octets (nothing is decoded into objects for a match).</summary>
+    private List<Failure>? PeerNames(Certificate leaf)
     {
-        var sans = leaf.SubjectAltNames ?? [];
+        List<Failure>? failures = null;
+        var san = leaf.SubjectAltNamesRaw.Span;
         foreach (var p in _peers)
         {
             bool ok = false;
+            var names = new RawGeneralNames(san);
             switch (p.Kind)
             {
                 case PeerIdentityKind.Dns:
                     bool hasDnsOrIp = false;
-                    foreach (var s in sans)
+                    while (names.Next(out var kind, out var value))
                     {
-                        hasDnsOrIp |= s.Kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
-                        if (s.Kind == GeneralNameKind.DnsName && DnsNames.Matches(s.Text!, p.Normalized!))
+                        hasDnsOrIp |= kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
+                        if (kind == GeneralNameKind.DnsName && DnsNames.Matches(value, p.Normalized!))
                         {
                             ok = true;
                             break;
@@ -619,31 +622,32 @@ internal sealed class PathSearch
                     }
                     if (!ok)
                     {
-                        yield return new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3");
+                        (failures ??= []).Add(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3"));
                     }
                     break;
                 case PeerIdentityKind.IPAddress:
-                    foreach (var s in sans)
+                    while (!ok && names.Next(out var kind, out var value))
                     {
-                        ok |= s.Kind == GeneralNameKind.IPAddress && s.Bytes!.AsSpan().SequenceEqual(p.Address);
+                        ok = kind == GeneralNameKind.IPAddress && value.SequenceEqual(p.Address);
                     }
                     if (!ok)
                     {
-                        yield return new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3");
+                        (failures ??= []).Add(new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3"));
                     }
                     break;
                 case PeerIdentityKind.Email:
-                    foreach (var s in sans)
+                    while (!ok && names.Next(out var kind, out var value))
                     {
-                        ok |= s.Kind == GeneralNameKind.Rfc822Name && EmailAddresses.Matches(s.Text!, p.Normalized!);
+                        ok = kind == GeneralNameKind.Rfc822Name && EmailAddresses.Matches(System.Text.Encoding.ASCII.GetString(value), p.Normalized!);
                     }
                     if (!ok)
                     {
-                        yield return new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 8398");
+                        (failures ??= []).Add(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 8398"));
                     }
                     break;
             }
         }
+        return failures;
     }
 
     private void Record(VerifyCode code, int index, string message, string rule)

@@ -71,7 +71,19 @@ public sealed class Certificate : IEquatable<Certificate>
     internal BasicConstraintsExt? BasicConstraints { get; private init; }
     internal KeyUsageFlags? KeyUsage { get; private init; }
     internal string[]? ExtendedKeyUsage { get; private init; }
-    internal GeneralName[]? SubjectAltNames { get; private init; }
+    private GeneralName[]? _subjectAltNames;
+
+    /// <summary>The subjectAltName extension's octets (GeneralNames), or empty when absent.</summary>
+    internal ReadOnlyMemory<byte> SubjectAltNamesRaw { get; private init; }
+
+    internal bool HasSubjectAltNames => !SubjectAltNamesRaw.IsEmpty;
+
+    /// <summary>The decoded subjectAltName entries (decoded on first use when parsing only validated them).</summary>
+    internal GeneralName[]? SubjectAltNames
+    {
+        get => _subjectAltNames ??= HasSubjectAltNames ? ExtensionDecoder.GeneralNames(SubjectAltNamesRaw, "tbsCertificate.extensions.subjectAltName") : null;
+        private init => _subjectAltNames = value;
+    }
     internal GeneralName[]? IssuerAltNames { get; private init; }
     internal AuthorityKeyIdExt? AuthorityKeyId { get; private init; }
     internal byte[]? SubjectKeyId { get; private init; }
@@ -261,6 +273,7 @@ public sealed class Certificate : IEquatable<Certificate>
         KeyUsageFlags? ku = null;
         string[]? eku = null;
         GeneralName[]? san = null, ian = null;
+        ReadOnlyMemory<byte> sanRaw = default;
         AuthorityKeyIdExt? aki = null;
         byte[]? ski = null;
         NameConstraintsExt? nc = null;
@@ -272,14 +285,18 @@ public sealed class Certificate : IEquatable<Certificate>
         DistributionPoint[]? crldp = null, freshest = null;
         foreach (var e in exts)
         {
-            field = "tbsCertificate.extensions." + Oids.ExtensionName(e.Oid);
+            field = ExtensionField(e.Oid);
             var v = e.Value;
             switch (e.Oid)
             {
                 case Oids.BasicConstraints: bc = ExtensionDecoder.BasicConstraints(v, field); break;
                 case Oids.KeyUsage: ku = ExtensionDecoder.KeyUsage(v, field); break;
                 case Oids.ExtKeyUsage: eku = ExtensionDecoder.ExtKeyUsage(v, field); break;
-                case Oids.SubjectAltName: san = ExtensionDecoder.GeneralNames(v, field); break;
+                case Oids.SubjectAltName:
+                    sanRaw = v;
+                    // The common form is validated here and decoded on first use; any other is decoded now.
+                    san = GeneralName.IsSimple(v.Span) ? null : ExtensionDecoder.GeneralNames(v, field);
+                    break;
                 case Oids.IssuerAltName: ian = ExtensionDecoder.GeneralNames(v, field); break;
                 case Oids.AuthorityKeyIdentifier: aki = ExtensionDecoder.AuthorityKeyId(v, field); break;
                 case Oids.SubjectKeyIdentifier: ski = ExtensionDecoder.SubjectKeyId(v, field); break;
@@ -316,6 +333,7 @@ public sealed class Certificate : IEquatable<Certificate>
             KeyUsage = ku,
             ExtendedKeyUsage = eku,
             SubjectAltNames = san,
+            SubjectAltNamesRaw = sanRaw,
             IssuerAltNames = ian,
             AuthorityKeyId = aki,
             SubjectKeyId = ski,
@@ -330,6 +348,19 @@ public sealed class Certificate : IEquatable<Certificate>
             FreshestCrl = freshest,
             IdentityKey = subject.NormalizedKey + "|" + Convert.ToBase64String(SHA256.HashData(spkiRaw.Span)),
         };
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> ExtensionFields = new(StringComparer.Ordinal);
+
+    /// <summary>"tbsCertificate.extensions.&lt;name&gt;" for error messages, built once per known extension.</summary>
+    private static string ExtensionField(string oid)
+    {
+        var name = Oids.ExtensionName(oid);
+        if (name == oid)
+        {
+            return "tbsCertificate.extensions." + oid;
+        }
+        return ExtensionFields.GetOrAdd(oid, static (_, n) => "tbsCertificate.extensions." + n, name);
     }
 
     /// <summary>RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ.</summary>

@@ -152,4 +152,98 @@ public sealed class GeneralName
         }
         return list.ToArray();
     }
+
+    /// <summary>True when a GeneralNames value (an extension's octets) is well-formed DER holding only
+    /// rfc822Name, dNSName, URI (IA5String) and iPAddress entries: the common subjectAltName, which is then
+    /// read straight from its bytes and decoded into objects only when asked for. Anything else (other
+    /// choices, or anything malformed) returns false and goes through <see cref="ReadNames"/>, which
+    /// decodes it or throws the typed error.</summary>
+    internal static bool IsSimple(ReadOnlySpan<byte> value)
+    {
+        try
+        {
+            AsnDecoder.ReadSequence(value, AsnEncodingRules.DER, out int offset, out int length, out int consumed);
+            if (consumed != value.Length || length == 0)
+            {
+                return false;
+            }
+            var rest = value.Slice(offset, length);
+            while (!rest.IsEmpty)
+            {
+                var tag = Asn1Tag.Decode(rest, out _);
+                if (tag.TagClass != TagClass.ContextSpecific || tag.IsConstructed
+                    || tag.TagValue is not ((int)GeneralNameKind.Rfc822Name or (int)GeneralNameKind.DnsName or (int)GeneralNameKind.Uri or (int)GeneralNameKind.IPAddress))
+                {
+                    return false;
+                }
+                if (!AsnDecoder.TryReadPrimitiveOctetString(rest, AsnEncodingRules.DER, out var content, out int used, tag))
+                {
+                    return false;
+                }
+                // RFC 5280 4.2.1.6: IA5String, so every octet is below 0x80.
+                if (tag.TagValue != (int)GeneralNameKind.IPAddress && content.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0)
+                {
+                    return false;
+                }
+                rest = rest[used..];
+            }
+            return true;
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Reads the entries of a GeneralNames value that parsing already validated, without allocating:
+/// each entry's choice and content octets (the IA5String text or the iPAddress octets for the primitive
+/// choices; the constructed choices are returned with their contents and are skipped by callers).</summary>
+internal ref struct RawGeneralNames
+{
+    private ReadOnlySpan<byte> _rest;
+
+    public RawGeneralNames(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty)
+        {
+            _rest = default;
+            return;
+        }
+        AsnDecoder.ReadSequence(value, AsnEncodingRules.DER, out int offset, out int length, out _);
+        _rest = value.Slice(offset, length);
+    }
+
+    public bool Next(out GeneralNameKind kind, out ReadOnlySpan<byte> content)
+    {
+        if (_rest.IsEmpty)
+        {
+            kind = default;
+            content = default;
+            return false;
+        }
+        var tag = Asn1Tag.Decode(_rest, out _);
+        AsnDecoder.ReadEncodedValue(_rest, AsnEncodingRules.DER, out int offset, out int length, out int consumed);
+        kind = (GeneralNameKind)tag.TagValue;
+        content = _rest.Slice(offset, length);
+        _rest = _rest[consumed..];
+        return true;
+    }
+
+    /// <summary>True when the IA5String octets equal the (ASCII) text exactly.</summary>
+    public static bool TextEquals(ReadOnlySpan<byte> ia5, string text)
+    {
+        if (ia5.Length != text.Length)
+        {
+            return false;
+        }
+        for (int i = 0; i < ia5.Length; i++)
+        {
+            if (ia5[i] != text[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 }

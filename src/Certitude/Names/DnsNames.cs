@@ -133,22 +133,50 @@ internal static class DnsNames
     /// Labels compare case-insensitively; a wildcard is only the whole left-most label, matches
     /// exactly one label, and never stands over a public suffix (CA/B BR 3.2.2.6).
     /// </summary>
-    public static bool Matches(string presented, string reference)
+    public static bool Matches(ReadOnlySpan<char> presented, string reference)
     {
         // The cheap comparison first: most of a certificate's names are not the one asked for, and
         // only a name that would match needs its syntax checked.
         bool wildcard = presented.StartsWith("*.", StringComparison.Ordinal);
         if (!wildcard)
         {
-            return string.Equals(presented, reference, StringComparison.OrdinalIgnoreCase) && IsValidHostname(presented);
+            return presented.Equals(reference, StringComparison.OrdinalIgnoreCase) && IsValidHostname(presented);
         }
-        var baseDomain = presented.AsSpan(2);
+        var baseDomain = presented[2..];
         int dot = reference.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0 || !reference.AsSpan(dot + 1).Equals(baseDomain, StringComparison.OrdinalIgnoreCase) || !IsValidHostname(baseDomain))
         {
             return false;
         }
         return !PublicSuffixList.IsPublicSuffix(baseDomain.ToString().ToLowerInvariant());
+    }
+
+    /// <summary><see cref="Matches(ReadOnlySpan{char}, string)"/> for a dNSName's IA5String octets.</summary>
+    public static bool Matches(ReadOnlySpan<byte> presentedIa5, string reference)
+    {
+        // Only a name of the reference's length, or a wildcard, can match: others are not widened.
+        if (presentedIa5.Length != reference.Length && !presentedIa5.StartsWith("*."u8))
+        {
+            return false;
+        }
+        Span<char> text = presentedIa5.Length <= 256 ? stackalloc char[presentedIa5.Length] : new char[presentedIa5.Length];
+        for (int i = 0; i < presentedIa5.Length; i++)
+        {
+            text[i] = (char)presentedIa5[i];
+        }
+        return Matches(text, reference);
+    }
+
+    /// <summary>IsValidPresented for a dNSName's IA5String octets.</summary>
+    public static bool IsValidPresented(ReadOnlySpan<byte> presentedIa5)
+    {
+        Span<char> text = presentedIa5.Length <= 256 ? stackalloc char[presentedIa5.Length] : new char[presentedIa5.Length];
+        for (int i = 0; i < presentedIa5.Length; i++)
+        {
+            text[i] = (char)presentedIa5[i];
+        }
+        bool wildcard = text.StartsWith("*.", StringComparison.Ordinal);
+        return IsValidHostname(wildcard ? text[2..] : text);
     }
 
     /// <summary>RFC 5280 4.2.1.10: name is the constraint or a subdomain of it (label-wise).</summary>

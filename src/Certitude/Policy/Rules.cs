@@ -151,7 +151,7 @@ internal static class RuleTables
         new("leaf-no-keycertsign", "CA/B BR 7.1.2.7.11", CertRole.Leaf, true, VerifyCode.InvalidNonCa,
             (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) != 0, "subscriber certificate asserts keyCertSign")),
         new("leaf-san-required", "CA/B BR 7.1.2.7.12", CertRole.Leaf, true, VerifyCode.ProfileViolation,
-            (c, _) => If(c.SubjectAltNames is null, "subscriber certificate has no subjectAltName")),
+            (c, _) => If(!c.HasSubjectAltNames, "subscriber certificate has no subjectAltName")),
         new("leaf-san-criticality", "CA/B BR 7.1.2.7.12", CertRole.Leaf, true, VerifyCode.ProfileViolation,
             (c, _) => If(!c.Subject.IsEmpty && Ext(c, Oids.SubjectAltName) is { Critical: true }, "subjectAltName is critical while the subject is not empty")),
         new("leaf-eku-required", "CA/B BR 7.1.2.7.10", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
@@ -180,16 +180,17 @@ internal static class RuleTables
 
     private static string? SanSyntax(Certificate c)
     {
-        foreach (var n in c.SubjectAltNames ?? [])
+        var names = new RawGeneralNames(c.SubjectAltNamesRaw.Span);
+        while (names.Next(out var kind, out var value))
         {
-            switch (n.Kind)
+            switch (kind)
             {
-                case GeneralNameKind.DnsName when !DnsNames.IsValidPresented(n.Text!, out _):
-                    return $"dNSName '{n.Text}' is not in preferred name syntax";
-                case GeneralNameKind.IPAddress when n.Bytes!.Length is not (4 or 16):
-                    return $"iPAddress has {n.Bytes.Length} octets, not 4 or 16";
-                case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidMailbox(n.Text!):
-                    return $"rfc822Name '{n.Text}' is not a valid mailbox";
+                case GeneralNameKind.DnsName when !DnsNames.IsValidPresented(value):
+                    return $"dNSName '{System.Text.Encoding.ASCII.GetString(value)}' is not in preferred name syntax";
+                case GeneralNameKind.IPAddress when value.Length is not (4 or 16):
+                    return $"iPAddress has {value.Length} octets, not 4 or 16";
+                case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidMailbox(System.Text.Encoding.ASCII.GetString(value)):
+                    return $"rfc822Name '{System.Text.Encoding.ASCII.GetString(value)}' is not a valid mailbox";
                 default:
                     break;
             }
@@ -202,14 +203,11 @@ internal static class RuleTables
         foreach (var cn in c.Subject.GetAttributeValues(Oids.CommonName))
         {
             bool found = false;
-            foreach (var n in c.SubjectAltNames ?? [])
+            var names = new RawGeneralNames(c.SubjectAltNamesRaw.Span);
+            while (!found && names.Next(out var kind, out var value))
             {
-                if ((n.Kind is GeneralNameKind.DnsName or GeneralNameKind.Rfc822Name && n.Text == cn)
-                    || (n.Kind == GeneralNameKind.IPAddress && n.Bytes!.Length is 4 or 16 && IpAddresses.Canonical(n.Bytes) == cn))
-                {
-                    found = true;
-                    break;
-                }
+                found = (kind is GeneralNameKind.DnsName or GeneralNameKind.Rfc822Name && RawGeneralNames.TextEquals(value, cn))
+                    || (kind == GeneralNameKind.IPAddress && value.Length is 4 or 16 && IpAddresses.Canonical(value.ToArray()) == cn);
             }
             if (!found)
             {
