@@ -21,14 +21,44 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     {
         RawData = raw;
         _rdns = rdns;
-        var sb = new StringBuilder();
+        NormalizedKey = BuildKey(rdns);
+    }
+
+    /// <summary>"/rdn/rdn..." with each RDN's normalised attributes sorted and joined by '+'.</summary>
+    private static string BuildKey(NameAttribute[][] rdns)
+    {
+        int length = 0;
         foreach (var rdn in rdns)
         {
-            sb.Append('/');
-            var parts = rdn.Select(a => a.Normalized).Order(StringComparer.Ordinal);
-            sb.AppendJoin('+', parts);
+            length += rdn.Length;
+            foreach (var a in rdn)
+            {
+                length += a.Normalized.Length;
+            }
         }
-        NormalizedKey = sb.ToString();
+        return string.Create(length, rdns, static (span, rdns) =>
+        {
+            int pos = 0;
+            foreach (var rdn in rdns)
+            {
+                span[pos++] = '/';
+                var parts = rdn;
+                if (rdn.Length > 1)
+                {
+                    parts = (NameAttribute[])rdn.Clone();
+                    Array.Sort(parts, static (x, y) => string.CompareOrdinal(x.Normalized, y.Normalized));
+                }
+                for (int i = 0; i < parts.Length; i++)
+                {
+                    if (i > 0)
+                    {
+                        span[pos++] = '+';
+                    }
+                    parts[i].Normalized.CopyTo(span[pos..]);
+                    pos += parts[i].Normalized.Length;
+                }
+            }
+        });
     }
 
     /// <summary>The DER encoding of the Name.</summary>
@@ -255,7 +285,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         while (seq.HasData)
         {
             var set = seq.ReadSetOf();
-            var attrs = new List<NameAttribute>();
+            var attrs = new List<NameAttribute>(1);
             while (set.HasData)
             {
                 var atv = set.ReadSequence();
@@ -319,6 +349,10 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     /// <summary>RFC 4518 (simplified as RFC 5280 7.1 allows): trim, fold inner whitespace, case-fold.</summary>
     internal static string Normalize(string s)
     {
+        if (IsNormalized(s))
+        {
+            return s;
+        }
         var sb = new StringBuilder(s.Length);
         bool pendingSpace = false;
         foreach (var ch in s.Normalize(NormalizationForm.FormKC))
@@ -336,6 +370,25 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             sb.Append(char.ToLowerInvariant(ch));
         }
         return sb.ToString();
+    }
+
+    /// <summary>ASCII with no upper case, no white space but single inner spaces: already in normal form.</summary>
+    private static bool IsNormalized(string s)
+    {
+        if (s.Length > 0 && (s[0] == ' ' || s[^1] == ' '))
+        {
+            return false;
+        }
+        char previous = '\0';
+        foreach (char ch in s)
+        {
+            if (ch > 0x7F || ch is >= 'A' and <= 'Z' || (ch != ' ' && char.IsWhiteSpace(ch)) || (ch == ' ' && previous == ' '))
+            {
+                return false;
+            }
+            previous = ch;
+        }
+        return true;
     }
 
     internal static string Hex(ReadOnlySpan<byte> b) => Convert.ToHexString(b).ToLower(CultureInfo.InvariantCulture);

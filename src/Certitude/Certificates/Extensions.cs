@@ -389,7 +389,7 @@ internal static class ExtensionDecoder
     public static List<CertificateExtension> ReadExtensions(AsnReader seq, string f)
     {
         var list = new List<CertificateExtension>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string>? seen = null;
         while (seq.HasData)
         {
             var ext = seq.ReadSequence();
@@ -403,9 +403,18 @@ internal static class ExtensionDecoder
                     throw new CertificateFormatException(f + "." + Oids.ExtensionName(oid), "critical FALSE must be omitted (DER DEFAULT)");
                 }
             }
-            var value = ext.ReadOctetString();
+            // The value is a slice of the certificate (DER octet strings are primitive), not a copy.
+            if (!ext.TryReadPrimitiveOctetString(out var value))
+            {
+                throw new CertificateFormatException(f + "." + Oids.ExtensionName(oid), "extnValue must be a primitive OCTET STRING");
+            }
             ext.ThrowIfNotEmpty();
-            if (!seen.Add(oid))
+            // A handful of extensions is compared directly; a hostile number of them goes through a set.
+            if (list.Count >= 16 && seen is null)
+            {
+                seen = new HashSet<string>(list.Select(e => e.Oid), StringComparer.Ordinal);
+            }
+            if (seen is not null ? !seen.Add(oid) : list.Exists(e => e.Oid == oid))
             {
                 // "A certificate MUST NOT include more than one instance of a particular extension."
                 throw new CertificateFormatException(f, $"duplicate extension {Oids.ExtensionName(oid)}");
