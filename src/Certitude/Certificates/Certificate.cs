@@ -346,7 +346,7 @@ public sealed class Certificate : IEquatable<Certificate>
             SubjectInfoAccess = sia,
             CrlDistributionPoints = crldp,
             FreshestCrl = freshest,
-            IdentityKey = subject.NormalizedKey + "|" + Convert.ToBase64String(SHA256.HashData(spkiRaw.Span)),
+            IdentityKey = subject.NormalizedKey + "|" + Convert.ToBase64String(spki.DigestBytes),
         };
     }
 

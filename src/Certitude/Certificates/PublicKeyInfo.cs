@@ -51,7 +51,10 @@ public sealed class PublicKeyInfo
     private byte[]? _digest;
 
     /// <summary>SHA-256 of the SPKI, computed once: the key's identity in the verifier's caches.</summary>
-    internal Signatures.CryptoCache.Digest Digest => Signatures.CryptoCache.Digest.Of(_digest ??= System.Security.Cryptography.SHA256.HashData(RawData.Span));
+    internal Signatures.CryptoCache.Digest Digest => Signatures.CryptoCache.Digest.Of(DigestBytes);
+
+    /// <summary>The same SHA-256 of the SPKI as bytes (also part of a certificate's identity for loop detection).</summary>
+    internal byte[] DigestBytes => _digest ??= System.Security.Cryptography.SHA256.HashData(RawData.Span);
 
     internal byte[]? RsaModulus { get; private init; }
 

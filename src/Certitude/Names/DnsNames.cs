@@ -61,10 +61,10 @@ internal static class DnsNames
 
     /// <summary>A presented DNS-ID (subjectAltName dNSName): a host name, optionally with "*." as its
     /// whole left-most label (RFC 6125 6.4.3, CA/B BR 7.1.2.7.12 / "Wildcard Domain Name").</summary>
-    public static bool IsValidPresented(string name, out bool wildcard)
+    public static bool IsValidPresented(ReadOnlySpan<char> name, out bool wildcard)
     {
         wildcard = name.StartsWith("*.", StringComparison.Ordinal);
-        return IsValidHostname(wildcard ? name.AsSpan(2) : name.AsSpan());
+        return IsValidHostname(wildcard ? name[2..] : name);
     }
 
     /// <summary>
@@ -160,10 +160,7 @@ internal static class DnsNames
             return false;
         }
         Span<char> text = presentedIa5.Length <= 256 ? stackalloc char[presentedIa5.Length] : new char[presentedIa5.Length];
-        for (int i = 0; i < presentedIa5.Length; i++)
-        {
-            text[i] = (char)presentedIa5[i];
-        }
+        Widen(presentedIa5, text);
         return Matches(text, reference);
     }
 
@@ -171,12 +168,17 @@ internal static class DnsNames
     public static bool IsValidPresented(ReadOnlySpan<byte> presentedIa5)
     {
         Span<char> text = presentedIa5.Length <= 256 ? stackalloc char[presentedIa5.Length] : new char[presentedIa5.Length];
-        for (int i = 0; i < presentedIa5.Length; i++)
+        Widen(presentedIa5, text);
+        return IsValidPresented(text, out _);
+    }
+
+    /// <summary>IA5String octets (below 0x80, checked when the certificate was parsed) as characters.</summary>
+    private static void Widen(ReadOnlySpan<byte> ia5, Span<char> text)
+    {
+        for (int i = 0; i < ia5.Length; i++)
         {
-            text[i] = (char)presentedIa5[i];
+            text[i] = (char)ia5[i];
         }
-        bool wildcard = text.StartsWith("*.", StringComparison.Ordinal);
-        return IsValidHostname(wildcard ? text[2..] : text);
     }
 
     /// <summary>RFC 5280 4.2.1.10: name is the constraint or a subdomain of it (label-wise).</summary>

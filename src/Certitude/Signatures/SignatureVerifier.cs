@@ -111,11 +111,7 @@ internal static class SignatureVerifier
             sha256.CopyTo(output);
             return 32;
         }
-        return h == HashAlgorithmName.SHA256 ? SHA256.HashData(data, output)
-            : h == HashAlgorithmName.SHA384 ? SHA384.HashData(data, output)
-            : h == HashAlgorithmName.SHA512 ? SHA512.HashData(data, output)
-            : h == HashAlgorithmName.SHA1 ? SHA1.HashData(data, output)
-            : throw new CryptographicException("unsupported hash " + h.Name);
+        return HashInto(h, data, output);
     }
 
     private static VerifyCode Rsa(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> sig, bool native)
@@ -418,22 +414,15 @@ internal static class SignatureVerifier
 
     private static byte[] Hash(HashAlgorithmName h, ReadOnlySpan<byte> data)
     {
-        if (h == HashAlgorithmName.SHA1)
-        {
-            return SHA1.HashData(data);
-        }
-        if (h == HashAlgorithmName.SHA256)
-        {
-            return SHA256.HashData(data);
-        }
-        if (h == HashAlgorithmName.SHA384)
-        {
-            return SHA384.HashData(data);
-        }
-        if (h == HashAlgorithmName.SHA512)
-        {
-            return SHA512.HashData(data);
-        }
-        throw new CryptographicException("unsupported hash " + h.Name);
+        Span<byte> buffer = stackalloc byte[64];
+        return buffer[..HashInto(h, data, buffer)].ToArray();
     }
+
+    /// <summary>The hash functions signature algorithms here name (SHA-1, SHA-256, SHA-384, SHA-512).</summary>
+    private static int HashInto(HashAlgorithmName h, ReadOnlySpan<byte> data, Span<byte> output)
+        => h == HashAlgorithmName.SHA256 ? SHA256.HashData(data, output)
+        : h == HashAlgorithmName.SHA384 ? SHA384.HashData(data, output)
+        : h == HashAlgorithmName.SHA512 ? SHA512.HashData(data, output)
+        : h == HashAlgorithmName.SHA1 ? SHA1.HashData(data, output)
+        : throw new CryptographicException("unsupported hash " + h.Name);
 }
