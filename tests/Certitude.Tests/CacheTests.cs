@@ -81,12 +81,15 @@ public sealed class CacheTests
     {
         // Structural findings are cached per verifier; validity is not. One verifier reading the clock
         // accepts a certificate, and rejects it once its notAfter has passed.
-        var now = DateTimeOffset.UtcNow;
+        // The lifetime leaves room for key generation on a loaded machine (with two seconds, a slow key
+        // generation could expire the leaf before the first check); the wait is until notAfter has passed.
         var root = TestPki.Root("CN=Clock Root", TestPki.Live());
-        var leaf = TestPki.Leaf(root, spec: new CertSpec { NotBefore = now.AddDays(-1), NotAfter = now.AddSeconds(2) });
+        var now = DateTimeOffset.UtcNow;
+        var leaf = TestPki.Leaf(root, spec: new CertSpec { NotBefore = now.AddDays(-1), NotAfter = now.AddSeconds(6) });
         var verifier = new Verifier(TrustStore.FromCertificates([root.Cert]));
         Assert.True(verifier.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).IsValid);
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var remaining = leaf.Cert.NotAfter.AddSeconds(1.5) - DateTimeOffset.UtcNow;
+        await Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         Assert.Equal(VerifyCode.CertHasExpired, verifier.Verify(leaf.Cert, null, PeerIdentity.Dns("example.com")).Code);
     }
 
