@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Certitude.Tls;
 
@@ -13,7 +12,7 @@ internal sealed class ParsedCertificates
 {
     private const int MaxEntries = 1024;
 
-    private readonly ConcurrentDictionary<byte[], Certificate> _byDer = new(DerComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], Certificate> _byDer = new(Der.ByteSequenceComparer.Instance);
 
     /// <summary>The parsed certificate for these bytes. Throws <see cref="CertificateFormatException"/> when malformed.</summary>
     public Certificate Parse(ReadOnlySpan<byte> der)
@@ -30,27 +29,5 @@ internal sealed class ParsedCertificates
             _byDer.Clear();
         }
         return _byDer.GetOrAdd(copy, parsed);
-    }
-
-    private sealed class DerComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly DerComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode([DisallowNull] byte[] obj) => Hash(obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-
-        private static int Hash(ReadOnlySpan<byte> der)
-        {
-            var h = new HashCode();
-            h.AddBytes(der);
-            return h.ToHashCode();
-        }
     }
 }

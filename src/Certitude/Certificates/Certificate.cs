@@ -227,18 +227,18 @@ public sealed class Certificate : IEquatable<Certificate>
         var tbsSigAlg = tbs.ReadEncodedValue();
 
         field = "tbsCertificate.issuer";
-        var issuer = DistinguishedName.Read(tbs, field);
+        var issuer = DistinguishedName.Read(ref tbs, field);
 
         field = "tbsCertificate.validity";
         var validity = tbs.ReadSequence();
         field = "tbsCertificate.validity.notBefore";
-        var (notBefore, fracA) = ReadTime(validity, field);
+        var (notBefore, fracA) = ReadTime(ref validity, field);
         field = "tbsCertificate.validity.notAfter";
-        var (notAfter, fracB) = ReadTime(validity, field);
+        var (notAfter, fracB) = ReadTime(ref validity, field);
         validity.ThrowIfNotEmpty();
 
         field = "tbsCertificate.subject";
-        var subject = DistinguishedName.Read(tbs, field);
+        var subject = DistinguishedName.Read(ref tbs, field);
 
         field = "tbsCertificate.subjectPublicKeyInfo";
         var spkiRaw = tbs.ReadEncodedValue();
@@ -364,7 +364,7 @@ public sealed class Certificate : IEquatable<Certificate>
     }
 
     /// <summary>RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ.</summary>
-    internal static (DateTimeOffset Time, bool Fraction) ReadTime(AsnReader r, string field)
+    internal static (DateTimeOffset Time, bool Fraction) ReadTime(ref DerReader r, string field)
     {
         var tag = r.PeekTag();
         bool utc;

@@ -15,14 +15,17 @@ internal readonly record struct NameAttribute(string Oid, Asn1Tag Tag, string? T
 /// </summary>
 public sealed class DistinguishedName : IEquatable<DistinguishedName>
 {
-    private readonly NameAttribute[][] _rdns;
+    private NameAttribute[][]? _rdns;
 
-    private DistinguishedName(ReadOnlyMemory<byte> raw, NameAttribute[][] rdns)
+    private DistinguishedName(ReadOnlyMemory<byte> raw, string key, NameAttribute[][]? rdns)
     {
         RawData = raw;
+        NormalizedKey = key;
         _rdns = rdns;
-        NormalizedKey = BuildKey(rdns);
     }
+
+    /// <summary>The attributes, decoded on first use from bytes <see cref="Decode"/> already validated.</summary>
+    private NameAttribute[][] Attributes => _rdns ??= ReadAttributes(RawData, "Name");
 
     /// <summary>"/rdn/rdn..." with each RDN's normalised attributes sorted and joined by '+'.</summary>
     private static string BuildKey(NameAttribute[][] rdns)
@@ -65,16 +68,16 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     public ReadOnlyMemory<byte> RawData { get; }
 
     /// <summary>True when the name has no relative distinguished names.</summary>
-    public bool IsEmpty => _rdns.Length == 0;
+    public bool IsEmpty => NormalizedKey.Length == 0;
 
     internal string NormalizedKey { get; }
 
-    internal IReadOnlyList<NameAttribute[]> Rdns => _rdns;
+    internal IReadOnlyList<NameAttribute[]> Rdns => Attributes;
 
     /// <summary>The text values of every attribute of the given type, in order (e.g. 2.5.4.3 for CN).</summary>
     public IEnumerable<string> GetAttributeValues(string oid)
     {
-        foreach (var rdn in _rdns)
+        foreach (var rdn in Attributes)
         {
             foreach (var a in rdn)
             {
@@ -89,13 +92,13 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     /// <summary>RFC 5280 4.2.1.10: the constraint's RDN sequence is a prefix of this name.</summary>
     internal bool IsWithinSubtree(DistinguishedName constraint)
     {
-        if (constraint._rdns.Length > _rdns.Length)
+        if (constraint.Attributes.Length > Attributes.Length)
         {
             return false;
         }
-        for (int i = 0; i < constraint._rdns.Length; i++)
+        for (int i = 0; i < constraint.Attributes.Length; i++)
         {
-            if (!RdnEquals(constraint._rdns[i], _rdns[i]))
+            if (!RdnEquals(constraint.Attributes[i], Attributes[i]))
             {
                 return false;
             }
@@ -142,13 +145,13 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     public override string ToString()
     {
         var sb = new StringBuilder();
-        for (int i = _rdns.Length - 1; i >= 0; i--)
+        for (int i = Attributes.Length - 1; i >= 0; i--)
         {
             if (sb.Length > 0)
             {
                 sb.Append(", ");
             }
-            sb.AppendJoin('+', _rdns[i].Select(a => ShortName(a.Oid) + "=" + (a.Text ?? "#")));
+            sb.AppendJoin('+', Attributes[i].Select(a => ShortName(a.Oid) + "=" + (a.Text ?? "#")));
         }
         return sb.ToString();
     }
@@ -174,13 +177,13 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         var w = new AsnWriter(AsnEncodingRules.DER);
         using (w.PushSequence())
         {
-            var seq = new AsnReader(RawData, AsnEncodingRules.DER).ReadSequence();
+            var seq = new DerReader(RawData).ReadSequence();
             while (seq.HasData)
             {
                 w.WriteEncodedValue(seq.ReadEncodedValue().Span);
             }
             AsnDecoder.ReadEncodedValue(rdn.Span, AsnEncodingRules.DER, out int offset, out int length, out _);
-            var content = new AsnReader(rdn.Slice(offset, length), AsnEncodingRules.DER);
+            var content = new DerReader(rdn.Slice(offset, length));
             using (w.PushSetOf())
             {
                 while (content.HasData)
@@ -201,7 +204,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     public uint OpenSslHash()
     {
         var w = new AsnWriter(AsnEncodingRules.DER);
-        foreach (var rdn in _rdns)
+        foreach (var rdn in Attributes)
         {
             using (w.PushSetOf())
             {
@@ -271,16 +274,64 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         return output.ToArray();
     }
 
-    internal static DistinguishedName Read(AsnReader reader, string field)
+    internal static DistinguishedName Read(ref DerReader reader, string field)
     {
         var raw = reader.ReadEncodedValue();
         return Decode(raw, field);
     }
 
+    /// <summary>Decodes and validates a Name. The usual shape (one attribute per RDN) is checked and its
+    /// normalised key written in one pass over the bytes, without an object per attribute; the attributes
+    /// are decoded when first asked for. A multi-valued RDN takes the general path.</summary>
     internal static DistinguishedName Decode(ReadOnlyMemory<byte> raw, string field)
     {
-        var outer = new AsnReader(raw, AsnEncodingRules.DER);
+        var outer = new DerReader(raw);
         var seq = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        var key = new CharWriter(stackalloc char[256]);
+        try
+        {
+            while (seq.HasData)
+            {
+                var set = seq.ReadSetOf();
+                if (!set.HasData)
+                {
+                    // RFC 5280 4.1.2.4: RelativeDistinguishedName ::= SET SIZE (1..MAX)
+                    throw new CertificateFormatException(field, "empty relative distinguished name");
+                }
+                var (oid, tag, valueRaw) = ReadAttribute(ref set);
+                if (set.HasData)
+                {
+                    var rdns = ReadAttributes(raw, field);
+                    return new DistinguishedName(raw, BuildKey(rdns), rdns);
+                }
+                key.Append('/');
+                AppendNormalized(ref key, oid, tag, valueRaw, field);
+            }
+            return new DistinguishedName(raw, key.ToString(), null);
+        }
+        finally
+        {
+            key.Dispose();
+        }
+    }
+
+    private static (string Oid, Asn1Tag Tag, ReadOnlyMemory<byte> Value) ReadAttribute(ref DerReader set)
+    {
+        var atv = set.ReadSequence();
+        var oid = atv.ReadObjectIdentifier();
+        var tag = atv.PeekTag();
+        var valueRaw = atv.ReadEncodedValue();
+        atv.ThrowIfNotEmpty();
+        return (oid, tag, valueRaw);
+    }
+
+    /// <summary>Every attribute as objects (the general decoder; also the lazy one for validated names).</summary>
+    private static NameAttribute[][] ReadAttributes(ReadOnlyMemory<byte> raw, string field)
+    {
+        var outer = new DerReader(raw);
+        var seq = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
         var rdns = new List<NameAttribute[]>();
         while (seq.HasData)
         {
@@ -288,11 +339,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             var attrs = new List<NameAttribute>(1);
             while (set.HasData)
             {
-                var atv = set.ReadSequence();
-                var oid = atv.ReadObjectIdentifier();
-                var tag = atv.PeekTag();
-                var valueRaw = atv.ReadEncodedValue();
-                atv.ThrowIfNotEmpty();
+                var (oid, tag, valueRaw) = ReadAttribute(ref set);
                 string? text = DecodeString(tag, valueRaw, field);
                 string normalized = text is null
                     ? oid + "#" + Convert.ToHexString(valueRaw.Span)
@@ -306,8 +353,83 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             }
             rdns.Add(attrs.ToArray());
         }
-        outer.ThrowIfNotEmpty();
-        return new DistinguishedName(raw, rdns.ToArray());
+        return rdns.ToArray();
+    }
+
+    /// <summary>Writes what <see cref="NameAttribute.Normalized"/> holds for this attribute ("oid=normal text"
+    /// or "oid#HEX"), with the same string decoding and normalisation, into the key.</summary>
+    private static void AppendNormalized(ref CharWriter key, string oid, Asn1Tag tag, ReadOnlyMemory<byte> valueRaw, string field)
+    {
+        var value = valueRaw.Span;
+        AsnDecoder.ReadEncodedValue(value, AsnEncodingRules.DER, out int offset, out int length, out _);
+        char[]? rented = null;
+        Span<char> text = length <= 256 ? stackalloc char[256] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(length));
+        try
+        {
+            int chars = DecodeStringInto(tag, value, value.Slice(offset, length), text, field);
+            key.Append(oid);
+            if (chars < 0)
+            {
+                key.Append('#');
+                key.AppendHex(value);
+            }
+            else
+            {
+                key.Append('=');
+                NormalizeInto(text[..chars], ref key);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>The attribute's text written into <paramref name="destination"/> (at least as long as the
+    /// content octets), or -1 when the value is not a string type. Same rules as <see cref="DecodeString"/>.</summary>
+    private static int DecodeStringInto(Asn1Tag tag, ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> content, Span<char> destination, string field)
+    {
+        if (tag.TagClass != TagClass.Universal || tag.IsConstructed)
+        {
+            return -1;
+        }
+        var kind = (UniversalTagNumber)tag.TagValue;
+        switch (kind)
+        {
+            case UniversalTagNumber.UTF8String:
+            case UniversalTagNumber.BMPString:
+            case UniversalTagNumber.UniversalString:
+                try
+                {
+                    if (!AsnDecoder.TryReadCharacterString(encoded, destination, AsnEncodingRules.DER, kind, out _, out int written))
+                    {
+                        // Cannot happen (no encoding yields more characters than octets); keep the general path.
+                        var s = AsnDecoder.ReadCharacterString(encoded, AsnEncodingRules.DER, kind, out _);
+                        throw new InvalidOperationException($"decoded {s.Length} characters from {content.Length} octets");
+                    }
+                    return written;
+                }
+                catch (AsnContentException e)
+                {
+                    throw new CertificateFormatException(field, $"attribute value is not a valid {kind}", e);
+                }
+            case UniversalTagNumber.PrintableString:
+            case UniversalTagNumber.IA5String:
+            case UniversalTagNumber.VisibleString:
+            case UniversalTagNumber.NumericString:
+            case UniversalTagNumber.T61String:
+                // Latin-1, as DecodeString reads these.
+                for (int i = 0; i < content.Length; i++)
+                {
+                    destination[i] = (char)content[i];
+                }
+                return content.Length;
+            default:
+                return -1;
+        }
     }
 
     private static string? DecodeString(Asn1Tag tag, ReadOnlyMemory<byte> raw, string field)
@@ -353,27 +475,51 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         {
             return s;
         }
-        var sb = new StringBuilder(s.Length);
-        bool pendingSpace = false;
-        foreach (var ch in s.Normalize(NormalizationForm.FormKC))
+        var w = new CharWriter(stackalloc char[128]);
+        try
+        {
+            NormalizeInto(s, ref w);
+            return w.ToString();
+        }
+        finally
+        {
+            w.Dispose();
+        }
+    }
+
+    /// <summary>Writes the normal form of <paramref name="s"/>: NFKC (the identity on ASCII, so skipped
+    /// there), white space trimmed and inner runs folded to one space, lower case (invariant).</summary>
+    private static void NormalizeInto(scoped ReadOnlySpan<char> s, ref CharWriter w)
+    {
+        if (IsNormalized(s))
+        {
+            w.Append(s);
+            return;
+        }
+        if (s.ContainsAnyExceptInRange('\0', (char)0x7F))
+        {
+            s = new string(s).Normalize(NormalizationForm.FormKC);
+        }
+        bool pendingSpace = false, any = false;
+        foreach (var ch in s)
         {
             if (char.IsWhiteSpace(ch))
             {
-                pendingSpace = sb.Length > 0;
+                pendingSpace = any;
                 continue;
             }
             if (pendingSpace)
             {
-                sb.Append(' ');
+                w.Append(' ');
                 pendingSpace = false;
             }
-            sb.Append(char.ToLowerInvariant(ch));
+            w.Append(char.ToLowerInvariant(ch));
+            any = true;
         }
-        return sb.ToString();
     }
 
     /// <summary>ASCII with no upper case, no white space but single inner spaces: already in normal form.</summary>
-    private static bool IsNormalized(string s)
+    private static bool IsNormalized(ReadOnlySpan<char> s)
     {
         if (s.Length > 0 && (s[0] == ' ' || s[^1] == ' '))
         {

@@ -71,7 +71,7 @@ internal sealed record DistributionPoint(GeneralName[]? FullName, ReadOnlyMemory
 /// <see cref="CertificateFormatException"/> naming the extension.</summary>
 internal static class ExtensionDecoder
 {
-    private static AsnReader Open(ReadOnlyMemory<byte> v) => new(v, AsnEncodingRules.DER);
+    private static DerReader Open(ReadOnlyMemory<byte> v) => new(v);
 
     public static BasicConstraintsExt BasicConstraints(ReadOnlyMemory<byte> v, string f)
     {
@@ -215,13 +215,13 @@ internal static class ExtensionDecoder
         return new NameConstraintsExt(permitted, excluded);
     }
 
-    private static GeneralSubtree[] Subtrees(AsnReader seq, string f)
+    private static GeneralSubtree[] Subtrees(DerReader seq, string f)
     {
         var list = new List<GeneralSubtree>();
         while (seq.HasData)
         {
             var st = seq.ReadSequence();
-            var name = GeneralName.Read(st, f);
+            var name = GeneralName.Read(ref st, f);
             bool minMax = false;
             var t0 = new Asn1Tag(TagClass.ContextSpecific, 0);
             var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
@@ -256,8 +256,8 @@ internal static class ExtensionDecoder
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        var list = new List<PolicyInformation>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var list = new List<PolicyInformation>(2);
+        HashSet<string>? seen = null;
         while (seq.HasData)
         {
             var pi = seq.ReadSequence();
@@ -283,7 +283,12 @@ internal static class ExtensionDecoder
                 }
             }
             pi.ThrowIfNotEmpty();
-            if (!seen.Add(oid))
+            // A handful of policies is compared directly; a hostile number of them goes through a set.
+            if (list.Count >= 16 && seen is null)
+            {
+                seen = new HashSet<string>(list.Select(p => p.Oid), StringComparer.Ordinal);
+            }
+            if (seen is not null ? !seen.Add(oid) : ContainsPolicy(list, oid))
             {
                 // RFC 5280 4.2.1.4: "A certificate policy OID MUST NOT appear more than once".
                 throw new CertificateFormatException(f, $"policy {oid} appears more than once");
@@ -295,6 +300,18 @@ internal static class ExtensionDecoder
             throw new CertificateFormatException(f, "certificatePolicies must not be empty");
         }
         return list.ToArray();
+    }
+
+    private static bool ContainsPolicy(List<PolicyInformation> list, string oid)
+    {
+        foreach (var p in list)
+        {
+            if (p.Oid == oid)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static PolicyMapping[] PolicyMappings(ReadOnlyMemory<byte> v, string f)
@@ -370,7 +387,7 @@ internal static class ExtensionDecoder
         {
             var ad = seq.ReadSequence();
             var method = ad.ReadObjectIdentifier();
-            var loc = GeneralName.Read(ad, f);
+            var loc = GeneralName.Read(ref ad, f);
             ad.ThrowIfNotEmpty();
             list.Add(new AccessDescription(method, loc));
         }
@@ -386,7 +403,7 @@ internal static class ExtensionDecoder
     /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280 4.1, 5.1): critical FALSE must be
     /// omitted (DER DEFAULT) and no extension may appear twice (RFC 5280 4.2, 5.2).
     /// </summary>
-    public static List<CertificateExtension> ReadExtensions(AsnReader seq, string f)
+    public static List<CertificateExtension> ReadExtensions(DerReader seq, string f)
     {
         var list = new List<CertificateExtension>();
         HashSet<string>? seen = null;
@@ -414,7 +431,7 @@ internal static class ExtensionDecoder
             {
                 seen = new HashSet<string>(list.Select(e => e.Oid), StringComparer.Ordinal);
             }
-            if (seen is not null ? !seen.Add(oid) : list.Exists(e => e.Oid == oid))
+            if (seen is not null ? !seen.Add(oid) : Contains(list, oid))
             {
                 // "A certificate MUST NOT include more than one instance of a particular extension."
                 throw new CertificateFormatException(f, $"duplicate extension {Oids.ExtensionName(oid)}");
@@ -428,8 +445,20 @@ internal static class ExtensionDecoder
         return list;
     }
 
+    private static bool Contains(List<CertificateExtension> list, string oid)
+    {
+        foreach (var e in list)
+        {
+            if (e.Oid == oid)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>An optional [0] DistributionPointName (RFC 5280 4.2.1.13, 5.2.5): fullName or nameRelativeToCRLIssuer.</summary>
-    public static (GeneralName[]? FullName, ReadOnlyMemory<byte>? Relative) ReadDistributionPointName(AsnReader parent, string f)
+    public static (GeneralName[]? FullName, ReadOnlyMemory<byte>? Relative) ReadDistributionPointName(ref DerReader parent, string f)
     {
         var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
         if (!parent.HasData || !parent.PeekTag().HasSameClassAndValue(t0))
@@ -478,7 +507,7 @@ internal static class ExtensionDecoder
         while (seq.HasData)
         {
             var dp = seq.ReadSequence();
-            var (full, rel) = ReadDistributionPointName(dp, f);
+            var (full, rel) = ReadDistributionPointName(ref dp, f);
             int? reasons = null;
             GeneralName[]? crlIssuer = null;
             var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);

@@ -75,7 +75,7 @@ public sealed class GeneralName
         _ => "<" + DistinguishedName.Hex(b) + ">",
     };
 
-    internal static GeneralName Read(AsnReader reader, string field)
+    internal static GeneralName Read(ref DerReader reader, string field)
     {
         var tag = reader.PeekTag();
         if (tag.TagClass != TagClass.ContextSpecific || tag.TagValue > 8)
@@ -114,7 +114,7 @@ public sealed class GeneralName
             case GeneralNameKind.DirectoryName:
                 {
                     var explicitSeq = reader.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 4, true));
-                    var name = DistinguishedName.Read(explicitSeq, field + ".directoryName");
+                    var name = DistinguishedName.Read(ref explicitSeq, field + ".directoryName");
                     explicitSeq.ThrowIfNotEmpty();
                     return new GeneralName(kind, null, null, name, null);
                 }
@@ -139,12 +139,12 @@ public sealed class GeneralName
     }
 
     /// <summary>GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName.</summary>
-    internal static GeneralName[] ReadNames(AsnReader seq, string field)
+    internal static GeneralName[] ReadNames(DerReader seq, string field)
     {
         var list = new List<GeneralName>();
         while (seq.HasData)
         {
-            list.Add(Read(seq, field));
+            list.Add(Read(ref seq, field));
         }
         if (list.Count == 0)
         {

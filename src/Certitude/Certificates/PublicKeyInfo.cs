@@ -85,7 +85,7 @@ public sealed class PublicKeyInfo
 
     internal static PublicKeyInfo Decode(ReadOnlyMemory<byte> raw, string f)
     {
-        var r = new AsnReader(raw, AsnEncodingRules.DER);
+        var r = new DerReader(raw);
         var spki = r.ReadSequence();
         r.ThrowIfNotEmpty();
         var alg = spki.ReadSequence();
@@ -112,7 +112,7 @@ public sealed class PublicKeyInfo
                         // RFC 3279 2.3.1: the parameters field MUST have ASN.1 type NULL.
                         throw new CertificateFormatException(f, "rsaEncryption parameters must be NULL");
                     }
-                    var kr = new AsnReader(key, AsnEncodingRules.DER);
+                    var kr = new DerReader(key);
                     var ks = kr.ReadSequence();
                     kr.ThrowIfNotEmpty();
                     var n = ks.ReadIntegerBytes().ToArray();
@@ -137,7 +137,7 @@ public sealed class PublicKeyInfo
                     {
                         throw new CertificateFormatException(f, "EC key without parameters");
                     }
-                    var pr = new AsnReader(parms.Value, AsnEncodingRules.DER);
+                    var pr = new DerReader(parms.Value);
                     var tag = pr.PeekTag();
                     string? curve = null;
                     bool isExplicit = false;
@@ -198,7 +198,7 @@ public sealed class PublicKeyInfo
                     int bits = 0;
                     if (parms is not null)
                     {
-                        var pr = new AsnReader(parms.Value, AsnEncodingRules.DER);
+                        var pr = new DerReader(parms.Value);
                         var ps = pr.ReadSequence();
                         pr.ThrowIfNotEmpty();
                         var p = TrimLeadingZero(ps.ReadIntegerBytes().ToArray());
@@ -207,7 +207,7 @@ public sealed class PublicKeyInfo
                         ps.ThrowIfNotEmpty();
                         bits = BitLength(p);
                     }
-                    var kr = new AsnReader(key, AsnEncodingRules.DER);
+                    var kr = new DerReader(key);
                     kr.ReadIntegerBytes();
                     kr.ThrowIfNotEmpty();
                     return new PublicKeyInfo

@@ -164,14 +164,14 @@ public sealed class CertificateRevocationList
         field = "tbsCertList.signature";
         var tbsSig = tbs.ReadEncodedValue();
         field = "tbsCertList.issuer";
-        var issuer = DistinguishedName.Read(tbs, field);
+        var issuer = DistinguishedName.Read(ref tbs, field);
         field = "tbsCertList.thisUpdate";
-        var (thisUpdate, _) = Certificate.ReadTime(tbs, field);
+        var (thisUpdate, _) = Certificate.ReadTime(ref tbs, field);
         DateTimeOffset? nextUpdate = null;
         if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
         {
             field = "tbsCertList.nextUpdate";
-            nextUpdate = Certificate.ReadTime(tbs, field).Time;
+            nextUpdate = Certificate.ReadTime(ref tbs, field).Time;
         }
         var revoked = new Dictionary<string, RevokedCertificate>(StringComparer.Ordinal);
         string? badEntryExtension = null;
@@ -186,7 +186,7 @@ public sealed class CertificateRevocationList
                 field = $"tbsCertList.revokedCertificates[{i}]";
                 var entry = list.ReadSequence();
                 var serial = entry.ReadIntegerBytes();
-                var (date, _) = Certificate.ReadTime(entry, field + ".revocationDate");
+                var (date, _) = Certificate.ReadTime(ref entry, field + ".revocationDate");
                 RevocationReason? reason = null;
                 if (entry.HasData)
                 {
@@ -200,7 +200,7 @@ public sealed class CertificateRevocationList
                         {
                             case "2.5.29.21": // reasonCode, RFC 5280 5.3.1
                                 {
-                                    var r = new AsnReader(value, AsnEncodingRules.DER);
+                                    var r = new DerReader(value);
                                     var code = (int)r.ReadEnumeratedValue<RevocationReasonRaw>();
                                     r.ThrowIfNotEmpty();
                                     if (code is < 0 or 7 or > 10)
@@ -254,7 +254,7 @@ public sealed class CertificateRevocationList
             {
                 if (oid == "2.5.29.20")
                 {
-                    var r = new AsnReader(value, AsnEncodingRules.DER);
+                    var r = new DerReader(value);
                     var n = r.ReadInteger();
                     r.ThrowIfNotEmpty();
                     if (n.Sign < 0 || n.GetByteCount() > 20)
@@ -270,7 +270,7 @@ public sealed class CertificateRevocationList
                 }
                 else if (oid == "2.5.29.27")
                 {
-                    var r = new AsnReader(value, AsnEncodingRules.DER);
+                    var r = new DerReader(value);
                     baseNumber = r.ReadInteger();
                     r.ThrowIfNotEmpty();
                     if (baseNumber.Value.Sign < 0)
@@ -308,10 +308,10 @@ public sealed class CertificateRevocationList
     /// <summary>RFC 5280 5.2.5.</summary>
     private static IssuingDistributionPoint DecodeIdp(ReadOnlyMemory<byte> v, string f)
     {
-        var r = new AsnReader(v, AsnEncodingRules.DER);
+        var r = new DerReader(v);
         var s = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        var (full, rel) = ExtensionDecoder.ReadDistributionPointName(s, f);
+        var (full, rel) = ExtensionDecoder.ReadDistributionPointName(ref s, f);
         bool Flag(int tagNo)
         {
             var t = new Asn1Tag(TagClass.ContextSpecific, tagNo);

@@ -42,7 +42,7 @@ internal sealed class SignatureAlgorithm
 
     public static SignatureAlgorithm Decode(ReadOnlyMemory<byte> raw)
     {
-        var r = new AsnReader(raw, AsnEncodingRules.DER);
+        var r = new DerReader(raw);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
         var oid = seq.ReadObjectIdentifier();
@@ -91,7 +91,7 @@ internal sealed class SignatureAlgorithm
             return new SignatureAlgorithm { Oid = oid, Scheme = SignatureScheme.Unknown, RawData = raw, Problem = "RSASSA-PSS without parameters" };
         }
         // RFC 4055 3.1: RSASSA-PSS-params.
-        var r = new AsnReader(p.Value, AsnEncodingRules.DER);
+        var r = new DerReader(p.Value);
         var s = r.ReadSequence();
         r.ThrowIfNotEmpty();
         var hash = (Name: HashAlgorithmName.SHA1, Bytes: 20);
@@ -104,7 +104,7 @@ internal sealed class SignatureAlgorithm
         if (s.HasData && s.PeekTag().HasSameClassAndValue(t0))
         {
             var e = s.ReadSequence(t0);
-            hash = ReadHash(e);
+            hash = ReadHash(ref e);
             e.ThrowIfNotEmpty();
         }
         if (s.HasData && s.PeekTag().HasSameClassAndValue(t1))
@@ -116,7 +116,7 @@ internal sealed class SignatureAlgorithm
             {
                 throw new AsnContentException("RSASSA-PSS mask generation function is not MGF1");
             }
-            mgf = ReadHash(m).Name;
+            mgf = ReadHash(ref m).Name;
             m.ThrowIfNotEmpty();
         }
         if (s.HasData && s.PeekTag().HasSameClassAndValue(t2))
@@ -146,7 +146,7 @@ internal sealed class SignatureAlgorithm
         };
     }
 
-    private static (HashAlgorithmName Name, int Bytes) ReadHash(AsnReader r)
+    private static (HashAlgorithmName Name, int Bytes) ReadHash(ref DerReader r)
     {
         var a = r.ReadSequence();
         var oid = a.ReadObjectIdentifier();

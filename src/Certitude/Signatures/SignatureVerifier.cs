@@ -233,11 +233,11 @@ internal static class SignatureVerifier
             {
                 return VerifyCode.UnableToDecodeIssuerPublicKey;
             }
-            var pr = new System.Formats.Asn1.AsnReader(inherited, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            var pr = new DerReader(inherited).ReadSequence();
             var p = pr.ReadIntegerBytes().ToArray();
             var q = pr.ReadIntegerBytes().ToArray();
             var g = pr.ReadIntegerBytes().ToArray();
-            var y = new System.Formats.Asn1.AsnReader(key.KeyBytes, System.Formats.Asn1.AsnEncodingRules.DER).ReadIntegerBytes().ToArray();
+            var y = new DerReader(key.KeyBytes).ReadIntegerBytes().ToArray();
             static byte[] T(byte[] b) => b.Length > 1 && b[0] == 0 ? b[1..] : b;
             p = T(p);
             int len = p.Length;

@@ -9,9 +9,9 @@ internal static class Signed
 {
     /// <summary>Reads the envelope; returns the signed bytes, the algorithm, the signature, and a reader
     /// positioned inside the toBeSigned SEQUENCE.</summary>
-    public static (ReadOnlyMemory<byte> Tbs, SignatureAlgorithm Algorithm, byte[] Signature, AsnReader Fields) Read(ReadOnlyMemory<byte> der, DerGuard.Field at, string tbsName)
+    public static (ReadOnlyMemory<byte> Tbs, SignatureAlgorithm Algorithm, byte[] Signature, DerReader Fields) Read(ReadOnlyMemory<byte> der, DerGuard.Field at, string tbsName)
     {
-        var outer = new AsnReader(der, AsnEncodingRules.DER);
+        var outer = new DerReader(der);
         var seq = outer.ReadSequence();
         outer.ThrowIfNotEmpty();
         at.Name = tbsName;
@@ -26,7 +26,7 @@ internal static class Signed
         }
         seq.ThrowIfNotEmpty();
         at.Name = tbsName;
-        var tbsReader = new AsnReader(tbs, AsnEncodingRules.DER);
+        var tbsReader = new DerReader(tbs);
         var fields = tbsReader.ReadSequence();
         tbsReader.ThrowIfNotEmpty();
         return (tbs, alg, sig, fields);
