@@ -291,8 +291,8 @@ internal static class SignatureVerifierProbe
             : alg.Contains("SHA512", StringComparison.Ordinal) ? HashAlgorithmName.SHA512 : HashAlgorithmName.SHA256;
         return key switch
         {
-            ECDsa ec => ec.VerifyData(child.TbsData.Span, child.Signature, hash, DSASignatureFormat.Rfc3279DerSequence),
-            RSA rsa => rsa.VerifyData(child.TbsData.Span, child.Signature, hash,
+            ECDsa ec => ec.VerifyData(child.TbsData.Span, child.Signature.Span, hash, DSASignatureFormat.Rfc3279DerSequence),
+            RSA rsa => rsa.VerifyData(child.TbsData.Span, child.Signature.Span, hash,
                 alg.StartsWith("RSA-PSS", StringComparison.Ordinal) ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1),
             _ => false,
         };

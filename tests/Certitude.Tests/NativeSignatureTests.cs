@@ -44,7 +44,7 @@ public sealed class NativeSignatureTests
         using var x = request.CreateSelfSigned(TestPki.Now.AddDays(-1), TestPki.Now.AddDays(1));
         var cert = Certificate.Parse(x.RawData);
         var tbs = cert.TbsData.ToArray();
-        var sig = cert.Signature;
+        var sig = cert.Signature.ToArray();
 
         var variants = new List<(string Name, byte[] Data, byte[] Signature, bool Genuine)>
         {

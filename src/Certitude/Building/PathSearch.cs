@@ -214,7 +214,7 @@ internal sealed class PathSearch
     {
         foreach (var p in _path)
         {
-            if (p.IdentityKey == c.IdentityKey)
+            if (p.SameIdentity(c))
             {
                 return true;
             }
@@ -229,7 +229,7 @@ internal sealed class PathSearch
             return known;
         }
         _budget.Signature();
-        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature, DsaParameterSource(issuer));
+        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature.Span, DsaParameterSource(issuer));
         if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
         {
             _signatures[(child, issuer)] = code;
@@ -281,7 +281,7 @@ internal sealed class PathSearch
                 _budget.Signature();
                 int at = _path.IndexOf(c);
                 var source = at >= 0 ? DsaParameterSource(c) : null;
-                sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.ContentDigest, crl.Signature, source);
+                sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.ContentDigest, crl.Signature.Span, source);
                 _crlSignatures[(crl, c)] = sig;
             }
             if (sig != VerifyCode.Ok)

@@ -28,7 +28,7 @@ public sealed class Certificate : IEquatable<Certificate>
     private byte[]? _contentDigest;
 
     /// <summary>The signed object's part of a signature-cache key, computed once.</summary>
-    internal byte[] ContentDigest => _contentDigest ??= Signatures.CryptoCache.ContentDigest(SignatureAlgorithm.RawData.Span, Signature, TbsDigest);
+    internal byte[] ContentDigest => _contentDigest ??= Signatures.CryptoCache.ContentDigest(SignatureAlgorithm.RawData.Span, Signature.Span, TbsDigest);
 
     /// <summary>The version: 1, 2 or 3.</summary>
     public int Version { get; private init; }
@@ -60,7 +60,7 @@ public sealed class Certificate : IEquatable<Certificate>
 
     internal ReadOnlyMemory<byte> TbsSignatureAlgorithmRaw { get; private init; }
 
-    internal byte[] Signature { get; private init; } = [];
+    internal ReadOnlyMemory<byte> Signature { get; private init; }
 
     /// <summary>The name of the signature algorithm, e.g. "ECDSA with SHA256".</summary>
     public string SignatureAlgorithmName => SignatureAlgorithm.Name;
@@ -106,8 +106,15 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>Issuer and subject are the same name (RFC 5280 6.1: "self-issued").</summary>
     public bool IsSelfIssued => Issuer.Equals(Subject);
 
-    /// <summary>Subject and public key together: the identity used for loop detection in path building.</summary>
-    internal string IdentityKey { get; private init; } = "";
+    private string? _identityKey;
+
+    /// <summary>Subject and public key together (built on first use, for hashing).</summary>
+    internal string IdentityKey => _identityKey ??= Subject.NormalizedKey + "|" + Convert.ToBase64String(PublicKey.DigestBytes);
+
+    /// <summary>Same subject and same public key: the identity used for loop detection in path building
+    /// (RFC 4158 5.2: a subject and key already on the path would make a loop).</summary>
+    internal bool SameIdentity(Certificate other)
+        => ReferenceEquals(this, other) || (Subject.Equals(other.Subject) && PublicKey.RawData.Span.SequenceEqual(other.PublicKey.RawData.Span));
 
     private string? _fingerprint;
 
@@ -346,7 +353,6 @@ public sealed class Certificate : IEquatable<Certificate>
             SubjectInfoAccess = sia,
             CrlDistributionPoints = crldp,
             FreshestCrl = freshest,
-            IdentityKey = subject.NormalizedKey + "|" + Convert.ToBase64String(spki.DigestBytes),
         };
     }
 

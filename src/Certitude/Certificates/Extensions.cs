@@ -105,7 +105,7 @@ internal static class ExtensionDecoder
     public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f)
     {
         var r = Open(v);
-        var bits = r.ReadBitString(out int unused);
+        var bits = r.ReadBitStringSlice(out int unused).Span;
         r.ThrowIfNotEmpty();
         int flags = 0;
         for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)

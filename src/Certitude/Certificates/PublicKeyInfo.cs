@@ -46,7 +46,7 @@ public sealed class PublicKeyInfo
     public bool HasExplicitCurve { get; private init; }
 
     /// <summary>The contents of the subjectPublicKey BIT STRING.</summary>
-    internal byte[] KeyBytes { get; private init; } = [];
+    internal ReadOnlyMemory<byte> KeyBytes { get; private init; }
 
     private byte[]? _digest;
 
@@ -56,9 +56,9 @@ public sealed class PublicKeyInfo
     /// <summary>The same SHA-256 of the SPKI as bytes (also part of a certificate's identity for loop detection).</summary>
     internal byte[] DigestBytes => _digest ??= System.Security.Cryptography.SHA256.HashData(RawData.Span);
 
-    internal byte[]? RsaModulus { get; private init; }
+    internal ReadOnlyMemory<byte> RsaModulus { get; private init; }
 
-    internal byte[]? RsaExponent { get; private init; }
+    internal ReadOnlyMemory<byte> RsaExponent { get; private init; }
 
     /// <summary>DSA: the DER of Dss-Parms, or null when inherited from the issuer (RFC 3279 2.3.2).</summary>
     internal ReadOnlyMemory<byte>? DsaParameters { get; private init; }
@@ -96,7 +96,7 @@ public sealed class PublicKeyInfo
             parms = alg.ReadEncodedValue();
         }
         alg.ThrowIfNotEmpty();
-        var key = spki.ReadBitString(out int unused);
+        var key = spki.ReadBitStringSlice(out int unused);
         spki.ThrowIfNotEmpty();
         if (unused != 0)
         {
@@ -115,10 +115,10 @@ public sealed class PublicKeyInfo
                     var kr = new DerReader(key);
                     var ks = kr.ReadSequence();
                     kr.ThrowIfNotEmpty();
-                    var n = ks.ReadIntegerBytes().ToArray();
-                    var e = ks.ReadIntegerBytes().ToArray();
+                    var n = ks.ReadIntegerBytes();
+                    var e = ks.ReadIntegerBytes();
                     ks.ThrowIfNotEmpty();
-                    if (n.Length == 0 || (n[0] & 0x80) != 0 || e.Length == 0 || (e[0] & 0x80) != 0)
+                    if (n.Length == 0 || (n.Span[0] & 0x80) != 0 || e.Length == 0 || (e.Span[0] & 0x80) != 0)
                     {
                         throw new CertificateFormatException(f, "RSA modulus and exponent must be positive");
                     }
@@ -128,7 +128,7 @@ public sealed class PublicKeyInfo
                     {
                         RawData = raw, AlgorithmOid = oid, KeyBytes = key,
                         Algorithm = oid == Oids.RsaPss ? PublicKeyAlgorithm.RsaPss : PublicKeyAlgorithm.Rsa,
-                        KeySizeBits = BitLength(mod), RsaModulus = mod, RsaExponent = exp,
+                        KeySizeBits = BitLength(mod.Span), RsaModulus = mod, RsaExponent = exp,
                     };
                 }
             case Oids.EcPublicKey:
@@ -167,7 +167,7 @@ public sealed class PublicKeyInfo
                         throw new CertificateFormatException(f, "EC parameters must be a named curve");
                     }
                     pr.ThrowIfNotEmpty();
-                    if (key.Length == 0 || (key[0] != 4 && key[0] != 2 && key[0] != 3))
+                    if (key.Length == 0 || (key.Span[0] != 4 && key.Span[0] != 2 && key.Span[0] != 3))
                     {
                         throw new CertificateFormatException(f, "EC point encoding is not recognised");
                     }
@@ -201,11 +201,11 @@ public sealed class PublicKeyInfo
                         var pr = new DerReader(parms.Value);
                         var ps = pr.ReadSequence();
                         pr.ThrowIfNotEmpty();
-                        var p = TrimLeadingZero(ps.ReadIntegerBytes().ToArray());
+                        var p = TrimLeadingZero(ps.ReadIntegerBytes());
                         ps.ReadIntegerBytes();
                         ps.ReadIntegerBytes();
                         ps.ThrowIfNotEmpty();
-                        bits = BitLength(p);
+                        bits = BitLength(p.Span);
                     }
                     var kr = new DerReader(key);
                     kr.ReadIntegerBytes();
@@ -223,9 +223,9 @@ public sealed class PublicKeyInfo
 
     internal static bool IsNull(ReadOnlyMemory<byte> v) => v.Length == 2 && v.Span[0] == 0x05 && v.Span[1] == 0x00;
 
-    private static byte[] TrimLeadingZero(byte[] b) => b.Length > 1 && b[0] == 0 ? b[1..] : b;
+    private static ReadOnlyMemory<byte> TrimLeadingZero(ReadOnlyMemory<byte> b) => b.Length > 1 && b.Span[0] == 0 ? b[1..] : b;
 
-    private static int BitLength(byte[] b)
+    private static int BitLength(ReadOnlySpan<byte> b)
     {
         int i = 0;
         while (i < b.Length && b[i] == 0)

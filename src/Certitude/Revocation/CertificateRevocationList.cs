@@ -66,10 +66,10 @@ public sealed class CertificateRevocationList
     private byte[]? _contentDigest;
 
     /// <summary>The signed object's part of a signature-cache key, computed once.</summary>
-    internal byte[] ContentDigest => _contentDigest ??= Signatures.CryptoCache.ContentDigest(SignatureAlgorithm.RawData.Span, Signature, TbsDigest);
+    internal byte[] ContentDigest => _contentDigest ??= Signatures.CryptoCache.ContentDigest(SignatureAlgorithm.RawData.Span, Signature.Span, TbsDigest);
     internal SignatureAlgorithm SignatureAlgorithm { get; private init; } = null!;
     internal ReadOnlyMemory<byte> TbsSignatureAlgorithmRaw { get; private init; }
-    internal byte[] Signature { get; private init; } = [];
+    internal ReadOnlyMemory<byte> Signature { get; private init; }
 
     /// <summary>1 or 2.</summary>
     public int Version { get; private init; }

@@ -141,7 +141,7 @@ internal static unsafe class LibCrypto
     }
 
     /// <summary>An RSA public key from its modulus and exponent (unsigned big-endian), or null.</summary>
-    public static NativeKey? CreateRsaKey(byte[] modulus, byte[] exponent, int modulusBits)
+    public static NativeKey? CreateRsaKey(ReadOnlySpan<byte> modulus, ReadOnlySpan<byte> exponent, int modulusBits)
     {
         var api = Loaded.Value;
         if (api is null || !api.HasKeyFunctions)
@@ -210,7 +210,7 @@ internal static unsafe class LibCrypto
 
     /// <summary>An EC public key on a named curve from its uncompressed point (SEC 1 2.3.4), or null
     /// when the point is not on the curve.</summary>
-    public static NativeKey? CreateEcKey(int curveNid, byte[] point)
+    public static NativeKey? CreateEcKey(int curveNid, ReadOnlySpan<byte> point)
     {
         var api = Loaded.Value;
         if (api is null || !api.HasKeyFunctions)
@@ -261,7 +261,7 @@ internal static unsafe class LibCrypto
         }
     }
 
-    public static VerifyCode VerifyEdDsa(int nid, byte[] publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
+    public static VerifyCode VerifyEdDsa(int nid, ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig)
     {
         var api = Loaded.Value;
         if (api is null)

@@ -50,8 +50,8 @@ internal static class SignatureVerifier
                 SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(cache, key, alg, data, signature, native),
                 SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(cache, key, alg, data, dataDigest, signature, native),
                 SignatureScheme.Dsa when key.Algorithm == PublicKeyAlgorithm.Dsa => Dsa(key, data, signature, alg.Hash, dsaParameterSource),
-                SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes, data, signature),
-                SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes, data, signature),
+                SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes.Span, data, signature),
+                SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes.Span, data, signature),
                 SignatureScheme.Unknown => VerifyCode.UnsupportedSignatureAlgorithm,
                 _ => VerifyCode.SignatureAlgorithmMismatch,
             };
@@ -74,7 +74,7 @@ internal static class SignatureVerifier
         {
             if (key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss)
             {
-                return LibCrypto.CreateRsaKey(key.RsaModulus!, key.RsaExponent!, key.KeySizeBits);
+                return LibCrypto.CreateRsaKey(key.RsaModulus.Span, key.RsaExponent.Span, key.KeySizeBits);
             }
             int nid = key.CurveOid switch
             {
@@ -86,7 +86,7 @@ internal static class SignatureVerifier
             // RFC 5480 2.2: the uncompressed form is the one every implementation supports; other
             // encodings take the System.Security.Cryptography path so that the verdict does not depend on it.
             int field = (key.KeySizeBits + 7) / 8;
-            return nid != 0 && key.KeyBytes.Length == 2 * field + 1 && key.KeyBytes[0] == 4 ? LibCrypto.CreateEcKey(nid, key.KeyBytes) : null;
+            return nid != 0 && key.KeyBytes.Length == 2 * field + 1 && key.KeyBytes.Span[0] == 4 ? LibCrypto.CreateEcKey(nid, key.KeyBytes.Span) : null;
         }
         return cache is null ? Create(key) : cache.NativeKey(key, Create);
     }
@@ -157,7 +157,7 @@ internal static class SignatureVerifier
         static AsymmetricAlgorithm Import(PublicKeyInfo key)
         {
             var rsa = System.Security.Cryptography.RSA.Create();
-            rsa.ImportParameters(new RSAParameters { Modulus = key.RsaModulus, Exponent = key.RsaExponent });
+            rsa.ImportParameters(new RSAParameters { Modulus = key.RsaModulus.ToArray(), Exponent = key.RsaExponent.ToArray() });
             return rsa;
         }
         if (cache is null)
@@ -320,8 +320,8 @@ internal static class SignatureVerifier
     /// <summary>RFC 8017 5.2.2 RSAVP1 with BigInteger (the portable fallback): s^e mod n as k bytes.</summary>
     private static byte[]? RsaPublicManaged(PublicKeyInfo key, ReadOnlySpan<byte> sig)
     {
-        var n = new BigInteger(key.RsaModulus, isUnsigned: true, isBigEndian: true);
-        var e = new BigInteger(key.RsaExponent, isUnsigned: true, isBigEndian: true);
+        var n = new BigInteger(key.RsaModulus.Span, isUnsigned: true, isBigEndian: true);
+        var e = new BigInteger(key.RsaExponent.Span, isUnsigned: true, isBigEndian: true);
         int k = key.RsaModulus!.Length;
         if (sig.Length != k)
         {

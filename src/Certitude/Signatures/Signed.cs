@@ -9,7 +9,7 @@ internal static class Signed
 {
     /// <summary>Reads the envelope; returns the signed bytes, the algorithm, the signature, and a reader
     /// positioned inside the toBeSigned SEQUENCE.</summary>
-    public static (ReadOnlyMemory<byte> Tbs, SignatureAlgorithm Algorithm, byte[] Signature, DerReader Fields) Read(ReadOnlyMemory<byte> der, DerGuard.Field at, string tbsName)
+    public static (ReadOnlyMemory<byte> Tbs, SignatureAlgorithm Algorithm, ReadOnlyMemory<byte> Signature, DerReader Fields) Read(ReadOnlyMemory<byte> der, DerGuard.Field at, string tbsName)
     {
         var outer = new DerReader(der);
         var seq = outer.ReadSequence();
@@ -19,7 +19,7 @@ internal static class Signed
         at.Name = "signatureAlgorithm";
         var alg = SignatureAlgorithm.Decode(seq.ReadEncodedValue());
         at.Name = "signatureValue";
-        var sig = seq.ReadBitString(out int unused);
+        var sig = seq.ReadBitStringSlice(out int unused);
         if (unused != 0)
         {
             throw new CertificateFormatException(at.Name, "signature BIT STRING has unused bits");
