@@ -23,14 +23,20 @@ internal sealed class PathSearch
     private readonly Budget _budget;
     private readonly Dictionary<(Certificate Child, Certificate Issuer), VerifyCode> _signatures = new();
     private readonly Dictionary<(Certificate, CertRole), Failure[]> _certChecks = new();
-    private readonly List<VerificationDiagnostic> _diagnostics = [];
+    private List<VerificationDiagnostic>? _diagnostics;
     private readonly List<Certificate> _path = [];
+    // Candidate issuers of every level of the current path, as a stack (see Extend), and scratch lists
+    // that Candidates fills and empties before the search goes deeper.
+    private readonly List<(Certificate Cert, bool Trusted)> _candidates = new(4);
+    private readonly List<(Certificate Cert, bool Trusted, int Order)> _found = new(2);
+    private readonly List<Certificate> _pooled = new(2);
     private (VerifyCode Code, string Message, int? Index, Certificate? Cert, Certificate[] Path)? _best;
     private int _attempt;
 
     private readonly int _depth;
-    private readonly HashSet<(Certificate Child, Certificate Issuer)> _deferredDsa = [];
-    private readonly Dictionary<(CertificateRevocationList, Certificate), VerifyCode> _crlSignatures = new();
+    // Created on first use: most verifications defer no DSA signature and check no CRL.
+    private HashSet<(Certificate Child, Certificate Issuer)>? _deferredDsa;
+    private Dictionary<(CertificateRevocationList, Certificate), VerifyCode>? _crlSignatures;
 
     private readonly CryptoCache? _cache;
 
@@ -78,24 +84,28 @@ internal sealed class PathSearch
         }
         catch (BudgetExhaustedException e)
         {
-            return new VerificationResult(VerifyCode.BudgetExhausted, e.Message, null, null, [], _diagnostics);
+            return new VerificationResult(VerifyCode.BudgetExhausted, e.Message, null, null, [], Diagnostics);
         }
         var best = _best ?? (VerifyCode.UnableToGetIssuerCertLocally, "no path to a trust anchor", 0, leaf, [leaf]);
-        return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, _diagnostics);
+        return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, Diagnostics);
     }
 
     private (string[] Authorities, string[] User)? _policies;
 
     private VerificationResult Success()
-        => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), _diagnostics, _policies?.Authorities, _policies?.User);
+        => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), Diagnostics, _policies?.Authorities, _policies?.User);
+
+    private IReadOnlyList<VerificationDiagnostic> Diagnostics => (IReadOnlyList<VerificationDiagnostic>?)_diagnostics ?? [];
 
     /// <summary>Tries to extend the path above its last certificate. True when a valid path was completed.</summary>
     private bool Extend(int intermediates)
     {
         var cur = _path[^1];
         // A candidate already on the path (same subject and key) would make a loop (RFC 4158 5.2).
-        var candidates = Candidates(cur);
-        if (candidates.Count == 0)
+        int first = _candidates.Count;
+        Candidates(cur);
+        int end = _candidates.Count;
+        if (end == first)
         {
             if (cur.IsSelfIssued)
             {
@@ -109,15 +119,18 @@ internal sealed class PathSearch
             }
             return false;
         }
-        foreach (var (cand, trusted) in candidates)
+        // This level's candidates are _candidates[first..end); deeper levels push theirs above and
+        // remove them before returning, so the range stays put while it is walked.
+        for (int k = first; k < end; k++)
         {
+            var (cand, trusted) = _candidates[k];
             _budget.Candidate();
             VerifyCode sig;
             if (cand.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && cand.PublicKey.DsaParameters is null)
             {
                 // RFC 5280 6.1.4 (f): the key's parameters come from higher up the path; the signature
                 // is checked once the path is complete.
-                _deferredDsa.Add((cur, cand));
+                (_deferredDsa ??= []).Add((cur, cand));
                 sig = VerifyCode.Ok;
             }
             else
@@ -162,6 +175,7 @@ internal sealed class PathSearch
             }
             _path.RemoveAt(_path.Count - 1);
         }
+        _candidates.RemoveRange(first, end - first);
         return false;
     }
 
@@ -169,9 +183,10 @@ internal sealed class PathSearch
     /// within each group those whose subjectKeyIdentifier matches the child's authorityKeyIdentifier first
     /// (RFC 4158 3.5), without certificates already on the path (same subject and key would make a loop,
     /// RFC 4158 5.2).</summary>
-    private List<(Certificate Cert, bool Trusted)> Candidates(Certificate cur)
+    private void Candidates(Certificate cur)
     {
-        var found = new List<(Certificate Cert, bool Trusted, int Order)>(4);
+        var found = _found;
+        found.Clear();
         var akid = cur.AuthorityKeyId?.KeyId;
         bool trustedFirst = (_o.Flags & VerifyFlags.TrustedFirst) != 0;
         int Order(Certificate c, bool trusted)
@@ -187,7 +202,8 @@ internal sealed class PathSearch
                 found.Add((t, anchor, Order(t, anchor)));
             }
         }
-        var pooled = new List<Certificate>(2);
+        var pooled = _pooled;
+        pooled.Clear();
         _pool.Find(cur.Issuer, pooled);
         foreach (var c in pooled)
         {
@@ -196,18 +212,18 @@ internal sealed class PathSearch
                 found.Add((c, false, Order(c, false)));
             }
         }
-        var result = new List<(Certificate, bool)>(found.Count);
-        for (int order = 0; order < 6 && result.Count < found.Count; order++)
+        int added = 0;
+        for (int order = 0; order < 6 && added < found.Count; order++)
         {
             foreach (var f in found)
             {
                 if (f.Order == order)
                 {
-                    result.Add((f.Cert, f.Trusted));
+                    _candidates.Add((f.Cert, f.Trusted));
+                    added++;
                 }
             }
         }
-        return result;
     }
 
     private bool OnPath(Certificate c)
@@ -276,6 +292,7 @@ internal sealed class PathSearch
                 problem ??= new Failure(VerifyCode.KeyUsageNoCrlSign, $"the CRL issuer \"{c.Subject}\" lacks cRLSign in keyUsage", "RFC 5280 6.3.3 (f)");
                 continue;
             }
+            _crlSignatures ??= [];
             if (!_crlSignatures.TryGetValue((crl, c), out var sig))
             {
                 _budget.Signature();
@@ -418,7 +435,7 @@ internal sealed class PathSearch
         var anchor = _path[n];
         for (int i = 0; i < n; i++)
         {
-            if (_deferredDsa.Contains((_path[i], _path[i + 1])))
+            if (_deferredDsa is not null && _deferredDsa.Contains((_path[i], _path[i + 1])))
             {
                 var code = CheckSignature(_path[i], _path[i + 1]);
                 if (code != VerifyCode.Ok)
@@ -504,7 +521,7 @@ internal sealed class PathSearch
             }
             // RFC 5280 4.2.1.12: an intermediate that restricts its purposes must allow this one.
             if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
-                && !ceku.Contains(Oids.AnyExtendedKeyUsage) && !ekus.All(ceku.Contains))
+                && Array.IndexOf(ceku, Oids.AnyExtendedKeyUsage) < 0 && !ContainsAll(ceku, ekus))
             {
                 failures.Add((new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus)}", "RFC 5280 4.2.1.12"), i));
             }
@@ -516,9 +533,12 @@ internal sealed class PathSearch
         {
             failures.Add((wf, 0));
         }
-        foreach (var f in LeafPurpose(leaf))
+        if (LeafPurpose(leaf) is { } purposeFailures)
         {
-            failures.Add((f, 0));
+            foreach (var f in purposeFailures)
+            {
+                failures.Add((f, 0));
+            }
         }
         // RFC 5280 6.1.3 (a)(3): revocation status, when asked for.
         if (failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
@@ -540,9 +560,12 @@ internal sealed class PathSearch
         }
         if (failures.Count == 0)
         {
-            foreach (var f in PeerNames(leaf) ?? [])
+            if (PeerNames(leaf) is { } nameFailures)
             {
-                failures.Add((f, 0));
+                foreach (var f in nameFailures)
+                {
+                    failures.Add((f, 0));
+                }
             }
         }
         if (failures.Count == 0)
@@ -563,34 +586,52 @@ internal sealed class PathSearch
         constraints.Add((nc, index));
     }
 
-    private string[]? RequiredEkus() => _o.RequiredExtendedKeyUsages is { Count: > 0 } r ? r.ToArray() : _o.Purpose switch
+    private static readonly string[] ServerAuthOnly = [Oids.ServerAuth];
+    private static readonly string[] ClientAuthOnly = [Oids.ClientAuth];
+    private string[]? _requiredEkus;
+
+    private string[]? RequiredEkus() => _o.RequiredExtendedKeyUsages is { Count: > 0 } r ? _requiredEkus ??= r.ToArray() : _o.Purpose switch
     {
-        CertificatePurpose.ServerAuthentication => [Oids.ServerAuth],
-        CertificatePurpose.ClientAuthentication => [Oids.ClientAuth],
+        CertificatePurpose.ServerAuthentication => ServerAuthOnly,
+        CertificatePurpose.ClientAuthentication => ClientAuthOnly,
         _ => null,
     };
 
-    private IEnumerable<Failure> LeafPurpose(Certificate leaf)
+    private static bool ContainsAll(string[] have, string[] wanted)
     {
+        foreach (var w in wanted)
+        {
+            if (Array.IndexOf(have, w) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<Failure>? LeafPurpose(Certificate leaf)
+    {
+        List<Failure>? failures = null;
         // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
         if (RequiredEkus() is { } ekus && leaf.ExtendedKeyUsage is { } eku)
         {
-            bool any = _o.Profile.AllowAnyExtendedKeyUsage && eku.Contains(Oids.AnyExtendedKeyUsage);
+            bool any = _o.Profile.AllowAnyExtendedKeyUsage && Array.IndexOf(eku, Oids.AnyExtendedKeyUsage) >= 0;
             foreach (var want in ekus)
             {
-                if (!any && !eku.Contains(want))
+                if (!any && Array.IndexOf(eku, want) < 0)
                 {
-                    yield return new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12");
+                    (failures ??= []).Add(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12"));
                 }
             }
         }
         // RFC 5280 4.2.1.3: requested keyUsage bits.
         if (_o.RequiredKeyUsage != KeyUsageFlags.None && leaf.KeyUsage is { } ku && (ku & _o.RequiredKeyUsage) != _o.RequiredKeyUsage)
         {
-            yield return new Failure((_o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
+            (failures ??= []).Add(new Failure((_o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
                 ? VerifyCode.KeyUsageNoDigitalSignature : VerifyCode.InvalidPurpose,
-                $"keyUsage {ku} lacks {_o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3");
+                $"keyUsage {ku} lacks {_o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3"));
         }
+        return failures;
     }
 
     /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName, read from
@@ -660,7 +701,7 @@ internal sealed class PathSearch
         foreach (var (f, i) in failures)
         {
             var cert = i < path.Length ? path[i] : null;
-            _diagnostics.Add(new VerificationDiagnostic(_attempt, i, f.Code, f.Message, f.Rule, cert));
+            (_diagnostics ??= []).Add(new VerificationDiagnostic(_attempt, i, f.Code, f.Message, f.Rule, cert));
         }
         var first = failures[0];
         foreach (var x in failures)

@@ -9,13 +9,32 @@ namespace Certitude.Validation;
 /// </summary>
 internal sealed class PolicyProcessor
 {
-    private sealed class Node(string policy, string[] expected, Node? parent)
+    private sealed class Node(string policy, string[]? expected, Node? parent)
     {
+        private static readonly List<Node> NoChildren = [];
+        private List<Node>? _children;
+
         public string ValidPolicy { get; } = policy;
-        public string[] Expected { get; set; } = expected;
+
+        /// <summary>The expected_policy_set; null stands for { ValidPolicy }, the set of every unmapped node.</summary>
+        public string[]? Expected { get; set; } = expected;
+
         public Node? Parent { get; } = parent;
-        public List<Node> Children { get; } = [];
+
+        /// <summary>The children (read-only view; an empty shared list until the first child is added).</summary>
+        public List<Node> Children => _children ?? NoChildren;
+
         public int Mark { get; set; }
+
+        public void AddChild(Node child) => (_children ??= new List<Node>(1)).Add(child);
+
+        public void RemoveChild(Node child) => _children?.Remove(child);
+
+        public bool Expects(string oid) => Expected is null ? ValidPolicy == oid : Array.IndexOf(Expected, oid) >= 0;
+
+        public int ExpectedCount => Expected?.Length ?? 1;
+
+        public string ExpectedAt(int i) => Expected is null ? ValidPolicy : Expected[i];
     }
 
     private int _stamp;
@@ -38,7 +57,7 @@ internal sealed class PolicyProcessor
         _budget = budget;
         _n = n;
         // 6.1.2 (a), (d), (e), (f)
-        _root = new Node(Oids.AnyPolicy, [Oids.AnyPolicy], null);
+        _root = new Node(Oids.AnyPolicy, null, null);
         _level = [_root];
         _explicitPolicy = inputs.RequireExplicitPolicy ? 0 : n + 1;
         _inhibitAnyPolicy = inputs.InhibitAnyPolicy ? 0 : n + 1;
@@ -70,9 +89,9 @@ internal sealed class PolicyProcessor
                 bool matched = false;
                 foreach (var node in _level)
                 {
-                    if (Array.IndexOf(node.Expected, p.Oid) >= 0)
+                    if (node.Expects(p.Oid))
                     {
-                        AddChild(node, p.Oid, [p.Oid], next);
+                        AddChild(node, p.Oid, null, next);
                         matched = true;
                     }
                 }
@@ -82,7 +101,7 @@ internal sealed class PolicyProcessor
                     {
                         if (node.ValidPolicy == Oids.AnyPolicy)
                         {
-                            AddChild(node, p.Oid, [p.Oid], next);
+                            AddChild(node, p.Oid, null, next);
                         }
                     }
                 }
@@ -92,11 +111,12 @@ internal sealed class PolicyProcessor
             {
                 foreach (var node in _level)
                 {
-                    foreach (var v in node.Expected)
+                    for (int e = 0; e < node.ExpectedCount; e++)
                     {
+                        var v = node.ExpectedAt(e);
                         if (!HasChild(node, v))
                         {
-                            AddChild(node, v, [v], next);
+                            AddChild(node, v, null, next);
                         }
                     }
                 }
@@ -156,7 +176,7 @@ internal sealed class PolicyProcessor
                     {
                         foreach (var node in nodes)
                         {
-                            node.Parent?.Children.Remove(node);
+                            node.Parent?.RemoveChild(node);
                             _level.Remove(node);
                         }
                         Prune();
@@ -221,7 +241,7 @@ internal sealed class PolicyProcessor
             {
                 if (node.ValidPolicy != Oids.AnyPolicy && !user.Contains(node.ValidPolicy))
                 {
-                    node.Parent!.Children.Remove(node);
+                    node.Parent!.RemoveChild(node);
                     _level.Remove(node);
                 }
             }
@@ -233,10 +253,10 @@ internal sealed class PolicyProcessor
                 {
                     if (!present.Contains(p))
                     {
-                        AddChild(ap, p, [p], _level);
+                        AddChild(ap, p, null, _level);
                     }
                 }
-                ap.Children.Remove(anyLeaf);
+                ap.RemoveChild(anyLeaf);
                 _level.Remove(anyLeaf);
             }
             Prune();
@@ -275,11 +295,11 @@ internal sealed class PolicyProcessor
         return false;
     }
 
-    private void AddChild(Node parent, string policy, string[] expected, List<Node> level)
+    private void AddChild(Node parent, string policy, string[]? expected, List<Node> level)
     {
         _budget.PolicyNode();
         var child = new Node(policy, expected, parent);
-        parent.Children.Add(child);
+        parent.AddChild(child);
         level.Add(child);
     }
 
