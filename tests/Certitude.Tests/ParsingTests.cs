@@ -45,6 +45,81 @@ public sealed class ParsingTests
         Assert.Equal(a, b);
     }
 
+    [Theory]
+    [InlineData("CN=Test  Root, O=Org")]
+    [InlineData("CN=\u00dcn\u00efcode  Name, O=Stra\u00dfe")]
+    [InlineData("CN=\ufb01le, OU=  lead and trail  ")]
+    [InlineData("CN=a + OU=b, O=Multi Valued")]
+    [InlineData("")]
+    public void NameKeyWrittenFromBytesEqualsTheKeyOfTheDecodedAttributes(string name)
+    {
+        // The key is written in one pass over the DER; the attributes are decoded later. Both must agree.
+        var dn = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName(name).RawData, "n");
+        var fromAttributes = string.Concat(dn.Rdns.Select(rdn => "/" + string.Join("+", rdn.Select(a => a.Normalized).Order(StringComparer.Ordinal))));
+        Assert.Equal(fromAttributes, dn.NormalizedKey);
+        Assert.Equal(name.Length == 0, dn.IsEmpty);
+    }
+
+    [Fact]
+    public void CompatibilityFormsOfANameChain()
+    {
+        // NFKC (RFC 4518 2.2): the ligature U+FB01 is "fi".
+        var a = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=\ufb01le").RawData, "a");
+        var b = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=FILE").RawData, "b");
+        Assert.Equal(a, b);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Extension InfoAccess(byte[] uri)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            using (w.PushSequence())
+            {
+                w.WriteObjectIdentifier("1.3.6.1.5.5.7.48.2");
+                w.WriteOctetString(uri, new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 6));
+            }
+        }
+        return new System.Security.Cryptography.X509Certificates.X509Extension("1.3.6.1.5.5.7.1.1", w.Encode(), false);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Extension DistributionPoints(byte[] uri)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            using (w.PushSequence())
+            {
+                using (w.PushSequence(new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 0, true)))
+                {
+                    using (w.PushSequence(new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 0, true)))
+                    {
+                        w.WriteOctetString(uri, new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 6));
+                    }
+                }
+            }
+        }
+        return new System.Security.Cryptography.X509Certificates.X509Extension("2.5.29.31", w.Encode(), false);
+    }
+
+    [Fact]
+    public void AccessAndDistributionPointsAreCheckedAtParseAndDecodedOnUse()
+    {
+        var root = TestPki.Root();
+        var good = TestPki.Leaf(root, spec: new CertSpec { Extra = [InfoAccess("http://ca.test/ca.der"u8.ToArray()), DistributionPoints("http://ca.test/ca.crl"u8.ToArray())] });
+        var cert = Certificate.Parse(good.X509.RawData);
+        Assert.Equal("http://ca.test/ca.der", Assert.Single(cert.AuthorityInfoAccess!).Location.Text);
+        Assert.Equal("http://ca.test/ca.crl", Assert.Single(Assert.Single(cert.CrlDistributionPoints!).FullName!).Text);
+
+        // A non-IA5 octet in either URI makes the certificate malformed at Parse (TestPki parses what it
+        // issues with Certificate.Parse), naming the extension.
+        byte[] bad = [.. "http://ca.test/"u8, 0xC3, 0xA9];
+        var e1 = Assert.Throws<CertificateFormatException>(() => TestPki.Leaf(root, spec: new CertSpec { Extra = [InfoAccess(bad)] }));
+        Assert.Contains("authorityInfoAccess", e1.Field, StringComparison.Ordinal);
+        var e2 = Assert.Throws<CertificateFormatException>(() => TestPki.Leaf(root, spec: new CertSpec { Extra = [DistributionPoints(bad)] }));
+        Assert.Contains("cRLDistributionPoints", e2.Field, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void DuplicateExtensionsAreMalformed()
     {

@@ -92,10 +92,17 @@ public sealed class Certificate : IEquatable<Certificate>
     internal PolicyMapping[]? PolicyMappings { get; private init; }
     internal PolicyConstraintsExt? PolicyConstraints { get; private init; }
     internal int? InhibitAnyPolicy { get; private init; }
-    internal AccessDescription[]? AuthorityInfoAccess { get; private init; }
-    internal AccessDescription[]? SubjectInfoAccess { get; private init; }
-    internal DistributionPoint[]? CrlDistributionPoints { get; private init; }
-    internal DistributionPoint[]? FreshestCrl { get; private init; }
+
+    // Parsing validates these four in full and keeps their octets; the objects (mostly URIs, which
+    // verification without revocation never reads) are built on first use.
+    private ReadOnlyMemory<byte> _aiaRaw, _siaRaw, _crldpRaw, _freshestRaw;
+    private AccessDescription[]? _aia, _sia;
+    private DistributionPoint[]? _crldp, _freshest;
+
+    internal AccessDescription[]? AuthorityInfoAccess => _aia ??= _aiaRaw.IsEmpty ? null : ExtensionDecoder.InfoAccess(_aiaRaw, ExtensionField(Oids.AuthorityInfoAccess));
+    internal AccessDescription[]? SubjectInfoAccess => _sia ??= _siaRaw.IsEmpty ? null : ExtensionDecoder.InfoAccess(_siaRaw, ExtensionField(Oids.SubjectInfoAccess));
+    internal DistributionPoint[]? CrlDistributionPoints => _crldp ??= _crldpRaw.IsEmpty ? null : ExtensionDecoder.DistributionPoints(_crldpRaw, ExtensionField(Oids.CrlDistributionPoints));
+    internal DistributionPoint[]? FreshestCrl => _freshest ??= _freshestRaw.IsEmpty ? null : ExtensionDecoder.DistributionPoints(_freshestRaw, ExtensionField(Oids.FreshestCrl));
 
     /// <summary>The subjectAltName entries (empty when the extension is absent).</summary>
     public IReadOnlyList<GeneralName> SubjectAlternativeNames => SubjectAltNames ?? [];
@@ -288,8 +295,7 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyMapping[]? maps = null;
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
-        AccessDescription[]? aia = null, sia = null;
-        DistributionPoint[]? crldp = null, freshest = null;
+        ReadOnlyMemory<byte> aia = default, sia = default, crldp = default, freshest = default;
         foreach (var e in exts)
         {
             field = ExtensionField(e.Oid);
@@ -312,10 +318,10 @@ public sealed class Certificate : IEquatable<Certificate>
                 case Oids.PolicyMappings: maps = ExtensionDecoder.PolicyMappings(v, field); break;
                 case Oids.PolicyConstraints: pc = ExtensionDecoder.PolicyConstraints(v, field); break;
                 case Oids.InhibitAnyPolicy: inhibit = ExtensionDecoder.InhibitAnyPolicy(v, field); break;
-                case Oids.AuthorityInfoAccess: aia = ExtensionDecoder.InfoAccess(v, field); break;
-                case Oids.SubjectInfoAccess: sia = ExtensionDecoder.InfoAccess(v, field); break;
-                case Oids.CrlDistributionPoints: crldp = ExtensionDecoder.DistributionPoints(v, field); break;
-                case Oids.FreshestCrl: freshest = ExtensionDecoder.DistributionPoints(v, field); break;
+                case Oids.AuthorityInfoAccess: ExtensionDecoder.InfoAccess(v, field, materialize: false); aia = v; break;
+                case Oids.SubjectInfoAccess: ExtensionDecoder.InfoAccess(v, field, materialize: false); sia = v; break;
+                case Oids.CrlDistributionPoints: ExtensionDecoder.DistributionPoints(v, field, materialize: false); crldp = v; break;
+                case Oids.FreshestCrl: ExtensionDecoder.DistributionPoints(v, field, materialize: false); freshest = v; break;
                 default: break;
             }
         }
@@ -349,10 +355,10 @@ public sealed class Certificate : IEquatable<Certificate>
             PolicyMappings = maps,
             PolicyConstraints = pc,
             InhibitAnyPolicy = inhibit,
-            AuthorityInfoAccess = aia,
-            SubjectInfoAccess = sia,
-            CrlDistributionPoints = crldp,
-            FreshestCrl = freshest,
+            _aiaRaw = aia,
+            _siaRaw = sia,
+            _crldpRaw = crldp,
+            _freshestRaw = freshest,
         };
     }
 

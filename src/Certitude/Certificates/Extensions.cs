@@ -377,26 +377,31 @@ internal static class ExtensionDecoder
         return n > 1000 ? 1000 : (int)n;
     }
 
-    public static AccessDescription[] InfoAccess(ReadOnlyMemory<byte> v, string f)
+    public static AccessDescription[] InfoAccess(ReadOnlyMemory<byte> v, string f) => InfoAccess(v, f, materialize: true)!;
+
+    /// <summary>Authority/SubjectInfoAccess, checked; the objects only when <paramref name="materialize"/> (else null).</summary>
+    public static AccessDescription[]? InfoAccess(ReadOnlyMemory<byte> v, string f, bool materialize)
     {
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        var list = new List<AccessDescription>();
+        var list = materialize ? new List<AccessDescription>(2) : null;
+        int count = 0;
         while (seq.HasData)
         {
             var ad = seq.ReadSequence();
             var method = ad.ReadObjectIdentifier();
-            var loc = GeneralName.Read(ref ad, f);
+            var loc = GeneralName.ReadCore(ref ad, f, materialize);
             ad.ThrowIfNotEmpty();
-            list.Add(new AccessDescription(method, loc));
+            list?.Add(new AccessDescription(method, loc!));
+            count++;
         }
-        if (list.Count == 0)
+        if (count == 0)
         {
             // RFC 5280 4.2.2.1: SEQUENCE SIZE (1..MAX) OF AccessDescription
             throw new CertificateFormatException(f, "must contain one or more AccessDescriptions");
         }
-        return list.ToArray();
+        return list?.ToArray();
     }
 
     /// <summary>
@@ -458,7 +463,7 @@ internal static class ExtensionDecoder
     }
 
     /// <summary>An optional [0] DistributionPointName (RFC 5280 4.2.1.13, 5.2.5): fullName or nameRelativeToCRLIssuer.</summary>
-    public static (GeneralName[]? FullName, ReadOnlyMemory<byte>? Relative) ReadDistributionPointName(ref DerReader parent, string f)
+    public static (GeneralName[]? FullName, ReadOnlyMemory<byte>? Relative) ReadDistributionPointName(ref DerReader parent, string f, bool materialize = true)
     {
         var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
         if (!parent.HasData || !parent.PeekTag().HasSameClassAndValue(t0))
@@ -470,7 +475,8 @@ internal static class ExtensionDecoder
         (GeneralName[]?, ReadOnlyMemory<byte>?) result;
         if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
         {
-            result = (GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName"), null);
+            var names = GeneralName.ReadNames(dpn.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)), f + ".fullName", materialize);
+            result = (names ?? [], null);
         }
         else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
         {
@@ -485,7 +491,7 @@ internal static class ExtensionDecoder
     }
 
     /// <summary>ReasonFlags (RFC 5280 4.2.1.13) as a bit mask: bit i set for named bit i.</summary>
-    public static int ReasonFlags(byte[] bits, int unused)
+    public static int ReasonFlags(ReadOnlySpan<byte> bits, int unused)
     {
         int flags = 0;
         for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
@@ -498,41 +504,48 @@ internal static class ExtensionDecoder
         return flags;
     }
 
-    public static DistributionPoint[] DistributionPoints(ReadOnlyMemory<byte> v, string f)
+    public static DistributionPoint[] DistributionPoints(ReadOnlyMemory<byte> v, string f) => DistributionPoints(v, f, materialize: true)!;
+
+    /// <summary>cRLDistributionPoints / freshestCRL, checked; the objects only when <paramref name="materialize"/> (else null).</summary>
+    public static DistributionPoint[]? DistributionPoints(ReadOnlyMemory<byte> v, string f, bool materialize)
     {
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        var list = new List<DistributionPoint>();
+        var list = materialize ? new List<DistributionPoint>(1) : null;
+        int count = 0;
         while (seq.HasData)
         {
             var dp = seq.ReadSequence();
-            var (full, rel) = ReadDistributionPointName(ref dp, f);
+            var (full, rel) = ReadDistributionPointName(ref dp, f, materialize);
             int? reasons = null;
             GeneralName[]? crlIssuer = null;
+            bool hasCrlIssuer = false;
             var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t1))
             {
-                var bits = dp.ReadBitString(out int unused, t1);
-                reasons = ReasonFlags(bits, unused);
+                var bits = dp.ReadBitStringSlice(out int unused, t1);
+                reasons = ReasonFlags(bits.Span, unused);
             }
             var t2 = new Asn1Tag(TagClass.ContextSpecific, 2, true);
             if (dp.HasData && dp.PeekTag().HasSameClassAndValue(t2))
             {
-                crlIssuer = GeneralName.ReadNames(dp.ReadSequence(t2), f + ".cRLIssuer");
+                crlIssuer = GeneralName.ReadNames(dp.ReadSequence(t2), f + ".cRLIssuer", materialize);
+                hasCrlIssuer = true;
             }
             dp.ThrowIfNotEmpty();
-            if (full is null && rel is null && crlIssuer is null)
+            if (full is null && rel is null && !hasCrlIssuer)
             {
                 // RFC 5280 4.2.1.13: either distributionPoint or cRLIssuer MUST be present.
                 throw new CertificateFormatException(f, "a DistributionPoint needs distributionPoint or cRLIssuer");
             }
-            list.Add(new DistributionPoint(full, rel, reasons, crlIssuer));
+            list?.Add(new DistributionPoint(full, rel, reasons, crlIssuer));
+            count++;
         }
-        if (list.Count == 0)
+        if (count == 0)
         {
             throw new CertificateFormatException(f, "must contain one or more DistributionPoints");
         }
-        return list.ToArray();
+        return list?.ToArray();
     }
 }

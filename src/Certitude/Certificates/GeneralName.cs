@@ -75,7 +75,11 @@ public sealed class GeneralName
         _ => "<" + DistinguishedName.Hex(b) + ">",
     };
 
-    internal static GeneralName Read(ref DerReader reader, string field)
+    internal static GeneralName Read(ref DerReader reader, string field) => ReadCore(ref reader, field, materialize: true)!;
+
+    /// <summary>Reads one GeneralName with every check; builds the object only when <paramref name="materialize"/>
+    /// (validation alone returns null), so parsing can validate what it decodes later.</summary>
+    internal static GeneralName? ReadCore(ref DerReader reader, string field, bool materialize)
     {
         var tag = reader.PeekTag();
         if (tag.TagClass != TagClass.ContextSpecific || tag.TagValue > 8)
@@ -93,40 +97,39 @@ public sealed class GeneralName
                     value.ReadEncodedValue();
                     value.ThrowIfNotEmpty();
                     seq.ThrowIfNotEmpty();
-                    return new GeneralName(kind, null, null, null, typeId);
+                    return materialize ? new GeneralName(kind, null, null, null, typeId) : null;
                 }
             case GeneralNameKind.Rfc822Name:
             case GeneralNameKind.DnsName:
             case GeneralNameKind.Uri:
                 {
-                    // RFC 5280 4.2.1.6: these are IA5String; a non-ASCII byte is malformed.
-                    string s;
-                    try
+                    // RFC 5280 4.2.1.6: these are IA5String (primitive in DER); a non-ASCII byte is malformed.
+                    if (!reader.TryReadPrimitiveOctetString(out var text, new Asn1Tag(TagClass.ContextSpecific, tag.TagValue))
+                        || text.Span.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0)
                     {
-                        s = reader.ReadCharacterString(UniversalTagNumber.IA5String, new Asn1Tag(TagClass.ContextSpecific, tag.TagValue));
+                        throw new CertificateFormatException(field, $"{kind} is not a valid IA5String");
                     }
-                    catch (AsnContentException e)
-                    {
-                        throw new CertificateFormatException(field, $"{kind} is not a valid IA5String", e);
-                    }
-                    return new GeneralName(kind, s, null, null, null);
+                    return materialize ? new GeneralName(kind, System.Text.Encoding.ASCII.GetString(text.Span), null, null, null) : null;
                 }
             case GeneralNameKind.DirectoryName:
                 {
                     var explicitSeq = reader.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 4, true));
                     var name = DistinguishedName.Read(ref explicitSeq, field + ".directoryName");
                     explicitSeq.ThrowIfNotEmpty();
-                    return new GeneralName(kind, null, null, name, null);
+                    return materialize ? new GeneralName(kind, null, null, name, null) : null;
                 }
             case GeneralNameKind.IPAddress:
                 {
-                    var bytes = reader.ReadOctetString(new Asn1Tag(TagClass.ContextSpecific, 7));
-                    return new GeneralName(kind, null, bytes, null, null);
+                    if (!reader.TryReadPrimitiveOctetString(out var bytes, new Asn1Tag(TagClass.ContextSpecific, 7)))
+                    {
+                        throw new CertificateFormatException(field, "iPAddress must be a primitive OCTET STRING");
+                    }
+                    return materialize ? new GeneralName(kind, null, bytes.ToArray(), null, null) : null;
                 }
             case GeneralNameKind.RegisteredId:
                 {
                     var oid = reader.ReadObjectIdentifier(new Asn1Tag(TagClass.ContextSpecific, 8));
-                    return new GeneralName(kind, null, null, null, oid);
+                    return materialize ? new GeneralName(kind, null, null, null, oid) : null;
                 }
             default:
                 if (!tag.IsConstructed)
@@ -134,23 +137,29 @@ public sealed class GeneralName
                     throw new CertificateFormatException(field, $"{kind} must be constructed");
                 }
                 reader.ReadEncodedValue();
-                return new GeneralName(kind, null, null, null, null);
+                return materialize ? new GeneralName(kind, null, null, null, null) : null;
         }
     }
 
     /// <summary>GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName.</summary>
-    internal static GeneralName[] ReadNames(DerReader seq, string field)
+    internal static GeneralName[] ReadNames(DerReader seq, string field) => ReadNames(seq, field, materialize: true)!;
+
+    /// <summary>GeneralNames, checked; the objects only when <paramref name="materialize"/> (else null).</summary>
+    internal static GeneralName[]? ReadNames(DerReader seq, string field, bool materialize)
     {
-        var list = new List<GeneralName>();
+        var list = materialize ? new List<GeneralName>() : null;
+        int count = 0;
         while (seq.HasData)
         {
-            list.Add(Read(ref seq, field));
+            var name = ReadCore(ref seq, field, materialize);
+            list?.Add(name!);
+            count++;
         }
-        if (list.Count == 0)
+        if (count == 0)
         {
             throw new CertificateFormatException(field, "GeneralNames must not be empty (SIZE (1..MAX))");
         }
-        return list.ToArray();
+        return list?.ToArray();
     }
 
     /// <summary>True when a GeneralNames value (an extension's octets) is well-formed DER holding only
