@@ -21,8 +21,8 @@ internal sealed class PathSearch
     private readonly PeerIdentity[] _peers;
     private readonly DateTimeOffset _time;
     private readonly Budget _budget;
-    private readonly Dictionary<(Certificate Child, Certificate Issuer), VerifyCode> _signatures = new();
-    private readonly Dictionary<(Certificate, CertRole), Failure[]> _certChecks = new();
+    private readonly PairMemo<VerifyCode> _signatures = new();
+    private readonly PairMemo<Failure[]> _certChecks = new();
     private List<VerificationDiagnostic>? _diagnostics;
     private readonly List<Certificate> _path = [];
     // Candidate issuers of every level of the current path, as a stack (see Extend), and scratch lists
@@ -240,7 +240,7 @@ internal sealed class PathSearch
 
     private VerifyCode CheckSignature(Certificate child, Certificate issuer)
     {
-        if (_signatures.TryGetValue((child, issuer), out var known))
+        if (_signatures.TryGetValue(child, issuer, 0, out var known))
         {
             return known;
         }
@@ -248,7 +248,7 @@ internal sealed class PathSearch
         var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature.Span, DsaParameterSource(issuer));
         if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
         {
-            _signatures[(child, issuer)] = code;
+            _signatures.Set(child, issuer, 0, code);
         }
         return code;
     }
@@ -363,7 +363,7 @@ internal sealed class PathSearch
     /// the verifier's fixed options and so are kept by the verifier across verifications.</summary>
     private Failure[] CertChecks(Certificate c, CertRole role)
     {
-        if (_certChecks.TryGetValue((c, role), out var known))
+        if (_certChecks.TryGetValue(c, null, (int)role, out var known))
         {
             return known;
         }
@@ -394,7 +394,7 @@ internal sealed class PathSearch
             list.AddRange(structural);
             result = list.ToArray();
         }
-        _certChecks[(c, role)] = result;
+        _certChecks.Set(c, null, (int)role, result);
         return result;
     }
 
