@@ -65,8 +65,15 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>The name of the signature algorithm, e.g. "ECDSA with SHA256".</summary>
     public string SignatureAlgorithmName => SignatureAlgorithm.Name;
 
+    private ExtensionHeader[] _extensionHeaders = [];
+    private CertificateExtension[]? _extensions;
+
     /// <summary>Every extension, in certificate order.</summary>
-    public IReadOnlyList<CertificateExtension> Extensions { get; private init; } = [];
+    public IReadOnlyList<CertificateExtension> Extensions
+        => _extensions ??= Array.ConvertAll(_extensionHeaders, static h => new CertificateExtension(h.Oid, h.Critical, h.Value));
+
+    /// <summary>The extensions as parsing keeps them (no object per extension).</summary>
+    internal ReadOnlySpan<ExtensionHeader> ExtensionHeaders => _extensionHeaders;
 
     internal BasicConstraintsExt? BasicConstraints { get; private init; }
     internal KeyUsageFlags? KeyUsage { get; private init; }
@@ -128,9 +135,9 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>SHA-256 of the DER, hexadecimal (computed once).</summary>
     public string Sha256Fingerprint => _fingerprint ??= Convert.ToHexString(SHA256.HashData(RawData.Span));
 
-    internal CertificateExtension? FindExtension(string oid)
+    internal ExtensionHeader? FindExtension(string oid)
     {
-        foreach (var e in Extensions)
+        foreach (var e in _extensionHeaders)
         {
             if (e.Oid == oid)
             {
@@ -271,7 +278,7 @@ public sealed class Certificate : IEquatable<Certificate>
             tbs.ReadBitString(out _, t2);
         }
 
-        var exts = new List<CertificateExtension>();
+        ExtensionHeader[] exts = [];
         field = "tbsCertificate.extensions";
         var t3 = new Asn1Tag(TagClass.ContextSpecific, 3, true);
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t3))
@@ -341,7 +348,7 @@ public sealed class Certificate : IEquatable<Certificate>
             NotAfter = notAfter,
             ValidityHasFractionalSeconds = fracA || fracB,
             PublicKey = spki,
-            Extensions = exts,
+            _extensionHeaders = exts,
             BasicConstraints = bc,
             KeyUsage = ku,
             ExtendedKeyUsage = eku,

@@ -77,16 +77,42 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     /// <summary>The text values of every attribute of the given type, in order (e.g. 2.5.4.3 for CN).</summary>
     public IEnumerable<string> GetAttributeValues(string oid)
     {
-        foreach (var rdn in Attributes)
+        if (_rdns is null)
+        {
+            // Read from the (validated) bytes: only the wanted values become strings.
+            return TextsFromBytes(RawData, oid);
+        }
+        var list = new List<string>(1);
+        foreach (var rdn in _rdns)
         {
             foreach (var a in rdn)
             {
                 if (a.Oid == oid && a.Text is not null)
                 {
-                    yield return a.Text;
+                    list.Add(a.Text);
                 }
             }
         }
+        return list;
+    }
+
+    private static List<string> TextsFromBytes(ReadOnlyMemory<byte> raw, string oid)
+    {
+        var list = new List<string>(1);
+        var seq = new DerReader(raw).ReadSequence();
+        while (seq.HasData)
+        {
+            var set = seq.ReadSetOf();
+            while (set.HasData)
+            {
+                var (type, tag, valueRaw) = ReadAttribute(ref set);
+                if (type == oid && DecodeString(tag, valueRaw, "Name") is { } text)
+                {
+                    list.Add(text);
+                }
+            }
+        }
+        return list;
     }
 
     /// <summary>RFC 5280 4.2.1.10: the constraint's RDN sequence is a prefix of this name.</summary>

@@ -36,6 +36,10 @@ public enum KeyUsageFlags
 /// <param name="Value">The contents of extnValue (the DER of the extension's own structure).</param>
 public sealed record CertificateExtension(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
 
+/// <summary>An extension as parsing keeps it: the OID (interned), the flag and the value as a slice of the
+/// certificate, in an array of structs; <see cref="Certificate.Extensions"/> makes the public records on first use.</summary>
+internal readonly record struct ExtensionHeader(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
+
 internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen);
 
 internal sealed record AuthorityKeyIdExt(byte[]? KeyId, GeneralName[]? Issuer, byte[]? Serial);
@@ -408,11 +412,21 @@ internal static class ExtensionDecoder
     /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280 4.1, 5.1): critical FALSE must be
     /// omitted (DER DEFAULT) and no extension may appear twice (RFC 5280 4.2, 5.2).
     /// </summary>
-    public static List<CertificateExtension> ReadExtensions(DerReader seq, string f)
+    public static ExtensionHeader[] ReadExtensions(DerReader seq, string f)
     {
-        var list = new List<CertificateExtension>();
+        // Counted first, so the result is one array of the exact size.
+        int count = 0;
+        for (var counter = seq; counter.HasData; count++)
+        {
+            counter.ReadEncodedValue();
+        }
+        if (count == 0)
+        {
+            throw new CertificateFormatException(f, "extensions must not be empty (SIZE (1..MAX))");
+        }
+        var result = new ExtensionHeader[count];
         HashSet<string>? seen = null;
-        while (seq.HasData)
+        for (int i = 0; i < count; i++)
         {
             var ext = seq.ReadSequence();
             var oid = ext.ReadObjectIdentifier();
@@ -432,27 +446,28 @@ internal static class ExtensionDecoder
             }
             ext.ThrowIfNotEmpty();
             // A handful of extensions is compared directly; a hostile number of them goes through a set.
-            if (list.Count >= 16 && seen is null)
+            if (i >= 16 && seen is null)
             {
-                seen = new HashSet<string>(list.Select(e => e.Oid), StringComparer.Ordinal);
+                seen = new HashSet<string>(StringComparer.Ordinal);
+                for (int j = 0; j < i; j++)
+                {
+                    seen.Add(result[j].Oid);
+                }
             }
-            if (seen is not null ? !seen.Add(oid) : Contains(list, oid))
+            if (seen is not null ? !seen.Add(oid) : Contains(result.AsSpan(0, i), oid))
             {
                 // "A certificate MUST NOT include more than one instance of a particular extension."
                 throw new CertificateFormatException(f, $"duplicate extension {Oids.ExtensionName(oid)}");
             }
-            list.Add(new CertificateExtension(oid, critical, value));
+            result[i] = new ExtensionHeader(oid, critical, value);
         }
-        if (list.Count == 0)
-        {
-            throw new CertificateFormatException(f, "extensions must not be empty (SIZE (1..MAX))");
-        }
-        return list;
+        seq.ThrowIfNotEmpty();
+        return result;
     }
 
-    private static bool Contains(List<CertificateExtension> list, string oid)
+    private static bool Contains(ReadOnlySpan<ExtensionHeader> headers, string oid)
     {
-        foreach (var e in list)
+        foreach (var e in headers)
         {
             if (e.Oid == oid)
             {

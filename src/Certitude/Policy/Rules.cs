@@ -44,7 +44,7 @@ internal static class RuleTables
 {
     private static string? If(bool violated, string message) => violated ? message : null;
 
-    private static CertificateExtension? Ext(Certificate c, string oid) => c.FindExtension(oid);
+    private static ExtensionHeader? Ext(Certificate c, string oid) => c.FindExtension(oid);
 
     private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
     {
@@ -55,12 +55,24 @@ internal static class RuleTables
     };
 
     /// <summary>Rules of RFC 5280 that both profiles enforce.</summary>
+    /// <summary>The first critical extension Certitude does not process, or null.</summary>
+    private static string? FirstUnprocessedCritical(Certificate c)
+    {
+        foreach (var e in c.ExtensionHeaders)
+        {
+            if (e.Critical && !Understood.Contains(e.Oid))
+            {
+                return e.Oid;
+            }
+        }
+        return null;
+    }
+
     public static readonly CertificateRule[] Common =
     [
         // ---- always enforced (not only under X509Strict) ----
         new("unknown-critical-extension", "RFC 5280 4.2", CertRole.Any, false, VerifyCode.UnhandledCriticalExtension,
-            (c, _) => c.Extensions.FirstOrDefault(e => e.Critical && !Understood.Contains(e.Oid)) is { } e
-                ? $"critical extension {e.Oid} is not understood" : null),
+            (c, _) => FirstUnprocessedCritical(c) is { } oid ? $"critical extension {oid} is not understood" : null),
         new("signature-algorithm-consistency", "RFC 5280 4.1.1.2", CertRole.Any, false, VerifyCode.SignatureAlgorithmInconsistency,
             (c, _) => If(!c.SignatureAlgorithm.RawData.Span.SequenceEqual(c.TbsSignatureAlgorithmRaw.Span),
                 "signatureAlgorithm differs from tbsCertificate.signature")),
@@ -75,7 +87,7 @@ internal static class RuleTables
             (c, _) => If(c.BasicConstraints?.IsCa != true,
                 c.BasicConstraints is null ? "trust anchor has no basicConstraints extension" : "trust anchor's basicConstraints does not assert cA")),
         new("v3-for-extensions", "RFC 5280 4.1.2.1", CertRole.Any, true, VerifyCode.ExtensionsRequireVersion3,
-            (c, _) => If(c.Extensions.Count > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
+            (c, _) => If(c.ExtensionHeaders.Length > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
         // NOTE: not applied to trust anchors, which are a name and a key (RFC 5280 6.1.1 (d)); long-lived roots with serial 0 exist.
         new("serial-number", "RFC 5280 4.1.2.2", CertRole.Leaf | CertRole.Intermediate, true, VerifyCode.ProfileViolation,
             (c, _) => c.SerialNumber.Length > 20 ? "serial number is longer than 20 octets"

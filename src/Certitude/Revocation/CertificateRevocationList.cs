@@ -234,7 +234,7 @@ public sealed class CertificateRevocationList
                 i++;
             }
         }
-        var extensions = new List<CertificateExtension>();
+        ExtensionHeader[] extensions = [];
         byte[]? aki = null;
         BigInteger? number = null;
         BigInteger? baseNumber = null;
@@ -299,7 +299,7 @@ public sealed class CertificateRevocationList
             CrlNumber = number,
             DeltaBaseCrlNumber = baseNumber,
             IssuingDistributionPoint = idp,
-            Extensions = extensions,
+            Extensions = Array.ConvertAll(extensions, static h => new CertificateExtension(h.Oid, h.Critical, h.Value)),
             AuthorityKeyId = aki,
             UnhandledCriticalEntryExtension = badEntryExtension,
         };

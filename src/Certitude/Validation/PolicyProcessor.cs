@@ -233,7 +233,8 @@ internal sealed class PolicyProcessor
         }
         var user = _inputs.InitialPolicySet;
         AuthoritiesConstrainedPolicies = LevelPolicies();
-        if (_root is not null && !user.Contains(Oids.AnyPolicy))
+        bool userSetApplied = _root is not null && !user.Contains(Oids.AnyPolicy);
+        if (userSetApplied)
         {
             // 6.1.5 (g)(iii)
             var validSet = AllNodes().Where(n => n.Parent?.ValidPolicy == Oids.AnyPolicy).ToList();
@@ -261,7 +262,8 @@ internal sealed class PolicyProcessor
             }
             Prune();
         }
-        UserConstrainedPolicies = LevelPolicies();
+        // Without a user set to apply (6.1.5 (g)(ii)), the tree and so the set are unchanged.
+        UserConstrainedPolicies = userSetApplied ? LevelPolicies() : AuthoritiesConstrainedPolicies;
         if (_explicitPolicy <= 0 && (_root is null || _level.Count == 0))
         {
             return new Failure(VerifyCode.NoExplicitPolicy, "an explicit policy is required and the path has no acceptable policy", "RFC 5280 6.1.5 (g)");
@@ -280,7 +282,40 @@ internal sealed class PolicyProcessor
         {
             return [_level[0].ValidPolicy];
         }
-        return _level.Select(n => n.ValidPolicy).Distinct(StringComparer.Ordinal).ToArray();
+        // A level of a handful of nodes is deduplicated directly; a large one (bounded by the budget) through a set.
+        if (_level.Count > 16)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            var distinct = new List<string>();
+            foreach (var n in _level)
+            {
+                if (set.Add(n.ValidPolicy))
+                {
+                    distinct.Add(n.ValidPolicy);
+                }
+            }
+            return distinct.ToArray();
+        }
+        Span<int> firsts = stackalloc int[16];
+        int count = 0;
+        for (int i = 0; i < _level.Count; i++)
+        {
+            bool seen = false;
+            for (int j = 0; j < count && !seen; j++)
+            {
+                seen = _level[firsts[j]].ValidPolicy == _level[i].ValidPolicy;
+            }
+            if (!seen)
+            {
+                firsts[count++] = i;
+            }
+        }
+        var result = new string[count];
+        for (int j = 0; j < count; j++)
+        {
+            result[j] = _level[firsts[j]].ValidPolicy;
+        }
+        return result;
     }
 
     private static bool HasChild(Node node, string policy)
