@@ -37,15 +37,24 @@ public sealed class Verifier
     /// <param name="intermediates">Untrusted certificates that may serve as intermediates (e.g. what a TLS peer sent).</param>
     /// <param name="peer">The name the leaf must match, or null for none.</param>
     public VerificationResult Verify(Certificate leaf, IEnumerable<Certificate>? intermediates = null, PeerIdentity? peer = null)
-        => Verify(leaf, intermediates, peer is null ? [] : [peer]);
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        return Run(leaf, intermediates, peer is null ? [] : [peer]);
+    }
 
     /// <summary>Verifies a leaf certificate that must match every one of the given names.</summary>
     public VerificationResult Verify(Certificate leaf, IEnumerable<Certificate>? intermediates, IReadOnlyList<PeerIdentity> peers)
     {
         ArgumentNullException.ThrowIfNull(leaf);
         ArgumentNullException.ThrowIfNull(peers);
+        return Run(leaf, intermediates, peers.ToArray());
+    }
+
+    /// <summary>One search; <paramref name="peers"/> is an array this verifier owns.</summary>
+    private VerificationResult Run(Certificate leaf, IEnumerable<Certificate>? intermediates, PeerIdentity[] peers)
+    {
         var time = Options.ValidationTime ?? DateTimeOffset.UtcNow;
-        var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers.ToArray(), time, _cache);
+        var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers, time, _cache);
         return search.Run(leaf);
     }
 }

@@ -43,6 +43,9 @@ public sealed class ParsingTests
         var a = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=Test  Root, O=Org").RawData, "a");
         var b = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=test root, O=ORG").RawData, "b");
         Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        var c = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=test root, O=Other").RawData, "c");
+        Assert.NotEqual(a, c);
     }
 
     [Theory]
@@ -54,7 +57,11 @@ public sealed class ParsingTests
     public void NameKeyWrittenFromBytesEqualsTheKeyOfTheDecodedAttributes(string name)
     {
         // The key is written in one pass over the DER; the attributes are decoded later. Both must agree.
-        var dn = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName(name).RawData, "n");
+        var der = new System.Security.Cryptography.X509Certificates.X500DistinguishedName(name).RawData;
+        // Attribute values read from the bytes (before anything is decoded) equal those of the decoded attributes.
+        var cnFromBytes = DistinguishedName.Decode(der, "n").GetAttributeValues("2.5.4.3").ToArray();
+        var dn = DistinguishedName.Decode(der, "n");
+        Assert.Equal(dn.Rdns.SelectMany(r => r).Where(a => a.Oid == "2.5.4.3").Select(a => a.Text), cnFromBytes);
         var fromAttributes = string.Concat(dn.Rdns.Select(rdn => "/" + string.Join("+", rdn.Select(a => a.Normalized).Order(StringComparer.Ordinal))));
         Assert.Equal(fromAttributes, dn.NormalizedKey);
         Assert.Equal(name.Length == 0, dn.IsEmpty);
@@ -109,6 +116,11 @@ public sealed class ParsingTests
         var good = TestPki.Leaf(root, spec: new CertSpec { Extra = [InfoAccess("http://ca.test/ca.der"u8.ToArray()), DistributionPoints("http://ca.test/ca.crl"u8.ToArray())] });
         var cert = Certificate.Parse(good.X509.RawData);
         Assert.Equal("http://ca.test/ca.der", Assert.Single(cert.AuthorityInfoAccess!).Location.Text);
+        var plain = TestPki.Leaf(root).Cert;
+        Assert.Null(plain.AuthorityInfoAccess);
+        Assert.Null(plain.CrlDistributionPoints);
+        Assert.Null(plain.FreshestCrl);
+        Assert.Null(plain.SubjectInfoAccess);
         Assert.Equal("http://ca.test/ca.crl", Assert.Single(Assert.Single(cert.CrlDistributionPoints!).FullName!).Text);
 
         // A non-IA5 octet in either URI makes the certificate malformed at Parse (TestPki parses what it

@@ -9,24 +9,26 @@ internal sealed class IssuerPool
 {
     private const int IndexAbove = 8;
 
-    private readonly List<Certificate> _all = [];
-    private readonly Dictionary<string, List<Certificate>>? _bySubject;
+    private readonly List<Certificate> _all;
+    private readonly Dictionary<DistinguishedName, List<Certificate>>? _bySubject;
 
     public IssuerPool(IEnumerable<Certificate> certificates)
     {
-        var list = certificates as IReadOnlyCollection<Certificate>;
-        if (list is not null && list.Count <= IndexAbove)
+        if (certificates is IReadOnlyList<Certificate> list && list.Count <= IndexAbove)
         {
-            foreach (var c in list)
+            // Indexed, not enumerated: no enumerator object for the usual array or list.
+            _all = new List<Certificate>(list.Count);
+            for (int i = 0; i < list.Count; i++)
             {
-                if (!_all.Contains(c))
+                if (!_all.Contains(list[i]))
                 {
-                    _all.Add(c);
+                    _all.Add(list[i]);
                 }
             }
             return;
         }
-        _bySubject = new Dictionary<string, List<Certificate>>(StringComparer.Ordinal);
+        _all = [];
+        _bySubject = new Dictionary<DistinguishedName, List<Certificate>>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in certificates)
         {
@@ -35,9 +37,9 @@ internal sealed class IssuerPool
                 continue;
             }
             _all.Add(c);
-            if (!_bySubject.TryGetValue(c.Subject.NormalizedKey, out var bucket))
+            if (!_bySubject.TryGetValue(c.Subject, out var bucket))
             {
-                _bySubject[c.Subject.NormalizedKey] = bucket = [];
+                _bySubject[c.Subject] = bucket = [];
             }
             bucket.Add(c);
         }
@@ -48,7 +50,7 @@ internal sealed class IssuerPool
     {
         if (_bySubject is not null)
         {
-            if (_bySubject.TryGetValue(subject.NormalizedKey, out var bucket))
+            if (_bySubject.TryGetValue(subject, out var bucket))
             {
                 into.AddRange(bucket);
             }
@@ -56,7 +58,7 @@ internal sealed class IssuerPool
         }
         foreach (var c in _all)
         {
-            if (string.Equals(c.Subject.NormalizedKey, subject.NormalizedKey, StringComparison.Ordinal))
+            if (c.Subject.Equals(subject))
             {
                 into.Add(c);
             }

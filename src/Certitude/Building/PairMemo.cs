@@ -12,8 +12,11 @@ internal sealed class PairMemo<TValue>
 {
     private const int LinearLimit = 16;
 
-    private readonly List<(object A, object? B, int C, TValue Value)> _list = new(4);
+    private readonly List<(object A, object? B, int C, TValue Value)> _list;
     private Dictionary<(object, object?, int), TValue>? _map;
+
+    /// <param name="capacity">The entries an ordinary search stores (the list grows past it).</param>
+    public PairMemo(int capacity) => _list = new(capacity);
 
     public bool TryGetValue(object a, object? b, int c, out TValue value)
     {

@@ -21,8 +21,9 @@ internal sealed class PathSearch
     private readonly PeerIdentity[] _peers;
     private readonly DateTimeOffset _time;
     private readonly Budget _budget;
-    private readonly PairMemo<VerifyCode> _signatures = new();
-    private readonly PairMemo<Failure[]> _certChecks = new();
+    // A three-certificate path stores two signature outcomes and three certificates' checks.
+    private readonly PairMemo<VerifyCode> _signatures = new(2);
+    private readonly PairMemo<Failure[]> _certChecks = new(4);
     private List<VerificationDiagnostic>? _diagnostics;
     private readonly List<Certificate> _path = [];
     // Candidate issuers of every level of the current path, as a stack (see Extend), and scratch lists
@@ -194,8 +195,10 @@ internal sealed class PathSearch
             int keyOrder = akid is null || c.SubjectKeyId is null ? 1 : akid.AsSpan().SequenceEqual(c.SubjectKeyId) ? 0 : 2;
             return (trusted == trustedFirst ? 0 : 3) + keyOrder;
         }
-        foreach (var t in _trust.FindBySubject(cur.Issuer))
+        var named = _trust.FindBySubject(cur.Issuer);
+        for (int i = 0; i < named.Count; i++)
         {
+            var t = named[i];
             bool anchor = PartialChain || t.IsSelfIssued;
             if (!OnPath(t))
             {

@@ -70,7 +70,7 @@ public sealed class Certificate : IEquatable<Certificate>
 
     /// <summary>Every extension, in certificate order.</summary>
     public IReadOnlyList<CertificateExtension> Extensions
-        => _extensions ??= Array.ConvertAll(_extensionHeaders, static h => new CertificateExtension(h.Oid, h.Critical, h.Value));
+        => _extensions ??= Array.ConvertAll(_extensionHeaders, h => new CertificateExtension(h.Oid, h.Critical, h.ValueIn(RawData)));
 
     /// <summary>The extensions as parsing keeps them (no object per extension).</summary>
     internal ReadOnlySpan<ExtensionHeader> ExtensionHeaders => _extensionHeaders;
@@ -100,16 +100,18 @@ public sealed class Certificate : IEquatable<Certificate>
     internal PolicyConstraintsExt? PolicyConstraints { get; private init; }
     internal int? InhibitAnyPolicy { get; private init; }
 
-    // Parsing validates these four in full and keeps their octets; the objects (mostly URIs, which
-    // verification without revocation never reads) are built on first use.
-    private ReadOnlyMemory<byte> _aiaRaw, _siaRaw, _crldpRaw, _freshestRaw;
+    // Parsing validates these four in full; the objects (mostly URIs, which verification without
+    // revocation never reads) are built from the extension's octets on first use.
     private AccessDescription[]? _aia, _sia;
     private DistributionPoint[]? _crldp, _freshest;
 
-    internal AccessDescription[]? AuthorityInfoAccess => _aia ??= _aiaRaw.IsEmpty ? null : ExtensionDecoder.InfoAccess(_aiaRaw, ExtensionField(Oids.AuthorityInfoAccess));
-    internal AccessDescription[]? SubjectInfoAccess => _sia ??= _siaRaw.IsEmpty ? null : ExtensionDecoder.InfoAccess(_siaRaw, ExtensionField(Oids.SubjectInfoAccess));
-    internal DistributionPoint[]? CrlDistributionPoints => _crldp ??= _crldpRaw.IsEmpty ? null : ExtensionDecoder.DistributionPoints(_crldpRaw, ExtensionField(Oids.CrlDistributionPoints));
-    internal DistributionPoint[]? FreshestCrl => _freshest ??= _freshestRaw.IsEmpty ? null : ExtensionDecoder.DistributionPoints(_freshestRaw, ExtensionField(Oids.FreshestCrl));
+    internal AccessDescription[]? AuthorityInfoAccess => _aia ??= ValueOf(Oids.AuthorityInfoAccess) is { } v ? ExtensionDecoder.InfoAccess(v, ExtensionField(Oids.AuthorityInfoAccess)) : null;
+    internal AccessDescription[]? SubjectInfoAccess => _sia ??= ValueOf(Oids.SubjectInfoAccess) is { } v ? ExtensionDecoder.InfoAccess(v, ExtensionField(Oids.SubjectInfoAccess)) : null;
+    internal DistributionPoint[]? CrlDistributionPoints => _crldp ??= ValueOf(Oids.CrlDistributionPoints) is { } v ? ExtensionDecoder.DistributionPoints(v, ExtensionField(Oids.CrlDistributionPoints)) : null;
+    internal DistributionPoint[]? FreshestCrl => _freshest ??= ValueOf(Oids.FreshestCrl) is { } v ? ExtensionDecoder.DistributionPoints(v, ExtensionField(Oids.FreshestCrl)) : null;
+
+    /// <summary>The extnValue contents of the extension with this OID, or null when absent.</summary>
+    private ReadOnlyMemory<byte>? ValueOf(string oid) => FindExtension(oid) is { } h ? h.ValueIn(RawData) : (ReadOnlyMemory<byte>?)null;
 
     /// <summary>The subjectAltName entries (empty when the extension is absent).</summary>
     public IReadOnlyList<GeneralName> SubjectAlternativeNames => SubjectAltNames ?? [];
@@ -284,7 +286,7 @@ public sealed class Certificate : IEquatable<Certificate>
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t3))
         {
             var wrap = tbs.ReadSequence(t3);
-            exts = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field);
+            exts = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field, der);
             wrap.ThrowIfNotEmpty();
         }
         field = "tbsCertificate";
@@ -302,11 +304,10 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyMapping[]? maps = null;
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
-        ReadOnlyMemory<byte> aia = default, sia = default, crldp = default, freshest = default;
         foreach (var e in exts)
         {
             field = ExtensionField(e.Oid);
-            var v = e.Value;
+            var v = e.ValueIn(der);
             switch (e.Oid)
             {
                 case Oids.BasicConstraints: bc = ExtensionDecoder.BasicConstraints(v, field); break;
@@ -325,10 +326,10 @@ public sealed class Certificate : IEquatable<Certificate>
                 case Oids.PolicyMappings: maps = ExtensionDecoder.PolicyMappings(v, field); break;
                 case Oids.PolicyConstraints: pc = ExtensionDecoder.PolicyConstraints(v, field); break;
                 case Oids.InhibitAnyPolicy: inhibit = ExtensionDecoder.InhibitAnyPolicy(v, field); break;
-                case Oids.AuthorityInfoAccess: ExtensionDecoder.InfoAccess(v, field, materialize: false); aia = v; break;
-                case Oids.SubjectInfoAccess: ExtensionDecoder.InfoAccess(v, field, materialize: false); sia = v; break;
-                case Oids.CrlDistributionPoints: ExtensionDecoder.DistributionPoints(v, field, materialize: false); crldp = v; break;
-                case Oids.FreshestCrl: ExtensionDecoder.DistributionPoints(v, field, materialize: false); freshest = v; break;
+                case Oids.AuthorityInfoAccess:
+                case Oids.SubjectInfoAccess: ExtensionDecoder.InfoAccess(v, field, materialize: false); break;
+                case Oids.CrlDistributionPoints:
+                case Oids.FreshestCrl: ExtensionDecoder.DistributionPoints(v, field, materialize: false); break;
                 default: break;
             }
         }
@@ -362,10 +363,6 @@ public sealed class Certificate : IEquatable<Certificate>
             PolicyMappings = maps,
             PolicyConstraints = pc,
             InhibitAnyPolicy = inhibit,
-            _aiaRaw = aia,
-            _siaRaw = sia,
-            _crldpRaw = crldp,
-            _freshestRaw = freshest,
         };
     }
 

@@ -16,11 +16,14 @@ internal readonly record struct NameAttribute(string Oid, Asn1Tag Tag, string? T
 public sealed class DistinguishedName : IEquatable<DistinguishedName>
 {
     private NameAttribute[][]? _rdns;
+    private string? _key;
+    private readonly int _keyHash;
 
-    private DistinguishedName(ReadOnlyMemory<byte> raw, string key, NameAttribute[][]? rdns)
+    private DistinguishedName(ReadOnlyMemory<byte> raw, string? key, int keyHash, NameAttribute[][]? rdns)
     {
         RawData = raw;
-        NormalizedKey = key;
+        _key = key;
+        _keyHash = keyHash;
         _rdns = rdns;
     }
 
@@ -68,9 +71,11 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     public ReadOnlyMemory<byte> RawData { get; }
 
     /// <summary>True when the name has no relative distinguished names.</summary>
-    public bool IsEmpty => NormalizedKey.Length == 0;
+    public bool IsEmpty => RawData.Length == 2; // an empty DER SEQUENCE: 30 00
 
-    internal string NormalizedKey { get; }
+    /// <summary>The comparison key (built on first use; equality and hashing use its hash, computed at decoding,
+    /// so a name that is only compared with names it differs from never builds the string).</summary>
+    internal string NormalizedKey => _key ??= KeyOf(RawData);
 
     internal IReadOnlyList<NameAttribute[]> Rdns => Attributes;
 
@@ -159,13 +164,17 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     }
 
     /// <inheritdoc/>
-    public bool Equals(DistinguishedName? other) => other is not null && (ReferenceEquals(this, other) || NormalizedKey == other.NormalizedKey);
+    public bool Equals(DistinguishedName? other)
+        => other is not null && (ReferenceEquals(this, other) || (_keyHash == other._keyHash
+            // Identical DER is the same name (the usual case: an issuer field copied from the CA's subject);
+            // otherwise the RFC 5280 7.1 comparison keys decide.
+            && (RawData.Span.SequenceEqual(other.RawData.Span) || NormalizedKey == other.NormalizedKey)));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as DistinguishedName);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => NormalizedKey.GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => _keyHash;
 
     /// <summary>An RFC 4514-style rendering, most significant RDN last (e.g. <c>CN=example, O=Org, C=US</c>).</summary>
     public override string ToString()
@@ -311,35 +320,61 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     /// are decoded when first asked for. A multi-valued RDN takes the general path.</summary>
     internal static DistinguishedName Decode(ReadOnlyMemory<byte> raw, string field)
     {
-        var outer = new DerReader(raw);
-        var seq = outer.ReadSequence();
-        outer.ThrowIfNotEmpty();
         var key = new CharWriter(stackalloc char[256]);
         try
         {
-            while (seq.HasData)
+            if (!TryWriteKey(raw, field, ref key))
             {
-                var set = seq.ReadSetOf();
-                if (!set.HasData)
-                {
-                    // RFC 5280 4.1.2.4: RelativeDistinguishedName ::= SET SIZE (1..MAX)
-                    throw new CertificateFormatException(field, "empty relative distinguished name");
-                }
-                var (oid, tag, valueRaw) = ReadAttribute(ref set);
-                if (set.HasData)
-                {
-                    var rdns = ReadAttributes(raw, field);
-                    return new DistinguishedName(raw, BuildKey(rdns), rdns);
-                }
-                key.Append('/');
-                AppendNormalized(ref key, oid, tag, valueRaw, field);
+                var rdns = ReadAttributes(raw, field);
+                var built = BuildKey(rdns);
+                return new DistinguishedName(raw, built, string.GetHashCode(built.AsSpan()), rdns);
             }
-            return new DistinguishedName(raw, key.ToString(), null);
+            return new DistinguishedName(raw, null, string.GetHashCode(key.Written), null);
         }
         finally
         {
             key.Dispose();
         }
+    }
+
+    /// <summary>The key of a name <see cref="Decode"/> accepted.</summary>
+    private static string KeyOf(ReadOnlyMemory<byte> raw)
+    {
+        var key = new CharWriter(stackalloc char[256]);
+        try
+        {
+            return TryWriteKey(raw, "Name", ref key) ? key.ToString() : BuildKey(ReadAttributes(raw, "Name"));
+        }
+        finally
+        {
+            key.Dispose();
+        }
+    }
+
+    /// <summary>Checks the Name and writes its key when every RDN has one attribute; false (key incomplete)
+    /// at the first multi-valued RDN, which the general path handles.</summary>
+    private static bool TryWriteKey(ReadOnlyMemory<byte> raw, string field, ref CharWriter key)
+    {
+        var outer = new DerReader(raw);
+        var seq = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        while (seq.HasData)
+        {
+            var set = seq.ReadSetOf();
+            if (!set.HasData)
+            {
+                // RFC 5280 4.1.2.4: RelativeDistinguishedName ::= SET SIZE (1..MAX)
+                throw new CertificateFormatException(field, "empty relative distinguished name");
+            }
+            var (oid, tag, valueRaw) = ReadAttribute(ref set);
+            if (set.HasData)
+            {
+                return false;
+            }
+            key.Append('/');
+            AppendNormalized(ref key, oid, tag, valueRaw, field);
+        }
+        return true;
     }
 
     private static (string Oid, Asn1Tag Tag, ReadOnlyMemory<byte> Value) ReadAttribute(ref DerReader set)

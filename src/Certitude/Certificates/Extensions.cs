@@ -36,9 +36,14 @@ public enum KeyUsageFlags
 /// <param name="Value">The contents of extnValue (the DER of the extension's own structure).</param>
 public sealed record CertificateExtension(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
 
-/// <summary>An extension as parsing keeps it: the OID (interned), the flag and the value as a slice of the
-/// certificate, in an array of structs; <see cref="Certificate.Extensions"/> makes the public records on first use.</summary>
-internal readonly record struct ExtensionHeader(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
+/// <summary>An extension as parsing keeps it, in an array of structs: the OID (interned), the flag and where
+/// the value lies in the certificate or CRL it came from; <see cref="Certificate.Extensions"/> makes the
+/// public records on first use.</summary>
+internal readonly record struct ExtensionHeader(string Oid, bool Critical, int Offset, int Length)
+{
+    /// <summary>The extnValue contents, as a slice of <paramref name="container"/> (the DER it was read from).</summary>
+    public ReadOnlyMemory<byte> ValueIn(ReadOnlyMemory<byte> container) => container.Slice(Offset, Length);
+}
 
 internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen);
 
@@ -77,6 +82,12 @@ internal static class ExtensionDecoder
 {
     private static DerReader Open(ReadOnlyMemory<byte> v) => new(v);
 
+    private static readonly BasicConstraintsExt NotCa = new(false, null);
+    private static readonly BasicConstraintsExt CaUnbounded = new(true, null);
+    private static readonly BasicConstraintsExt CaPathLenZero = new(true, 0);
+    private const int MaxSharedPolicies = 4096;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PolicyInformation> SharedPolicies = new(StringComparer.Ordinal);
+
     public static BasicConstraintsExt BasicConstraints(ReadOnlyMemory<byte> v, string f)
     {
         var r = Open(v);
@@ -103,7 +114,14 @@ internal static class ExtensionDecoder
             pathLen = (int)n;
         }
         seq.ThrowIfNotEmpty();
-        return new BasicConstraintsExt(ca, pathLen);
+        // The common values are shared (the record is immutable).
+        return (ca, pathLen) switch
+        {
+            (false, null) => NotCa,
+            (true, null) => CaUnbounded,
+            (true, 0) => CaPathLenZero,
+            _ => new BasicConstraintsExt(ca, pathLen),
+        };
     }
 
     public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f)
@@ -297,7 +315,9 @@ internal static class ExtensionDecoder
                 // RFC 5280 4.2.1.4: "A certificate policy OID MUST NOT appear more than once".
                 throw new CertificateFormatException(f, $"policy {oid} appears more than once");
             }
-            list.Add(new PolicyInformation(oid));
+            // Policy records are immutable and shared per OID (bounded).
+            list.Add(SharedPolicies.TryGetValue(oid, out var shared) ? shared
+                : SharedPolicies.Count < MaxSharedPolicies ? SharedPolicies.GetOrAdd(oid, static o => new PolicyInformation(o)) : new PolicyInformation(oid));
         }
         if (list.Count == 0)
         {
@@ -412,7 +432,10 @@ internal static class ExtensionDecoder
     /// Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension (RFC 5280 4.1, 5.1): critical FALSE must be
     /// omitted (DER DEFAULT) and no extension may appear twice (RFC 5280 4.2, 5.2).
     /// </summary>
-    public static ExtensionHeader[] ReadExtensions(DerReader seq, string f)
+    /// <param name="seq">The Extensions SEQUENCE's contents.</param>
+    /// <param name="f">The field name for errors.</param>
+    /// <param name="container">The whole DER the reader's memory is a slice of (value offsets are relative to it).</param>
+    public static ExtensionHeader[] ReadExtensions(DerReader seq, string f, ReadOnlyMemory<byte> container)
     {
         // Counted first, so the result is one array of the exact size.
         int count = 0;
@@ -459,7 +482,10 @@ internal static class ExtensionDecoder
                 // "A certificate MUST NOT include more than one instance of a particular extension."
                 throw new CertificateFormatException(f, $"duplicate extension {Oids.ExtensionName(oid)}");
             }
-            result[i] = new ExtensionHeader(oid, critical, value);
+            int offset = value.IsEmpty ? 0 : (int)System.Runtime.CompilerServices.Unsafe.ByteOffset(
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(container.Span),
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value.Span));
+            result[i] = new ExtensionHeader(oid, critical, offset, value.Length);
         }
         seq.ThrowIfNotEmpty();
         return result;

@@ -59,6 +59,8 @@ internal ref struct CharWriter
         _buffer = next;
     }
 
+    public readonly ReadOnlySpan<char> Written => _buffer[.._length];
+
     public override readonly string ToString() => new(_buffer[.._length]);
 
     public void Dispose()

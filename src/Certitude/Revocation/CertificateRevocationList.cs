@@ -194,8 +194,9 @@ public sealed class CertificateRevocationList
                     {
                         throw new CertificateFormatException(field, "entry extensions require a v2 CRL");
                     }
-                    foreach (var (oid, critical, value) in ExtensionDecoder.ReadExtensions(entry.ReadSequence(), field + ".crlEntryExtensions"))
+                    foreach (var header in ExtensionDecoder.ReadExtensions(entry.ReadSequence(), field + ".crlEntryExtensions", der))
                     {
+                        var (oid, critical, value) = (header.Oid, header.Critical, header.ValueIn(der));
                         switch (oid)
                         {
                             case "2.5.29.21": // reasonCode, RFC 5280 5.3.1
@@ -248,10 +249,11 @@ public sealed class CertificateRevocationList
                 throw new CertificateFormatException(field, "extensions require a v2 CRL");
             }
             var wrap = tbs.ReadSequence(t0);
-            extensions = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field);
+            extensions = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field, der);
             wrap.ThrowIfNotEmpty();
-            foreach (var (oid, _, value) in extensions)
+            foreach (var header in extensions)
             {
+                var (oid, value) = (header.Oid, header.ValueIn(der));
                 if (oid == "2.5.29.20")
                 {
                     var r = new DerReader(value);
@@ -299,7 +301,7 @@ public sealed class CertificateRevocationList
             CrlNumber = number,
             DeltaBaseCrlNumber = baseNumber,
             IssuingDistributionPoint = idp,
-            Extensions = Array.ConvertAll(extensions, static h => new CertificateExtension(h.Oid, h.Critical, h.Value)),
+            Extensions = Array.ConvertAll(extensions, h => new CertificateExtension(h.Oid, h.Critical, h.ValueIn(der))),
             AuthorityKeyId = aki,
             UnhandledCriticalEntryExtension = badEntryExtension,
         };

@@ -40,7 +40,28 @@ internal sealed class SignatureAlgorithm
 
     private string HashName => Hash.Name ?? "?";
 
+    private const int MaxKnownEncodings = 256;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], SignatureAlgorithm> KnownEncodings = new(ByteSequenceComparer.Instance);
+
+    /// <summary>Decodes an AlgorithmIdentifier. The few encodings certificates use are decoded once and shared
+    /// (the object is immutable and keeps its own copy of the bytes, not a slice of some certificate); a hit
+    /// is a byte-for-byte match, and the table is bounded.</summary>
     public static SignatureAlgorithm Decode(ReadOnlyMemory<byte> raw)
+    {
+        if (KnownEncodings.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(raw.Span, out var known))
+        {
+            return known;
+        }
+        var copy = raw.ToArray();
+        var decoded = DecodeCore(copy);
+        if (KnownEncodings.Count < MaxKnownEncodings)
+        {
+            decoded = KnownEncodings.GetOrAdd(copy, decoded);
+        }
+        return decoded;
+    }
+
+    private static SignatureAlgorithm DecodeCore(ReadOnlyMemory<byte> raw)
     {
         var r = new DerReader(raw);
         var seq = r.ReadSequence();

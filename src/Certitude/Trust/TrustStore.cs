@@ -32,7 +32,7 @@ public sealed class TrustStoreException : CertitudeException
 /// </summary>
 public sealed class TrustStore
 {
-    private readonly Dictionary<string, Certificate[]> _bySubject;
+    private readonly Dictionary<DistinguishedName, Certificate[]> _bySubject;
     private readonly HashedDirectory[] _directories;
     private readonly ConcurrentQueue<string> _skipped;
 
@@ -48,8 +48,8 @@ public sealed class TrustStore
             }
         }
         Certificates = unique;
-        _bySubject = unique.GroupBy(c => c.Subject.NormalizedKey, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        // Keyed by the name itself (RFC 5280 7.1 comparison; hashed without building its key string).
+        _bySubject = unique.GroupBy(c => c.Subject).ToDictionary(g => g.Key, g => g.ToArray());
         _directories = directories.ToArray();
         _skipped = new ConcurrentQueue<string>(skipped);
         Description = description;
@@ -236,7 +236,7 @@ public sealed class TrustStore
 
     internal IReadOnlyList<Certificate> FindBySubject(DistinguishedName subject)
     {
-        var inMemory = _bySubject.TryGetValue(subject.NormalizedKey, out var list) ? list : [];
+        var inMemory = _bySubject.TryGetValue(subject, out var list) ? list : [];
         if (_directories.Length == 0)
         {
             return inMemory;
@@ -259,9 +259,10 @@ public sealed class TrustStore
     public bool Contains(Certificate certificate)
     {
         // By subject, then byte for byte: no digest of a certificate that is only being looked up.
-        foreach (var c in FindBySubject(certificate.Subject))
+        var named = FindBySubject(certificate.Subject);
+        for (int i = 0; i < named.Count; i++)
         {
-            if (c.Equals(certificate))
+            if (named[i].Equals(certificate))
             {
                 return true;
             }

@@ -11,8 +11,8 @@ internal sealed class PolicyProcessor
 {
     private sealed class Node(string policy, string[]? expected, Node? parent)
     {
-        private static readonly List<Node> NoChildren = [];
-        private List<Node>? _children;
+        // Most nodes have at most one child: it is held directly (a Node), a list only from the second.
+        private object? _children;
 
         public string ValidPolicy { get; } = policy;
 
@@ -21,14 +21,52 @@ internal sealed class PolicyProcessor
 
         public Node? Parent { get; } = parent;
 
-        /// <summary>The children (read-only view; an empty shared list until the first child is added).</summary>
-        public List<Node> Children => _children ?? NoChildren;
+        public int ChildCount => _children switch { null => 0, Node => 1, List<Node> many => many.Count, _ => 0 };
+
+        public Node ChildAt(int i) => _children as Node ?? ((List<Node>)_children!)[i];
 
         public int Mark { get; set; }
 
-        public void AddChild(Node child) => (_children ??= new List<Node>(1)).Add(child);
+        /// <param name="child">The new child.</param>
+        /// <param name="expected">How many children this node may get (the certificate's policy count), to size the list once.</param>
+        public void AddChild(Node child, int expected)
+        {
+            switch (_children)
+            {
+                case null:
+                    _children = child;
+                    break;
+                case Node one:
+                    _children = new List<Node>(Math.Clamp(expected, 2, 64)) { one, child };
+                    break;
+                default:
+                    ((List<Node>)_children).Add(child);
+                    break;
+            }
+        }
 
-        public void RemoveChild(Node child) => _children?.Remove(child);
+        public void RemoveChildAt(int i)
+        {
+            if (_children is List<Node> many)
+            {
+                many.RemoveAt(i);
+            }
+            else
+            {
+                _children = null;
+            }
+        }
+
+        public void RemoveChild(Node child)
+        {
+            int i = IndexOfChild(child);
+            if (i >= 0)
+            {
+                RemoveChildAt(i);
+            }
+        }
+
+        public int IndexOfChild(Node child) => _children is List<Node> many ? many.IndexOf(child) : ReferenceEquals(_children, child) ? 0 : -1;
 
         public bool Expects(string oid) => Expected is null ? ValidPolicy == oid : Array.IndexOf(Expected, oid) >= 0;
 
@@ -38,12 +76,15 @@ internal sealed class PolicyProcessor
     }
 
     private int _stamp;
+    private int _expectedChildren = 1;
 
     private readonly PolicyInputs _inputs;
     private readonly Budget _budget;
     private readonly int _n;
     private Node? _root;
     private List<Node> _level;
+    // The list the next depth is built in; the two swap at each depth.
+    private List<Node> _spare = new(2);
     private int _explicitPolicy;
     private int _inhibitAnyPolicy;
     private int _policyMapping;
@@ -58,7 +99,7 @@ internal sealed class PolicyProcessor
         _n = n;
         // 6.1.2 (a), (d), (e), (f)
         _root = new Node(Oids.AnyPolicy, null, null);
-        _level = [_root];
+        _level = new List<Node>(2) { _root };
         _explicitPolicy = inputs.RequireExplicitPolicy ? 0 : n + 1;
         _inhibitAnyPolicy = inputs.InhibitAnyPolicy ? 0 : n + 1;
         _policyMapping = inputs.InhibitPolicyMapping ? 0 : n + 1;
@@ -76,7 +117,11 @@ internal sealed class PolicyProcessor
         bool isLeaf = i == _n;
         if (cert.Policies is { } policies && _root is not null)
         {
-            var next = new List<Node>();
+            var next = _spare;
+            next.Clear();
+            // One list growth at most: a level holds about one node per policy of the certificate.
+            next.EnsureCapacity(Math.Min(policies.Length * Math.Max(1, _level.Count), 64));
+            _expectedChildren = policies.Length;
             PolicyInformation? any = null;
             // 6.1.3 (d)(1)
             foreach (var p in policies)
@@ -121,6 +166,7 @@ internal sealed class PolicyProcessor
                     }
                 }
             }
+            _spare = _level;
             _level = next;
             // 6.1.3 (d)(3)
             Prune();
@@ -129,7 +175,7 @@ internal sealed class PolicyProcessor
         {
             // 6.1.3 (e)
             _root = null;
-            _level = [];
+            _level.Clear();
         }
         // 6.1.3 (f)
         if (_explicitPolicy <= 0 && _root is null)
@@ -320,9 +366,9 @@ internal sealed class PolicyProcessor
 
     private static bool HasChild(Node node, string policy)
     {
-        foreach (var c in node.Children)
+        for (int i = 0; i < node.ChildCount; i++)
         {
-            if (c.ValidPolicy == policy)
+            if (node.ChildAt(i).ValidPolicy == policy)
             {
                 return true;
             }
@@ -334,7 +380,7 @@ internal sealed class PolicyProcessor
     {
         _budget.PolicyNode();
         var child = new Node(policy, expected, parent);
-        parent.AddChild(child);
+        parent.AddChild(child, _expectedChildren);
         level.Add(child);
     }
 
@@ -366,7 +412,7 @@ internal sealed class PolicyProcessor
         if (_root.Mark != stamp)
         {
             _root = null;
-            _level = [];
+            _level.Clear();
             return;
         }
         RemoveUnmarked(_root, stamp);
@@ -374,16 +420,16 @@ internal sealed class PolicyProcessor
 
     private static void RemoveUnmarked(Node node, int stamp)
     {
-        var children = node.Children;
-        for (int i = children.Count - 1; i >= 0; i--)
+        for (int i = node.ChildCount - 1; i >= 0; i--)
         {
-            if (children[i].Mark != stamp)
+            var child = node.ChildAt(i);
+            if (child.Mark != stamp)
             {
-                children.RemoveAt(i);
+                node.RemoveChildAt(i);
             }
             else
             {
-                RemoveUnmarked(children[i], stamp);
+                RemoveUnmarked(child, stamp);
             }
         }
     }
@@ -394,7 +440,7 @@ internal sealed class PolicyProcessor
         var c = n;
         while (c.Parent is { } p)
         {
-            if (!p.Children.Contains(c))
+            if (p.IndexOfChild(c) < 0)
             {
                 return false;
             }
@@ -415,9 +461,9 @@ internal sealed class PolicyProcessor
         {
             var n = stack.Pop();
             yield return n;
-            foreach (var c in n.Children)
+            for (int i = 0; i < n.ChildCount; i++)
             {
-                stack.Push(c);
+                stack.Push(n.ChildAt(i));
             }
         }
     }
