@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Certitude.Building;
 
 /// <summary>
@@ -45,23 +47,14 @@ internal sealed class IssuerPool
         }
     }
 
-    /// <summary>Adds to <paramref name="into"/> every pooled certificate whose subject is <paramref name="subject"/>.</summary>
-    public void Find(DistinguishedName subject, List<Certificate> into)
+    /// <summary>The pooled certificates that may have this subject: the subject's bucket of a large pool, or
+    /// the whole of a small one. Callers compare each one's subject (a hash comparison first).</summary>
+    public ReadOnlySpan<Certificate> Near(DistinguishedName subject)
     {
         if (_bySubject is not null)
         {
-            if (_bySubject.TryGetValue(subject, out var bucket))
-            {
-                into.AddRange(bucket);
-            }
-            return;
+            return _bySubject.TryGetValue(subject, out var bucket) ? CollectionsMarshal.AsSpan(bucket) : default;
         }
-        foreach (var c in _all)
-        {
-            if (c.Subject.Equals(subject))
-            {
-                into.Add(c);
-            }
-        }
+        return CollectionsMarshal.AsSpan(_all);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Certitude.Der;
 using Certitude.Names;
 using Certitude.Signatures;
@@ -26,11 +27,8 @@ internal sealed class PathSearch
     private readonly PairMemo<Failure[]> _certChecks = new(4);
     private List<VerificationDiagnostic>? _diagnostics;
     private readonly List<Certificate> _path = [];
-    // Candidate issuers of every level of the current path, as a stack (see Extend), and scratch lists
-    // that Candidates fills and empties before the search goes deeper.
-    private readonly List<(Certificate Cert, bool Trusted)> _candidates = new(4);
-    private readonly List<(Certificate Cert, bool Trusted, int Order)> _found = new(2);
-    private readonly List<Certificate> _pooled = new(2);
+    // Candidate issuers of every level of the current path, as a stack (see Extend).
+    private readonly List<(Certificate Cert, bool Trusted, int Key)> _candidates = new(4);
     private (VerifyCode Code, string Message, int? Index, Certificate? Cert, Certificate[] Path)? _best;
     private int _attempt;
 
@@ -124,7 +122,7 @@ internal sealed class PathSearch
         // remove them before returning, so the range stays put while it is walked.
         for (int k = first; k < end; k++)
         {
-            var (cand, trusted) = _candidates[k];
+            var (cand, trusted, _) = _candidates[k];
             _budget.Candidate();
             VerifyCode sig;
             if (cand.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && cand.PublicKey.DsaParameters is null)
@@ -186,14 +184,16 @@ internal sealed class PathSearch
     /// RFC 4158 5.2).</summary>
     private void Candidates(Certificate cur)
     {
-        var found = _found;
-        found.Clear();
+        int first = _candidates.Count;
         var akid = cur.AuthorityKeyId?.KeyId;
         bool trustedFirst = (_o.Flags & VerifyFlags.TrustedFirst) != 0;
-        int Order(Certificate c, bool trusted)
+        int n = 0;
+        // Sort key: the group (trusted first with TrustedFirst; SKI matching AKI, unknown, differing),
+        // then the order found, so the sort below is stable.
+        int Key(Certificate c, bool trusted)
         {
-            int keyOrder = akid is null || c.SubjectKeyId is null ? 1 : akid.AsSpan().SequenceEqual(c.SubjectKeyId) ? 0 : 2;
-            return (trusted == trustedFirst ? 0 : 3) + keyOrder;
+            int keyOrder = akid is null || c.SubjectKeyId is null ? 1 : akid.Value.Span.SequenceEqual(c.SubjectKeyId.Value.Span) ? 0 : 2;
+            return (((trusted == trustedFirst ? 0 : 3) + keyOrder) << 24) | n++;
         }
         var named = _trust.FindBySubject(cur.Issuer);
         for (int i = 0; i < named.Count; i++)
@@ -202,31 +202,17 @@ internal sealed class PathSearch
             bool anchor = PartialChain || t.IsSelfIssued;
             if (!OnPath(t))
             {
-                found.Add((t, anchor, Order(t, anchor)));
+                _candidates.Add((t, anchor, Key(t, anchor)));
             }
         }
-        var pooled = _pooled;
-        pooled.Clear();
-        _pool.Find(cur.Issuer, pooled);
-        foreach (var c in pooled)
+        foreach (var c in _pool.Near(cur.Issuer))
         {
-            if (!OnPath(c) && !_trust.Contains(c))
+            if (c.Subject.Equals(cur.Issuer) && !OnPath(c) && !_trust.Contains(c))
             {
-                found.Add((c, false, Order(c, false)));
+                _candidates.Add((c, false, Key(c, false)));
             }
         }
-        int added = 0;
-        for (int order = 0; order < 6 && added < found.Count; order++)
-        {
-            foreach (var f in found)
-            {
-                if (f.Order == order)
-                {
-                    _candidates.Add((f.Cert, f.Trusted));
-                    added++;
-                }
-            }
-        }
+        CollectionsMarshal.AsSpan(_candidates)[first..].Sort(static (a, b) => a.Key.CompareTo(b.Key));
     }
 
     private bool OnPath(Certificate c)
@@ -281,9 +267,7 @@ internal sealed class PathSearch
         {
             Add(t);
         }
-        var pooled = new List<Certificate>();
-        _pool.Find(crl.Issuer, pooled);
-        foreach (var c in pooled)
+        foreach (var c in _pool.Near(crl.Issuer))
         {
             Add(c);
         }

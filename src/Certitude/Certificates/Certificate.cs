@@ -93,7 +93,7 @@ public sealed class Certificate : IEquatable<Certificate>
     }
     internal GeneralName[]? IssuerAltNames { get; private init; }
     internal AuthorityKeyIdExt? AuthorityKeyId { get; private init; }
-    internal byte[]? SubjectKeyId { get; private init; }
+    internal ReadOnlyMemory<byte>? SubjectKeyId { get; private init; }
     internal NameConstraintsExt? NameConstraints { get; private init; }
     internal PolicyInformation[]? Policies { get; private init; }
     internal PolicyMapping[]? PolicyMappings { get; private init; }
@@ -298,7 +298,7 @@ public sealed class Certificate : IEquatable<Certificate>
         GeneralName[]? san = null, ian = null;
         ReadOnlyMemory<byte> sanRaw = default;
         AuthorityKeyIdExt? aki = null;
-        byte[]? ski = null;
+        ReadOnlyMemory<byte>? ski = null;
         NameConstraintsExt? nc = null;
         PolicyInformation[]? pols = null;
         PolicyMapping[]? maps = null;

@@ -47,7 +47,7 @@ internal readonly record struct ExtensionHeader(string Oid, bool Critical, int O
 
 internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen);
 
-internal sealed record AuthorityKeyIdExt(byte[]? KeyId, GeneralName[]? Issuer, byte[]? Serial);
+internal sealed record AuthorityKeyIdExt(ReadOnlyMemory<byte>? KeyId, GeneralName[]? Issuer, byte[]? Serial);
 
 internal sealed record GeneralSubtree(GeneralName Base, bool HasMinMax);
 
@@ -176,7 +176,7 @@ internal static class ExtensionDecoder
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        byte[]? keyId = null;
+        ReadOnlyMemory<byte>? keyId = null;
         GeneralName[]? issuer = null;
         byte[]? serial = null;
         var t0 = new Asn1Tag(TagClass.ContextSpecific, 0);
@@ -184,7 +184,8 @@ internal static class ExtensionDecoder
         var t2 = new Asn1Tag(TagClass.ContextSpecific, 2);
         if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t0))
         {
-            keyId = seq.ReadOctetString(t0);
+            // A slice of the certificate; DER octet strings are primitive.
+            keyId = seq.TryReadPrimitiveOctetString(out var kid, t0) ? kid : throw new CertificateFormatException(f, "keyIdentifier must be a primitive OCTET STRING");
         }
         if (seq.HasData && seq.PeekTag().HasSameClassAndValue(t1))
         {
@@ -203,10 +204,14 @@ internal static class ExtensionDecoder
         return new AuthorityKeyIdExt(keyId, issuer, serial);
     }
 
-    public static byte[] SubjectKeyId(ReadOnlyMemory<byte> v, string f)
+    public static ReadOnlyMemory<byte> SubjectKeyId(ReadOnlyMemory<byte> v, string f)
     {
         var r = Open(v);
-        var id = r.ReadOctetString();
+        // A slice of the certificate; DER octet strings are primitive.
+        if (!r.TryReadPrimitiveOctetString(out var id))
+        {
+            throw new CertificateFormatException(f, "subjectKeyIdentifier must be a primitive OCTET STRING");
+        }
         r.ThrowIfNotEmpty();
         return id;
     }

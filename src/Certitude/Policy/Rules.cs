@@ -182,7 +182,7 @@ internal static class RuleTables
             (c, _) => !c.IsSelfIssued || c.AuthorityKeyId is not { } aki ? null
                 : aki.KeyId is null ? "root authorityKeyIdentifier has no keyIdentifier"
                 : aki.Issuer is not null || aki.Serial is not null ? "root authorityKeyIdentifier has authorityCertIssuer or authorityCertSerialNumber"
-                : c.SubjectKeyId is null || !aki.KeyId.AsSpan().SequenceEqual(c.SubjectKeyId) ? "root authorityKeyIdentifier differs from its subjectKeyIdentifier"
+                : c.SubjectKeyId is null || !aki.KeyId.Value.Span.SequenceEqual(c.SubjectKeyId.Value.Span) ? "root authorityKeyIdentifier differs from its subjectKeyIdentifier"
                 : null),
     ];
 

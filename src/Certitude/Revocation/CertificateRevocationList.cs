@@ -268,7 +268,7 @@ public sealed class CertificateRevocationList
                 }
                 else if (oid == Oids.AuthorityKeyIdentifier)
                 {
-                    aki = ExtensionDecoder.AuthorityKeyId(value, field + ".authorityKeyIdentifier").KeyId;
+                    aki = ExtensionDecoder.AuthorityKeyId(value, field + ".authorityKeyIdentifier").KeyId?.ToArray();
                 }
                 else if (oid == "2.5.29.27")
                 {

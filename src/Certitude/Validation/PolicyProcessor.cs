@@ -84,7 +84,7 @@ internal sealed class PolicyProcessor
     private Node? _root;
     private List<Node> _level;
     // The list the next depth is built in; the two swap at each depth.
-    private List<Node> _spare = new(2);
+    private List<Node> _spare = [];
     private int _explicitPolicy;
     private int _inhibitAnyPolicy;
     private int _policyMapping;
@@ -99,7 +99,7 @@ internal sealed class PolicyProcessor
         _n = n;
         // 6.1.2 (a), (d), (e), (f)
         _root = new Node(Oids.AnyPolicy, null, null);
-        _level = new List<Node>(2) { _root };
+        _level = new List<Node>(1) { _root };
         _explicitPolicy = inputs.RequireExplicitPolicy ? 0 : n + 1;
         _inhibitAnyPolicy = inputs.InhibitAnyPolicy ? 0 : n + 1;
         _policyMapping = inputs.InhibitPolicyMapping ? 0 : n + 1;
