@@ -68,6 +68,23 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public void AValueContainingSeparatorsIsNotAnotherName()
+    {
+        // RFC 5280 7.1 compares RDN by RDN: one OU "b+2.5.4.3=a" is not the two-valued RDN OU=b + CN=a, and
+        // one CN "a/2.5.4.3=b" is not the two RDNs CN=a, CN=b.
+        var multi = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=a + OU=b").RawData, "m");
+        var single = new System.Security.Cryptography.X509Certificates.X500DistinguishedNameBuilder();
+        single.AddOrganizationalUnitName("b+2.5.4.3=a");
+        Assert.NotEqual(multi, DistinguishedName.Decode(single.Build().RawData, "s"));
+        var two = new System.Security.Cryptography.X509Certificates.X500DistinguishedNameBuilder();
+        two.AddCommonName("a");
+        two.AddCommonName("b");
+        var slash = new System.Security.Cryptography.X509Certificates.X500DistinguishedNameBuilder();
+        slash.AddCommonName("a/2.5.4.3=b");
+        Assert.NotEqual(DistinguishedName.Decode(two.Build().RawData, "t"), DistinguishedName.Decode(slash.Build().RawData, "u"));
+    }
+
+    [Fact]
     public void CompatibilityFormsOfANameChain()
     {
         // NFKC (RFC 4518 2.2): the ligature U+FB01 is "fi".

@@ -404,7 +404,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
                 string? text = DecodeString(tag, valueRaw, field);
                 string normalized = text is null
                     ? oid + "#" + Convert.ToHexString(valueRaw.Span)
-                    : oid + "=" + Normalize(text);
+                    : TextForm(oid, Normalize(text));
                 attrs.Add(new NameAttribute(oid, tag, text, normalized, valueRaw));
             }
             if (attrs.Count == 0)
@@ -417,8 +417,14 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         return rdns.ToArray();
     }
 
-    /// <summary>Writes what <see cref="NameAttribute.Normalized"/> holds for this attribute ("oid=normal text"
-    /// or "oid#HEX"), with the same string decoding and normalisation, into the key.</summary>
+    /// <summary>"oid=length:text": the length makes the key unambiguous, so that no attribute value
+    /// containing '+' or '/' can make one name's key equal another's (e.g. a single OU "b+2.5.4.3=a" and
+    /// the two-valued RDN OU=b + CN=a).</summary>
+    private static string TextForm(string oid, string normalized)
+        => string.Create(CultureInfo.InvariantCulture, $"{oid}={normalized.Length}:{normalized}");
+
+    /// <summary>Writes what <see cref="NameAttribute.Normalized"/> holds for this attribute ("oid=length:normal
+    /// text" or "oid#HEX"), with the same string decoding and normalisation, into the key.</summary>
     private static void AppendNormalized(ref CharWriter key, string oid, Asn1Tag tag, ReadOnlyMemory<byte> valueRaw, string field)
     {
         var value = valueRaw.Span;
@@ -436,8 +442,21 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             }
             else
             {
-                key.Append('=');
-                NormalizeInto(text[..chars], ref key);
+                var normal = new CharWriter(stackalloc char[256]);
+                try
+                {
+                    NormalizeInto(text[..chars], ref normal);
+                    key.Append('=');
+                    Span<char> digits = stackalloc char[11];
+                    normal.Written.Length.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
+                    key.Append(digits[..n]);
+                    key.Append(':');
+                    key.Append(normal.Written);
+                }
+                finally
+                {
+                    normal.Dispose();
+                }
             }
         }
         finally

@@ -165,7 +165,7 @@ public sealed class GeneralName
     /// <summary>True when a GeneralNames value (an extension's octets) is well-formed DER holding only
     /// rfc822Name, dNSName, URI (IA5String) and iPAddress entries: the common subjectAltName, which is then
     /// read straight from its bytes and decoded into objects only when asked for. Anything else (other
-    /// choices, or anything malformed) returns false and goes through <see cref="ReadNames"/>, which
+    /// choices, or anything malformed) returns false and goes through <see cref="ReadNames(DerReader, string)"/>, which
     /// decodes it or throws the typed error.</summary>
     internal static bool IsSimple(ReadOnlySpan<byte> value)
     {
