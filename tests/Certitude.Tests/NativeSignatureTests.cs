@@ -46,6 +46,78 @@ public sealed class NativeSignatureTests
         var tbs = cert.TbsData.ToArray();
         var sig = cert.Signature.ToArray();
 
+        var variants = Variants(tbs, sig, rsa, ec);
+        foreach (var (name, data, signature, genuine) in variants)
+        {
+            var native = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: true);
+            var portable = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: false);
+            Assert.True(portable == native, $"{kind} / {name}: native {native}, portable {portable}");
+            Assert.True(genuine == (native == VerifyCode.Ok), $"{kind} / {name}: {native}");
+        }
+    }
+
+    /// <summary>With a key that keeps verifying, ECDSA goes through a fixed-base table where this libcrypto
+    /// takes one (P-384 on OpenSSL before 3.2): the verdicts must stay those of .NET's own ECDSA, on
+    /// genuine signatures over many messages and on every kind of tampering.</summary>
+    [Theory]
+    [InlineData("p256", "SHA256")]
+    [InlineData("p384", "SHA256")]
+    [InlineData("p384", "SHA384")]
+    [InlineData("p384", "SHA512")]
+    [InlineData("p521", "SHA512")]
+    public void FixedBaseTablesGiveTheSameVerdicts(string curve, string hashName)
+    {
+        var hash = new HashAlgorithmName(hashName);
+        var (named, nid) = curve switch
+        {
+            "p256" => (ECCurve.NamedCurves.nistP256, 415),
+            "p384" => (ECCurve.NamedCurves.nistP384, 715),
+            _ => (ECCurve.NamedCurves.nistP521, 716),
+        };
+        using var ec = ECDsa.Create(named);
+        using var x = new CertificateRequest("CN=issuer", ec, hash).CreateSelfSigned(TestPki.Now.AddDays(-1), TestPki.Now.AddDays(1));
+        var cert = Certificate.Parse(x.RawData);
+        var tbs = cert.TbsData.ToArray();
+        var sig = cert.Signature.ToArray();
+        var cache = new CryptoCache();
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(VerifyCode.Ok, SignatureVerifier.VerifyWithKeyCache(cache, cert.PublicKey, cert.SignatureAlgorithm, tbs, sig));
+        }
+        var key = cache.NativeKey(cert.PublicKey, _ => null);
+        Assert.NotNull(key);
+        Assert.Equal(LibCrypto.FixedBaseAppliesTo(nid), LibCrypto.HasFixedBaseTable(key));
+
+        var variants = Variants(tbs, sig, null, ec);
+        for (int i = 0; i < 24; i++)
+        {
+            var message = System.Text.Encoding.ASCII.GetBytes($"message {i}");
+            var signature = ec.SignData(message, hash, DSASignatureFormat.Rfc3279DerSequence);
+            variants.Add(($"message {i}", message, signature, true));
+            variants.Add(($"message {i}, another message", Flip(message, 0), signature, false));
+        }
+        foreach (var (name, data, signature, genuine) in variants)
+        {
+            var viaTable = SignatureVerifier.VerifyWithKeyCache(cache, cert.PublicKey, cert.SignatureAlgorithm, data, signature);
+            var portable = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: false);
+            Assert.True(portable == viaTable, $"{curve}/{hashName} / {name}: table {viaTable}, portable {portable}");
+            Assert.True(genuine == (viaTable == VerifyCode.Ok), $"{curve}/{hashName} / {name}: {viaTable}");
+        }
+    }
+
+    [Fact]
+    public void P384TakesFixedBaseTablesOnOpenSsl30()
+    {
+        // OpenSSL 3.0 and 3.1 have no specialised P-384 code: the tables are what makes P-384 fast there.
+        if (OperatingSystem.IsLinux() && LibCrypto.VersionNumber is >= 0x30000000 and < 0x30200000)
+        {
+            Assert.True(LibCrypto.FixedBaseAppliesTo(715));
+        }
+        Assert.False(LibCrypto.FixedBaseAppliesTo(0));
+    }
+
+    private static List<(string Name, byte[] Data, byte[] Signature, bool Genuine)> Variants(byte[] tbs, byte[] sig, RSA? rsa, ECDsa? ec)
+    {
         var variants = new List<(string Name, byte[] Data, byte[] Signature, bool Genuine)>
         {
             ("genuine", tbs, sig, true),
@@ -67,20 +139,23 @@ public sealed class NativeSignatureTests
         else
         {
             var (r, s) = ReadEcdsa(sig);
+            var order = ec!.ExportExplicitParameters(false).Curve.Order!;
             variants.Add(("r with a redundant zero byte", tbs, WriteEcdsa([0, .. r], s, raw: true), false));
             variants.Add(("s = 0", tbs, WriteEcdsa(r, [0], raw: false), false));
+            variants.Add(("r = 0", tbs, WriteEcdsa([0], s, raw: false), false));
             variants.Add(("r and s swapped", tbs, WriteEcdsa(s, r, raw: false), false));
+            variants.Add(("s = n", tbs, WriteEcdsa(r, order, raw: false), false));
+            variants.Add(("r = n", tbs, WriteEcdsa(order, s, raw: false), false));
+            variants.Add(("r + n", tbs, WriteEcdsa(r, s, raw: false, addToR: order), false));
+            // SEC 1 4.1.4: (r, n - s) verifies as well as (r, s); both paths must say so.
+            variants.Add(("n - s", tbs, WriteEcdsa(r, Subtract(order, s), raw: false), true));
             variants.Add(("trailing byte after the SEQUENCE", tbs, [.. sig, 0], false));
         }
-
-        foreach (var (name, data, signature, genuine) in variants)
-        {
-            var native = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: true);
-            var portable = SignatureVerifier.Verify(cert.PublicKey, cert.SignatureAlgorithm, data, signature, native: false);
-            Assert.True(portable == native, $"{kind} / {name}: native {native}, portable {portable}");
-            Assert.True(genuine == (native == VerifyCode.Ok), $"{kind} / {name}: {native}");
-        }
+        return variants;
     }
+
+    private static byte[] Subtract(byte[] a, byte[] b)
+        => (new System.Numerics.BigInteger(a, isUnsigned: true, isBigEndian: true) - new System.Numerics.BigInteger(b, isUnsigned: true, isBigEndian: true)).ToByteArray(isUnsigned: true, isBigEndian: true);
 
     private static byte[] Flip(byte[] b, int i)
     {
@@ -97,8 +172,13 @@ public sealed class NativeSignatureTests
 
     /// <summary>An Ecdsa-Sig-Value; with <paramref name="raw"/> the integer bytes are written as given
     /// (so a redundant leading zero makes it BER, not DER).</summary>
-    private static byte[] WriteEcdsa(byte[] r, byte[] s, bool raw)
+    private static byte[] WriteEcdsa(byte[] r, byte[] s, bool raw, byte[]? addToR = null)
     {
+        if (addToR is not null)
+        {
+            var sum = new System.Numerics.BigInteger(r, isUnsigned: true, isBigEndian: true) + new System.Numerics.BigInteger(addToR, isUnsigned: true, isBigEndian: true);
+            r = sum.ToByteArray(isUnsigned: true, isBigEndian: true);
+        }
         if (raw)
         {
             byte[] Int(byte[] v) => [0x02, (byte)v.Length, .. v];

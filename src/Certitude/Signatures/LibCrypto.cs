@@ -15,7 +15,7 @@ namespace Certitude.Signatures;
 /// Where libcrypto cannot be loaded (Windows, macOS without OpenSSL), EdDSA is reported as an
 /// unsupported algorithm and RSA/ECDSA go through System.Security.Cryptography.
 /// </summary>
-internal static unsafe class LibCrypto
+internal static unsafe partial class LibCrypto
 {
     public const int NidEd25519 = 1087;
     public const int NidEd448 = 1088;
@@ -30,6 +30,7 @@ internal static unsafe class LibCrypto
         public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> DigestVerifyInit;
         public delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int> DigestVerify;
         public delegate* unmanaged<void> ClearErrors;
+        public delegate* unmanaged<nuint> VersionNum;
 
         // Key-level RSA and EC functions (present in OpenSSL 1.1 and 3.x). Null when a build lacks them.
         public delegate* unmanaged<IntPtr> RsaNew;
@@ -44,6 +45,38 @@ internal static unsafe class LibCrypto
         public delegate* unmanaged<int, byte*, int, byte*, int, IntPtr, int> EcdsaVerify;
 
         public bool HasKeyFunctions => RsaNew != null && EcdsaVerify != null;
+
+        // Point arithmetic for verification against fixed-base tables (see FixedBase). Null when absent.
+        public delegate* unmanaged<IntPtr> BnCtxNew;
+        public delegate* unmanaged<IntPtr, void> BnCtxFree;
+        public delegate* unmanaged<IntPtr, void> BnCtxStart;
+        public delegate* unmanaged<IntPtr, IntPtr> BnCtxGet;
+        public delegate* unmanaged<IntPtr, void> BnCtxEnd;
+        public delegate* unmanaged<IntPtr> BnNew;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr> BnModInverse;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> BnModMul;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, int> BnNnmod;
+        public delegate* unmanaged<IntPtr, IntPtr, int> BnCmp;
+        public delegate* unmanaged<IntPtr, int> BnIsZero;
+        public delegate* unmanaged<int, IntPtr> EcGroupNewByCurveName;
+        public delegate* unmanaged<IntPtr, IntPtr> EcGroupDup;
+        public delegate* unmanaged<IntPtr, void> EcGroupFree;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, int> EcGroupSetGenerator;
+        public delegate* unmanaged<IntPtr, IntPtr> EcGroupGet0Order;
+        public delegate* unmanaged<IntPtr, IntPtr> EcGroupGet0Cofactor;
+        public delegate* unmanaged<IntPtr, IntPtr> EcGroupGet0Generator;
+        public delegate* unmanaged<IntPtr, IntPtr, int> EcGroupPrecomputeMult;
+        public delegate* unmanaged<IntPtr, IntPtr> EcGroupMethodOf;
+        public delegate* unmanaged<IntPtr> EcGfpMontMethod;
+        public delegate* unmanaged<IntPtr, IntPtr> EcKeyGet0PublicKey;
+        public delegate* unmanaged<IntPtr, IntPtr> EcPointNew;
+        public delegate* unmanaged<IntPtr, void> EcPointFree;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, nuint, IntPtr*, IntPtr*, IntPtr, int> EcPointsMul;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> EcPointAdd;
+        public delegate* unmanaged<IntPtr, IntPtr, int> EcPointIsAtInfinity;
+        public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> EcPointGetAffineCoordinates;
+
+        public bool HasPointFunctions => EcPointGetAffineCoordinates != null;
     }
 
     private static readonly Lazy<Api?> Loaded = new(Load);
@@ -69,6 +102,11 @@ internal static unsafe class LibCrypto
                     ClearErrors = (delegate* unmanaged<void>)NativeLibrary.GetExport(h, "ERR_clear_error"),
                 };
                 IntPtr F(string export) => NativeLibrary.TryGetExport(h, export, out var p) ? p : IntPtr.Zero;
+                var version = F("OpenSSL_version_num");
+                if (version != IntPtr.Zero)
+                {
+                    api.VersionNum = (delegate* unmanaged<nuint>)version;
+                }
                 var rsaNew = F("RSA_new");
                 var rsaFree = F("RSA_free");
                 var bin2bn = F("BN_bin2bn");
@@ -93,6 +131,7 @@ internal static unsafe class LibCrypto
                     api.EcKeyOct2Key = (delegate* unmanaged<IntPtr, byte*, nuint, IntPtr, int>)oct2key;
                     api.EcdsaVerify = (delegate* unmanaged<int, byte*, int, byte*, int, IntPtr, int>)ecdsaVerify;
                 }
+                LoadPointFunctions(api, F);
                 return api;
             }
             catch (EntryPointNotFoundException)
@@ -103,7 +142,72 @@ internal static unsafe class LibCrypto
         return null;
     }
 
+    /// <summary>Fills the point-arithmetic entries only when every one of them is exported.</summary>
+    private static void LoadPointFunctions(Api api, Func<string, IntPtr> f)
+    {
+        string[] names =
+        [
+            "BN_CTX_new", "BN_CTX_free", "BN_CTX_start", "BN_CTX_get", "BN_CTX_end", "BN_new", "BN_mod_inverse",
+            "BN_mod_mul", "BN_nnmod", "BN_cmp", "BN_is_zero", "EC_GROUP_new_by_curve_name", "EC_GROUP_dup",
+            "EC_GROUP_free", "EC_GROUP_set_generator", "EC_GROUP_get0_order", "EC_GROUP_get0_cofactor",
+            "EC_GROUP_get0_generator", "EC_GROUP_precompute_mult", "EC_GROUP_method_of", "EC_GFp_mont_method",
+            "EC_KEY_get0_public_key", "EC_POINT_new", "EC_POINT_free", "EC_POINTs_mul", "EC_POINT_add",
+            "EC_POINT_is_at_infinity", "EC_POINT_get_affine_coordinates",
+        ];
+        if (!api.HasKeyFunctions)
+        {
+            return;
+        }
+        var p = new IntPtr[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            p[i] = f(names[i]);
+            if (p[i] == IntPtr.Zero)
+            {
+                return;
+            }
+        }
+        int k = 0;
+        api.BnCtxNew = (delegate* unmanaged<IntPtr>)p[k++];
+        api.BnCtxFree = (delegate* unmanaged<IntPtr, void>)p[k++];
+        api.BnCtxStart = (delegate* unmanaged<IntPtr, void>)p[k++];
+        api.BnCtxGet = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.BnCtxEnd = (delegate* unmanaged<IntPtr, void>)p[k++];
+        api.BnNew = (delegate* unmanaged<IntPtr>)p[k++];
+        api.BnModInverse = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr>)p[k++];
+        api.BnModMul = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
+        api.BnNnmod = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
+        api.BnCmp = (delegate* unmanaged<IntPtr, IntPtr, int>)p[k++];
+        api.BnIsZero = (delegate* unmanaged<IntPtr, int>)p[k++];
+        api.EcGroupNewByCurveName = (delegate* unmanaged<int, IntPtr>)p[k++];
+        api.EcGroupDup = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcGroupFree = (delegate* unmanaged<IntPtr, void>)p[k++];
+        api.EcGroupSetGenerator = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
+        api.EcGroupGet0Order = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcGroupGet0Cofactor = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcGroupGet0Generator = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcGroupPrecomputeMult = (delegate* unmanaged<IntPtr, IntPtr, int>)p[k++];
+        api.EcGroupMethodOf = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcGfpMontMethod = (delegate* unmanaged<IntPtr>)p[k++];
+        api.EcKeyGet0PublicKey = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcPointNew = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
+        api.EcPointFree = (delegate* unmanaged<IntPtr, void>)p[k++];
+        api.EcPointsMul = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, nuint, IntPtr*, IntPtr*, IntPtr, int>)p[k++];
+        api.EcPointAdd = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
+        api.EcPointIsAtInfinity = (delegate* unmanaged<IntPtr, IntPtr, int>)p[k++];
+        api.EcPointGetAffineCoordinates = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
+    }
+
     public static bool IsAvailable => Loaded.Value is not null;
+
+    /// <summary>OpenSSL_version_num() (0x30000000 for 3.0.0), or 0 when unknown.</summary>
+    internal static ulong VersionNumber => Loaded.Value is { VersionNum: not null } api ? api.VersionNum() : 0;
+
+    /// <summary>Whether ECDSA keys on this curve (an OpenSSL NID) that keep verifying get a fixed-base table.</summary>
+    internal static bool FixedBaseAppliesTo(int curveNid) => Loaded.Value is { } api && FixedBase.AppliesTo(api, curveNid);
+
+    /// <summary>Whether this key has its fixed-base table (tests).</summary>
+    internal static bool HasFixedBaseTable(NativeKey key) => key.Table != IntPtr.Zero;
 
     /// <summary>True when RSA and ECDSA can be verified on natively built keys.</summary>
     public static bool HasKeyFunctions => Loaded.Value?.HasKeyFunctions == true;
@@ -113,6 +217,8 @@ internal static unsafe class LibCrypto
     internal sealed class NativeKey : SafeHandle
     {
         private readonly bool _rsa;
+        private int _uses;
+        private IntPtr _table;
 
         internal NativeKey(IntPtr handle, bool rsa) : base(IntPtr.Zero, ownsHandle: true)
         {
@@ -123,11 +229,28 @@ internal static unsafe class LibCrypto
         /// <summary>For RSA, the modulus length in bytes (k of RFC 8017).</summary>
         internal int ModulusBytes { get; init; }
 
+        /// <summary>For EC, the curve's OpenSSL NID.</summary>
+        internal int CurveNid { get; init; }
+
+        /// <summary>The EC_GROUP whose generator is this key's point, with precomputed multiples (see
+        /// <see cref="FixedBase"/>), once built; zero before.</summary>
+        internal IntPtr Table => Volatile.Read(ref _table);
+
+        /// <summary>Counts one verification; true exactly once, on the use that should build the table.</summary>
+        internal bool CountUse() => Interlocked.Increment(ref _uses) == FixedBase.TableAfterUses;
+
+        /// <summary>Keeps <paramref name="table"/> unless one is already kept; false when the caller must free it.</summary>
+        internal bool Keep(IntPtr table) => Interlocked.CompareExchange(ref _table, table, IntPtr.Zero) == IntPtr.Zero;
+
         public override bool IsInvalid => handle == IntPtr.Zero;
 
         protected override bool ReleaseHandle()
         {
             var api = Loaded.Value!;
+            if (_table != IntPtr.Zero)
+            {
+                FixedBase.Free(api, _table);
+            }
             if (_rsa)
             {
                 api.RsaFree(handle);
@@ -234,17 +357,32 @@ internal static unsafe class LibCrypto
             api.ClearErrors();
             return null;
         }
-        return new NativeKey(ec, rsa: false);
+        return new NativeKey(ec, rsa: false) { CurveNid = curveNid };
     }
 
-    /// <summary>ECDSA verification (SEC 1 4.1.4) of a DER Ecdsa-Sig-Value over a message digest.</summary>
-    public static bool EcdsaVerify(NativeKey key, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> derSignature)
+    /// <summary>ECDSA verification (SEC 1 4.1.4) of a DER Ecdsa-Sig-Value (<paramref name="derSignature"/>,
+    /// already checked to be strict DER, and the same r and s as <paramref name="fixedSignature"/>, r||s in
+    /// field-sized halves) over a message digest. A key that keeps verifying gets a fixed-base table
+    /// (<see cref="FixedBase"/>); the verdict is the same either way.</summary>
+    public static bool EcdsaVerify(NativeKey key, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> derSignature, ReadOnlySpan<byte> fixedSignature)
     {
         var api = Loaded.Value!;
         bool added = false;
         try
         {
             key.DangerousAddRef(ref added);
+            if (api.HasPointFunctions)
+            {
+                var table = key.Table;
+                if (table == IntPtr.Zero && key.CountUse())
+                {
+                    table = FixedBase.Build(api, key);
+                }
+                if (table != IntPtr.Zero && FixedBase.Verify(api, table, key.CurveNid, digest, fixedSignature) is { } verdict)
+                {
+                    return verdict;
+                }
+            }
             fixed (byte* d = digest)
             fixed (byte* s = derSignature)
             {

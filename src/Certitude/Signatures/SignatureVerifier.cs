@@ -40,6 +40,10 @@ internal static class SignatureVerifier
     internal static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, bool native)
         => VerifyCore(null, key, alg, data, default, signature, null, native && LibCrypto.HasKeyFunctions);
 
+    /// <summary>The check with the verifier's key cache but no outcome cache (tests: keys that keep verifying).</summary>
+    internal static VerifyCode VerifyWithKeyCache(CryptoCache cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+        => VerifyCore(cache, key, alg, data, default, signature, null, LibCrypto.HasKeyFunctions);
+
     private static VerifyCode VerifyCore(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource, bool native)
     {
         try
@@ -182,13 +186,15 @@ internal static class SignatureVerifier
         {
             // RFC 3279 2.2.3 / RFC 5480: the signature must be strict DER before libcrypto sees it.
             int field = (key.KeySizeBits + 7) / 8;
-            if (StrictDerToFixed(sig, field) is null)
+            // Native keys are on P-256, P-384 or P-521: a field of at most 66 bytes.
+            Span<byte> fixedSig = stackalloc byte[2 * 66];
+            if (field > 66 || !StrictDerToFixed(sig, field, fixedSig = fixedSig[..(2 * field)]))
             {
                 return VerifyCode.CertSignatureFailure;
             }
             Span<byte> digest = stackalloc byte[64];
             int hLen = Digest(alg.Hash, data, dataDigest, digest);
-            return LibCrypto.EcdsaVerify(nk, digest[..hLen], sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+            return LibCrypto.EcdsaVerify(nk, digest[..hLen], sig, fixedSig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
         }
         return EcdsaManaged(cache, key, data, sig, alg.Hash);
     }
@@ -255,19 +261,26 @@ internal static class SignatureVerifier
     /// read as strict DER (so no alternative encoding of one signature verifies) and turned into r||s.</summary>
     private static byte[]? StrictDerToFixed(ReadOnlySpan<byte> der, int fieldBytes)
     {
+        var result = new byte[2 * fieldBytes];
+        return StrictDerToFixed(der, fieldBytes, result) ? result : null;
+    }
+
+    /// <summary>As above, into <paramref name="result"/> (2 × <paramref name="fieldBytes"/> bytes).</summary>
+    private static bool StrictDerToFixed(ReadOnlySpan<byte> der, int fieldBytes, Span<byte> result)
+    {
         try
         {
             AsnDecoder.ReadSequence(der, AsnEncodingRules.DER, out int offset, out int length, out int consumed);
             if (consumed != der.Length)
             {
-                return null;
+                return false;
             }
             var inner = der.Slice(offset, length);
             var r = AsnDecoder.ReadIntegerBytes(inner, AsnEncodingRules.DER, out int used);
             var s = AsnDecoder.ReadIntegerBytes(inner[used..], AsnEncodingRules.DER, out int used2);
             if (used + used2 != inner.Length || r.IsEmpty || s.IsEmpty || (r[0] & 0x80) != 0 || (s[0] & 0x80) != 0)
             {
-                return null;
+                return false;
             }
             if (r.Length > 1 && r[0] == 0)
             {
@@ -279,16 +292,16 @@ internal static class SignatureVerifier
             }
             if (r.Length > fieldBytes || s.Length > fieldBytes)
             {
-                return null;
+                return false;
             }
-            var result = new byte[2 * fieldBytes];
-            r.CopyTo(result.AsSpan(fieldBytes - r.Length));
-            s.CopyTo(result.AsSpan(2 * fieldBytes - s.Length));
-            return result;
+            result.Clear();
+            r.CopyTo(result[(fieldBytes - r.Length)..]);
+            s.CopyTo(result[(2 * fieldBytes - s.Length)..]);
+            return true;
         }
         catch (AsnContentException)
         {
-            return null;
+            return false;
         }
     }
 
