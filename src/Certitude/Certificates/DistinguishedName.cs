@@ -428,14 +428,11 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     private static void AppendNormalized(ref CharWriter key, string oid, Asn1Tag tag, ReadOnlyMemory<byte> valueRaw, string field)
     {
         var value = valueRaw.Span;
-        AsnDecoder.ReadEncodedValue(value, AsnEncodingRules.DER, out int offset, out int length, out _);
-        char[]? rented = null;
-        Span<char> text = length <= 256 ? stackalloc char[256] : (rented = System.Buffers.ArrayPool<char>.Shared.Rent(length));
+        var text = new CharWriter(stackalloc char[256]);
         try
         {
-            int chars = DecodeStringInto(tag, value, value.Slice(offset, length), text, field);
             key.Append(oid);
-            if (chars < 0)
+            if (!DecodeText(tag, value, ref text, field))
             {
                 key.Append('#');
                 key.AppendHex(value);
@@ -445,7 +442,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
                 var normal = new CharWriter(stackalloc char[256]);
                 try
                 {
-                    NormalizeInto(text[..chars], ref normal);
+                    NormalizeInto(text.Written, ref normal);
                     key.Append('=');
                     Span<char> digits = stackalloc char[11];
                     normal.Written.Length.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
@@ -461,21 +458,20 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         }
         finally
         {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<char>.Shared.Return(rented);
-            }
+            text.Dispose();
         }
     }
 
-    /// <summary>The attribute's text written into <paramref name="destination"/> (at least as long as the
-    /// content octets), or -1 when the value is not a string type. Same rules as <see cref="DecodeString"/>.</summary>
-    private static int DecodeStringInto(Asn1Tag tag, ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> content, Span<char> destination, string field)
+    /// <summary>Appends the attribute's text to <paramref name="text"/>; false (nothing written) when the
+    /// value is not a string type. The one decoder of attribute text, for keys and attribute objects alike.</summary>
+    private static bool DecodeText(Asn1Tag tag, ReadOnlySpan<byte> encoded, ref CharWriter text, string field)
     {
         if (tag.TagClass != TagClass.Universal || tag.IsConstructed)
         {
-            return -1;
+            return false;
         }
+        AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.DER, out int offset, out int length, out _);
+        var content = encoded.Slice(offset, length);
         var kind = (UniversalTagNumber)tag.TagValue;
         switch (kind)
         {
@@ -484,13 +480,15 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             case UniversalTagNumber.UniversalString:
                 try
                 {
-                    if (!AsnDecoder.TryReadCharacterString(encoded, destination, AsnEncodingRules.DER, kind, out _, out int written))
+                    // No string type decodes to more characters than it has octets.
+                    if (!AsnDecoder.TryReadCharacterString(encoded, text.Reserve(content.Length), AsnEncodingRules.DER, kind, out _, out int written))
                     {
                         // Cannot happen (no encoding yields more characters than octets); keep the general path.
                         var s = AsnDecoder.ReadCharacterString(encoded, AsnEncodingRules.DER, kind, out _);
                         throw new InvalidOperationException($"decoded {s.Length} characters from {content.Length} octets");
                     }
-                    return written;
+                    text.Advance(written);
+                    return true;
                 }
                 catch (AsnContentException e)
                 {
@@ -501,50 +499,34 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             case UniversalTagNumber.VisibleString:
             case UniversalTagNumber.NumericString:
             case UniversalTagNumber.T61String:
-                // Latin-1, as DecodeString reads these.
-                for (int i = 0; i < content.Length; i++)
+                // Legacy CAs put characters outside the PrintableString repertoire (e.g. '*', '@') into
+                // names; the bytes are kept as Latin-1 text so such names still chain.
                 {
-                    destination[i] = (char)content[i];
+                    var destination = text.Reserve(content.Length);
+                    for (int i = 0; i < content.Length; i++)
+                    {
+                        destination[i] = (char)content[i];
+                    }
+                    text.Advance(content.Length);
+                    return true;
                 }
-                return content.Length;
             default:
-                return -1;
+                return false;
         }
     }
 
+    /// <summary>The attribute's text, or null when the value is not a string type (read by
+    /// <see cref="DecodeText"/>, so that the key and the attribute objects see the same text).</summary>
     private static string? DecodeString(Asn1Tag tag, ReadOnlyMemory<byte> raw, string field)
     {
-        if (tag.TagClass != TagClass.Universal || tag.IsConstructed)
+        var text = new CharWriter(stackalloc char[256]);
+        try
         {
-            return null;
+            return DecodeText(tag, raw.Span, ref text, field) ? text.ToString() : null;
         }
-        var kind = (UniversalTagNumber)tag.TagValue;
-        switch (kind)
+        finally
         {
-            case UniversalTagNumber.UTF8String:
-            case UniversalTagNumber.BMPString:
-            case UniversalTagNumber.UniversalString:
-                try
-                {
-                    return AsnDecoder.ReadCharacterString(raw.Span, AsnEncodingRules.DER, kind, out _);
-                }
-                catch (AsnContentException e)
-                {
-                    throw new CertificateFormatException(field, $"attribute value is not a valid {kind}", e);
-                }
-            case UniversalTagNumber.PrintableString:
-            case UniversalTagNumber.IA5String:
-            case UniversalTagNumber.VisibleString:
-            case UniversalTagNumber.NumericString:
-            case UniversalTagNumber.T61String:
-                {
-                    // Legacy CAs put characters outside the PrintableString repertoire (e.g. '*', '@')
-                    // into names; the bytes are kept as Latin-1 text so such names still chain.
-                    AsnDecoder.ReadEncodedValue(raw.Span, AsnEncodingRules.DER, out int offset, out int length, out _);
-                    return Encoding.Latin1.GetString(raw.Span.Slice(offset, length));
-                }
-            default:
-                return null;
+            text.Dispose();
         }
     }
 

@@ -47,6 +47,19 @@ internal ref struct CharWriter
         _length += written;
     }
 
+    /// <summary>Space for at least <paramref name="length"/> more characters, to be written and then
+    /// committed with <see cref="Advance"/>.</summary>
+    public Span<char> Reserve(int length)
+    {
+        if (_length + length > _buffer.Length)
+        {
+            Grow(length);
+        }
+        return _buffer[_length..];
+    }
+
+    public void Advance(int written) => _length += written;
+
     private void Grow(int more)
     {
         var next = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + more));
