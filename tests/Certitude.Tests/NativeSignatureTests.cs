@@ -106,6 +106,35 @@ public sealed class NativeSignatureTests
     }
 
     [Fact]
+    public void FixedBaseTablesAreBuiltOnceUnderConcurrentUse()
+    {
+        // Many threads reach the key's third use together: one table is kept, and every verdict, before,
+        // during and after the build, is the genuine one.
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var x = new CertificateRequest("CN=issuer", ec, HashAlgorithmName.SHA384).CreateSelfSigned(TestPki.Now.AddDays(-1), TestPki.Now.AddDays(1));
+        var cert = Certificate.Parse(x.RawData);
+        var messages = Enumerable.Range(0, 8).Select(i => System.Text.Encoding.ASCII.GetBytes($"m{i}")).ToArray();
+        var signatures = messages.Select(m => ec.SignData(m, HashAlgorithmName.SHA384, DSASignatureFormat.Rfc3279DerSequence)).ToArray();
+        var cache = new CryptoCache();
+        var wrong = 0;
+        Parallel.For(0, 64, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            int k = i % messages.Length;
+            bool genuine = i % 2 == 0;
+            var data = genuine ? messages[k] : Flip(messages[k], 0);
+            var code = SignatureVerifier.VerifyWithKeyCache(cache, cert.PublicKey, cert.SignatureAlgorithm, data, signatures[k]);
+            if ((code == VerifyCode.Ok) != genuine)
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+        Assert.Equal(0, wrong);
+        var key = cache.NativeKey(cert.PublicKey, _ => null);
+        Assert.NotNull(key);
+        Assert.Equal(LibCrypto.FixedBaseAppliesTo(715), LibCrypto.HasFixedBaseTable(key));
+    }
+
+    [Fact]
     public void P384TakesFixedBaseTablesOnOpenSsl30()
     {
         // OpenSSL 3.0 and 3.1 have no specialised P-384 code: the tables are what makes P-384 fast there.
