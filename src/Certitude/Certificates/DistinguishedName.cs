@@ -401,11 +401,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             while (set.HasData)
             {
                 var (oid, tag, valueRaw) = ReadAttribute(ref set);
-                string? text = DecodeString(tag, valueRaw, field);
-                string normalized = text is null
-                    ? oid + "#" + Convert.ToHexString(valueRaw.Span)
-                    : TextForm(oid, Normalize(text));
-                attrs.Add(new NameAttribute(oid, tag, text, normalized, valueRaw));
+                attrs.Add(new NameAttribute(oid, tag, DecodeString(tag, valueRaw, field), NormalizedForm(oid, tag, valueRaw, field), valueRaw));
             }
             if (attrs.Count == 0)
             {
@@ -417,14 +413,25 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         return rdns.ToArray();
     }
 
-    /// <summary>"oid=length:text": the length makes the key unambiguous, so that no attribute value
-    /// containing '+' or '/' can make one name's key equal another's (e.g. a single OU "b+2.5.4.3=a" and
-    /// the two-valued RDN OU=b + CN=a).</summary>
-    private static string TextForm(string oid, string normalized)
-        => string.Create(CultureInfo.InvariantCulture, $"{oid}={normalized.Length}:{normalized}");
+    /// <summary>The attribute's part of a name key, as <see cref="AppendNormalized"/> writes it.</summary>
+    private static string NormalizedForm(string oid, Asn1Tag tag, ReadOnlyMemory<byte> valueRaw, string field)
+    {
+        var w = new CharWriter(stackalloc char[256]);
+        try
+        {
+            AppendNormalized(ref w, oid, tag, valueRaw, field);
+            return w.ToString();
+        }
+        finally
+        {
+            w.Dispose();
+        }
+    }
 
-    /// <summary>Writes what <see cref="NameAttribute.Normalized"/> holds for this attribute ("oid=length:normal
-    /// text" or "oid#HEX"), with the same string decoding and normalisation, into the key.</summary>
+    /// <summary>Writes this attribute's part of the key ("oid=length:normal text" or "oid#HEX"), which is also
+    /// what <see cref="NameAttribute.Normalized"/> holds. The length makes the key unambiguous: no value
+    /// containing '+' or '/' can make one name's key equal another's (e.g. a single OU "b+2.5.4.3=a" and the
+    /// two-valued RDN OU=b + CN=a).</summary>
     private static void AppendNormalized(ref CharWriter key, string oid, Asn1Tag tag, ReadOnlyMemory<byte> valueRaw, string field)
     {
         var value = valueRaw.Span;
@@ -530,26 +537,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         }
     }
 
-    /// <summary>RFC 4518 (simplified as RFC 5280 7.1 allows): trim, fold inner whitespace, case-fold.</summary>
-    internal static string Normalize(string s)
-    {
-        if (IsNormalized(s))
-        {
-            return s;
-        }
-        var w = new CharWriter(stackalloc char[128]);
-        try
-        {
-            NormalizeInto(s, ref w);
-            return w.ToString();
-        }
-        finally
-        {
-            w.Dispose();
-        }
-    }
-
-    /// <summary>Writes the normal form of <paramref name="s"/>: NFKC (the identity on ASCII, so skipped
+    /// <summary>RFC 4518 (simplified as RFC 5280 7.1 allows). Writes the normal form of <paramref name="s"/>: NFKC (the identity on ASCII, so skipped
     /// there), white space trimmed and inner runs folded to one space, lower case (invariant).</summary>
     private static void NormalizeInto(scoped ReadOnlySpan<char> s, ref CharWriter w)
     {

@@ -52,7 +52,6 @@ internal static unsafe partial class LibCrypto
         public delegate* unmanaged<IntPtr, void> BnCtxStart;
         public delegate* unmanaged<IntPtr, IntPtr> BnCtxGet;
         public delegate* unmanaged<IntPtr, void> BnCtxEnd;
-        public delegate* unmanaged<IntPtr> BnNew;
         public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr> BnModInverse;
         public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int> BnModMul;
         public delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, int> BnNnmod;
@@ -147,7 +146,7 @@ internal static unsafe partial class LibCrypto
     {
         string[] names =
         [
-            "BN_CTX_new", "BN_CTX_free", "BN_CTX_start", "BN_CTX_get", "BN_CTX_end", "BN_new", "BN_mod_inverse",
+            "BN_CTX_new", "BN_CTX_free", "BN_CTX_start", "BN_CTX_get", "BN_CTX_end", "BN_mod_inverse",
             "BN_mod_mul", "BN_nnmod", "BN_cmp", "BN_is_zero", "EC_GROUP_new_by_curve_name", "EC_GROUP_dup",
             "EC_GROUP_free", "EC_GROUP_set_generator", "EC_GROUP_get0_order", "EC_GROUP_get0_cofactor",
             "EC_GROUP_get0_generator", "EC_GROUP_precompute_mult", "EC_GROUP_method_of", "EC_GFp_mont_method",
@@ -173,7 +172,6 @@ internal static unsafe partial class LibCrypto
         api.BnCtxStart = (delegate* unmanaged<IntPtr, void>)p[k++];
         api.BnCtxGet = (delegate* unmanaged<IntPtr, IntPtr>)p[k++];
         api.BnCtxEnd = (delegate* unmanaged<IntPtr, void>)p[k++];
-        api.BnNew = (delegate* unmanaged<IntPtr>)p[k++];
         api.BnModInverse = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr>)p[k++];
         api.BnModMul = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
         api.BnNnmod = (delegate* unmanaged<IntPtr, IntPtr, IntPtr, IntPtr, int>)p[k++];
