@@ -8,6 +8,9 @@ internal sealed record LimboSettings
 {
     public string Profile { get; init; } = "auto";
     public bool Strict { get; init; } = true;
+    /// <summary>The issuance tier (VerifyFlags.CabfIssuance): "auto" turns it on for webpki:: cases, which model
+    /// publicly-trusted certificates; "on" for every case; "off" for none (the library's default flags).</summary>
+    public string Issuance { get; init; } = "auto";
     public bool AllowSha1 { get; init; }
     public int? MinRsaBits { get; init; }
     public string HarnessName { get; init; } = "certitude";
@@ -89,7 +92,8 @@ internal static class LimboHarness
         var options = new VerificationOptions
         {
             Profile = profile,
-            Flags = s.Strict ? VerifyFlags.Default : VerifyFlags.Default & ~VerifyFlags.X509Strict,
+            Flags = (s.Strict ? VerifyFlags.Default : VerifyFlags.Default & ~VerifyFlags.X509Strict)
+                | (s.Issuance == "on" || (s.Issuance == "auto" && id.StartsWith("webpki::", StringComparison.Ordinal)) ? VerifyFlags.CabfIssuance : VerifyFlags.None),
             Purpose = client ? CertificatePurpose.ClientAuthentication : CertificatePurpose.ServerAuthentication,
         };
         if (tc.TryGetProperty("validation_time", out var vt) && vt.ValueKind == JsonValueKind.String)

@@ -99,13 +99,19 @@ public static class Program
         var profile = new Option<string>("--profile") { Description = "auto (by id namespace: rfc5280:: and pkits:: use rfc5280), webpki or rfc5280", DefaultValueFactory = _ => "auto" };
         profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
         var noStrict = new Option<bool>("--no-strict") { Description = "turn X509Strict off (legacy structures accepted)" };
+        var issuance = new Option<string>("--issuance-rules")
+        {
+            Description = "the CA/B issuance tier (VerifyFlags.CabfIssuance): auto = on for webpki:: cases, which model publicly-trusted certificates; on; off = the library's default flags",
+            DefaultValueFactory = _ => "auto",
+        };
+        issuance.AcceptOnlyFromAmong("auto", "on", "off");
         var allowSha1 = new Option<bool>("--allow-sha1") { Description = "accept SHA-1 signatures" };
         var minRsa = new Option<int?>("--min-rsa-bits") { Description = "smallest RSA key accepted (default: the profile's, 2048)" };
         var timings = new Option<bool>("--timings") { Description = "write each case's verification time to standard error" };
         var name = new Option<string>("--harness-name") { Description = "the harness name written in the results", DefaultValueFactory = _ => "certitude" };
         var cmd = new Command("limbo", "Run a limbo-format suite read on standard input; write limbo results on standard output.")
         {
-            profile, noStrict, allowSha1, minRsa, name, timings,
+            profile, noStrict, issuance, allowSha1, minRsa, name, timings,
         };
         cmd.SetAction(parse =>
         {
@@ -113,6 +119,7 @@ public static class Program
             {
                 Profile = parse.GetValue(profile) ?? "auto",
                 Strict = !parse.GetValue(noStrict),
+                Issuance = parse.GetValue(issuance) ?? "auto",
                 AllowSha1 = parse.GetValue(allowSha1),
                 MinRsaBits = parse.GetValue(minRsa),
                 HarnessName = parse.GetValue(name) ?? "certitude",

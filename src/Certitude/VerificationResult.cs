@@ -17,6 +17,22 @@ public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, V
         => $"path #{Attempt}, certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Certificate.Subject})")}: {Message} [{Rule}] ({(int)Code}: {VerifyCodes.Describe(Code)})";
 }
 
+/// <summary>A rule that the verified path breaks but that was not enforced here: an issuance-tier rule
+/// (a CA's duty that protects no relying party, <see cref="RuleTier.Issuance"/>) outside
+/// <see cref="VerifyFlags.CabfIssuance"/> and publicly-trusted roots.</summary>
+/// <param name="CertificateIndex">The certificate in <see cref="VerificationResult.Path"/> (0 is the leaf).</param>
+/// <param name="Code">The code the rule reports when it is enforced.</param>
+/// <param name="RuleId">The rule's id in the profile table (e.g. "leaf-cn-in-san").</param>
+/// <param name="Rule">The text it enforces (e.g. "CA/B BR 7.1.4.3").</param>
+/// <param name="Message">What is wrong.</param>
+/// <param name="Certificate">The certificate.</param>
+public sealed record VerificationWarning(int CertificateIndex, VerifyCode Code, string RuleId, string Rule, string Message, Certificate? Certificate)
+{
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Certificate.Subject})")}: {Message} [{Rule}, {RuleId}]";
+}
+
 /// <summary>
 /// The outcome of a verification. On success, <see cref="Path"/> is the chain from the leaf to the
 /// trust anchor. On failure, <see cref="Code"/> is the most specific error over every candidate
@@ -26,8 +42,9 @@ public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, V
 public sealed class VerificationResult
 {
     internal VerificationResult(VerifyCode code, string message, int? index, Certificate? failing, IReadOnlyList<Certificate> path, IReadOnlyList<VerificationDiagnostic> diagnostics,
-        string[]? authoritiesConstrainedPolicies = null, string[]? userConstrainedPolicies = null)
+        string[]? authoritiesConstrainedPolicies = null, string[]? userConstrainedPolicies = null, IReadOnlyList<VerificationWarning>? warnings = null)
     {
+        Warnings = warnings ?? [];
         _authoritiesConstrained = authoritiesConstrainedPolicies ?? [];
         _userConstrained = userConstrainedPolicies ?? [];
         Code = code;
@@ -64,6 +81,9 @@ public sealed class VerificationResult
     /// <summary>Every failed check on every candidate path.</summary>
     public IReadOnlyList<VerificationDiagnostic> Diagnostics { get; }
 
+    /// <summary>Rules of the issuance tier that the verified path breaks, not enforced here (empty on failure and when none).</summary>
+    public IReadOnlyList<VerificationWarning> Warnings { get; }
+
     /// <summary>RFC 5280 6.1.6: the authorities-constrained policy set of the verified path (policy OIDs;
     /// "2.5.29.32.0" is anyPolicy). Empty when no policy is valid for the path, or on failure.</summary>
     public IReadOnlySet<string> AuthoritiesConstrainedPolicies => _authoritiesConstrainedSet ??= _authoritiesConstrained.ToFrozenSet(StringComparer.Ordinal);
@@ -86,6 +106,10 @@ public sealed class VerificationResult
         foreach (var d in Diagnostics)
         {
             sb.Append("  ").AppendLine(d.ToString());
+        }
+        foreach (var w in Warnings)
+        {
+            sb.Append("  warning: ").AppendLine(w.ToString());
         }
         return sb.ToString();
     }

@@ -141,8 +141,13 @@ public sealed class EngineTests
         var rfc = new VerificationOptions { Profile = VerificationProfile.Rfc5280 };
         Assert.Equal(VerifyCode.HostnameMismatch, TestPki.Verifier(root, rfc).Verify(leaf.Cert, null, Example).Code);
         Assert.True(TestPki.Verifier(root, rfc with { HostnameChecksCommonName = true }).Verify(leaf.Cert, null, Example).IsValid);
-        // The web PKI requires a SAN (CA/B BR 7.1.2.7.12) whatever the fallback says.
-        Assert.False(TestPki.Verifier(root, new VerificationOptions { HostnameChecksCommonName = true }).Verify(leaf.Cert, null, Example).IsValid);
+        // CA/B BR 7.1.2.7.12 (a SAN in every subscriber certificate) is the issuance tier: with the fallback asked
+        // for, a SAN-less leaf matches by CN and the broken rule is a warning; under CabfIssuance it is an error.
+        var fallback = TestPki.Verifier(root, new VerificationOptions { HostnameChecksCommonName = true }).Verify(leaf.Cert, null, Example);
+        Assert.True(fallback.IsValid, fallback.Explain());
+        Assert.Contains(fallback.Warnings, w => w.RuleId == "leaf-san-required" && w.CertificateIndex == 0);
+        var issuance = new VerificationOptions { HostnameChecksCommonName = true, Flags = VerifyFlags.Default | VerifyFlags.CabfIssuance };
+        Assert.Equal(VerifyCode.ProfileViolation, TestPki.Verifier(root, issuance).Verify(leaf.Cert, null, Example).Code);
     }
 
     [Fact]

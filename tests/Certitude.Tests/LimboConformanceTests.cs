@@ -49,17 +49,35 @@ public sealed class LimboConformanceTests
     {
         // With X509Strict off, structure-only findings are no longer fatal: a case that fails only on
         // a strict rule (the leaf's serial number is zero) succeeds; a real violation still fails.
+        // The issuance tier is off too, as with the library's default flags.
         using var suite = Corpus.Load("limbo.json");
-        var outcomes = LimboHarness.Run(suite, new LimboSettings { Strict = false }).ToDictionary(o => o.Id);
+        var outcomes = LimboHarness.Run(suite, new LimboSettings { Strict = false, Issuance = "off" }).ToDictionary(o => o.Id);
         Assert.Equal("SUCCESS", outcomes["rfc5280::serial::zero"].Actual);
         Assert.Equal("FAILURE", outcomes["rfc5280::validity::expired-leaf"].Actual);
         Assert.Equal("FAILURE", outcomes["webpki::san::public-suffix-wildcard-san"].Actual);
         Assert.Contains("62", outcomes["webpki::san::public-suffix-wildcard-san"].Context, StringComparison.Ordinal);
 
-        // The exceptions file says these pass once the strict CN rule (CA/B BR 7.1.4.3) is off.
-        Assert.Equal("SUCCESS", outcomes["webpki::san::leftmost-wildcard-san"].Actual);
-        Assert.Equal("SUCCESS", outcomes["webpki::san::exact-localhost-ip-san"].Actual);
-        Assert.Equal("SUCCESS", outcomes["webpki::nc::nc-permits-dns-san-pattern"].Actual);
+    }
+
+    [Fact]
+    public void IssuanceTierDecidesTheCommonNameCases()
+    {
+        // The exceptions file says these pass once the issuance-tier CN rule (CA/B BR 7.1.4.3) is not enforced,
+        // as with the library's default flags; "auto" enforces it for webpki:: cases (publicly-trusted models).
+        using var suite = Corpus.Load("limbo.json");
+        var off = LimboHarness.Run(suite, new LimboSettings { Issuance = "off" }).ToDictionary(o => o.Id);
+        var auto = LimboHarness.Run(suite, new LimboSettings()).ToDictionary(o => o.Id);
+        foreach (var id in new[] { "webpki::san::leftmost-wildcard-san", "webpki::san::exact-localhost-ip-san", "webpki::nc::nc-permits-dns-san-pattern" })
+        {
+            Assert.Equal("SUCCESS", off[id].Actual);
+            Assert.Contains("1005", auto[id].Context, StringComparison.Ordinal);
+        }
+        // Issuance-tier cases: rejected under auto, accepted under the default flags (a warning there).
+        foreach (var id in new[] { "webpki::eku::ee-without-eku", "webpki::cn::not-in-san", "webpki::aki::root-with-aki-ski-mismatch" })
+        {
+            Assert.Equal("FAILURE", auto[id].Actual);
+            Assert.Equal("SUCCESS", off[id].Actual);
+        }
     }
 
     [Fact]

@@ -90,9 +90,10 @@ internal sealed class PathSearch
     }
 
     private (string[] Authorities, string[] User)? _policies;
+    private VerificationWarning[]? _warnings;
 
     private VerificationResult Success()
-        => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), Diagnostics, _policies?.Authorities, _policies?.User);
+        => new(VerifyCode.Ok, "ok", null, null, _path.ToArray(), Diagnostics, _policies?.Authorities, _policies?.User, _warnings);
 
     private IReadOnlyList<VerificationDiagnostic> Diagnostics => (IReadOnlyList<VerificationDiagnostic>?)_diagnostics ?? [];
 
@@ -158,12 +159,13 @@ internal sealed class PathSearch
                 Record(VerifyCode.CertChainTooLong, _path.Count, $"the path would hold more than {_o.MaxIntermediates} intermediates", "maximum depth");
                 continue;
             }
-            // Prune early: an intermediate that fails its own checks cannot be on any valid path.
+            // Prune early: an intermediate that fails its own checks cannot be on any valid path. Issuance-tier
+            // findings decide only once the anchor is known (unless CabfIssuance enforces them everywhere).
             var own = CertChecks(cand, CertRole.Intermediate);
-            if (own.Length > 0)
+            if (own.Length > 0 && Blocking(own) is { Count: > 0 } blocking)
             {
                 _path.Add(cand);
-                RecordAttempt(own.Select(f => (f, _path.Count - 1)).ToList());
+                RecordAttempt(blocking.Select(f => (f, _path.Count - 1)).ToList());
                 _path.RemoveAt(_path.Count - 1);
                 continue;
             }
@@ -348,17 +350,37 @@ internal sealed class PathSearch
     /// <summary>The checks of one certificate on its own, for its role (memoised): its validity at the
     /// validation time, and its structure and algorithms, which depend only on the certificate, the role and
     /// the verifier's fixed options and so are kept by the verifier across verifications.</summary>
+    private List<Failure>? Blocking(Failure[] findings)
+    {
+        List<Failure>? blocking = null;
+        foreach (var f in findings)
+        {
+            if (!f.IsIssuance || _o.Issuance)
+            {
+                (blocking ??= []).Add(f);
+            }
+        }
+        return blocking;
+    }
+
+    /// <summary>The purpose at hand includes TLS server authentication, so the profile's rules of the CA/B
+    /// server certificate profile apply (a client certificate is judged by RFC 5280 strict, EKU and constraints).</summary>
+    private bool ServerProfile => RequiredEkus() is { } ekus && Array.IndexOf(ekus, Oids.ServerAuth) >= 0;
+
+    // The structural checks depend on the certificate, its role, the profile and these switches.
+    private int RuleMode => (_o.Strict ? 1 : 0) | (ServerProfile ? 2 : 0);
+
     private Failure[] CertChecks(Certificate c, CertRole role)
     {
         if (_certChecks.TryGetValue(c, null, (int)role, out var known))
         {
             return known;
         }
-        var structural = _cache?.GetChecks(c, role, _o.Profile, _o.Strict);
+        var structural = _cache?.GetChecks(c, role, _o.Profile, RuleMode);
         if (structural is null)
         {
             structural = StructuralChecks(c, role);
-            _cache?.StoreChecks(c, role, _o.Profile, _o.Strict, structural);
+            _cache?.StoreChecks(c, role, _o.Profile, RuleMode, structural);
         }
         Failure[] result;
         // RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive.
@@ -400,15 +422,16 @@ internal sealed class PathSearch
             list.Add(new Failure(VerifyCode.CaMdTooWeak, sigProblem, "algorithm policy (CA/B BR 7.1.3.2)"));
         }
         var input = new RuleInput(role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
+        bool server = ServerProfile;
         foreach (var rule in _o.Profile.Rules)
         {
-            if ((rule.Roles & role) == 0 || (rule.StrictOnly && !_o.Strict))
+            if ((rule.Roles & role) == 0 || (rule.Tier == RuleTier.Strict && !_o.Strict) || (rule.ServerOnly && !server))
             {
                 continue;
             }
             if (rule.Check(c, input) is { } problem)
             {
-                list.Add(new Failure(rule.Code, problem, rule.Citation));
+                list.Add(new Failure(rule.Code, problem, rule.Citation, rule.Tier, rule.Id));
             }
         }
         return list.Count == 0 ? [] : list.ToArray();
@@ -451,6 +474,25 @@ internal sealed class PathSearch
                 foreach (var f in CertChecks(_path[i], i == 0 ? CertRole.Leaf : CertRole.Intermediate))
                 {
                     failures.Add((f, i));
+                }
+            }
+        }
+
+        // The root program's word on the anchor, and whether the issuance tier is enforced on this path.
+        bool issuance = _o.Issuance;
+        if (n > 0 && _o.RootProgram is { } program && anchor.RootProgramEntry(program) is { } entry)
+        {
+            issuance |= RootProgramChecks(program, entry, failures);
+        }
+        List<(Failure F, int Index)>? warnings = null;
+        if (!issuance)
+        {
+            for (int k = failures.Count - 1; k >= 0; k--)
+            {
+                if (failures[k].F.IsIssuance)
+                {
+                    (warnings ??= []).Insert(0, failures[k]);
+                    failures.RemoveAt(k);
                 }
             }
         }
@@ -558,10 +600,48 @@ internal sealed class PathSearch
         if (failures.Count == 0)
         {
             _policies = (policy.AuthoritiesConstrainedPolicies, policy.UserConstrainedPolicies);
+            _warnings = warnings?.Select(w => new VerificationWarning(w.Index, w.F.Code, w.F.RuleId ?? "", w.F.Rule, w.F.Message, _path[w.Index])).ToArray();
             return true;
         }
         RecordAttempt(failures);
         return false;
+    }
+
+    /// <summary>
+    /// The anchor is a root of a public root program: for each purpose at hand that the program covers
+    /// (serverAuth, emailProtection), the root must be a trust anchor for it (NSS CKA_TRUST_*), and the leaf must
+    /// not be issued after the root's distrust-after date for it (as Firefox enforces). Returns true when the
+    /// program trusts the root for serverAuth: such a path is a publicly-trusted TLS path, and the CA/B issuance
+    /// rules bind it.
+    /// </summary>
+    private bool RootProgramChecks(RootProgram program, RootProgramEntry entry, List<(Failure F, int Index)> failures)
+    {
+        int n = _path.Count - 1;
+        var leaf = _path[0];
+        bool publicTls = false;
+        foreach (var eku in RequiredEkus() ?? [])
+        {
+            if (entry.ForPurpose(eku) is not { } t)
+            {
+                continue;
+            }
+            if (t.Trust != RootProgramTrust.Trusted)
+            {
+                failures.Add((new Failure(t.Trust == RootProgramTrust.Distrusted ? VerifyCode.CertRejected : VerifyCode.CertUntrusted,
+                    $"the trust anchor is \"{entry.Label}\" of the {program.Name} root program, which does not trust it for {t.Purpose}"
+                    + (t.Trust == RootProgramTrust.Distrusted ? " (explicitly distrusted)" : ""), $"{program.Name} root program trust (NSS CKA_TRUST_*)"), n));
+                continue;
+            }
+            if (t.DistrustAfter is { } after && leaf.NotBefore > after)
+            {
+                failures.Add((new Failure(VerifyCode.RootDistrustedAfter,
+                    $"the {program.Name} root program does not trust \"{entry.Label}\" for {t.Purpose} certificates issued after "
+                    + $"{after.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; the leaf's notBefore is {leaf.NotBefore.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}",
+                    $"{program.Name} root program distrust-after (NSS CKA_NSS_{(eku == Oids.ServerAuth ? "SERVER" : "EMAIL")}_DISTRUST_AFTER)"), n));
+            }
+            publicTls |= eku == Oids.ServerAuth;
+        }
+        return publicTls;
     }
 
     private static void AddConstraints(NameConstraintsExt nc, int index, List<(NameConstraintsExt, int)> constraints, List<(Failure, int)> failures)

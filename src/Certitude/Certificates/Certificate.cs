@@ -100,6 +100,24 @@ public sealed class Certificate : IEquatable<Certificate>
     internal PolicyConstraintsExt? PolicyConstraints { get; private init; }
     internal int? InhibitAnyPolicy { get; private init; }
 
+    /// <summary>DEFAULT values encoded explicitly (X.690 11.5), accepted at parse and reported by the
+    /// issuance-tier rule "der-default-omitted".</summary>
+    internal EncodingSlips EncodingSlips { get; private init; }
+
+    private sealed record ProgramMemo(RootProgram Program, RootProgramEntry? Entry);
+    private ProgramMemo? _rootProgram;
+
+    /// <summary>This certificate's entry in a root program, looked up once per certificate and program.</summary>
+    internal RootProgramEntry? RootProgramEntry(RootProgram program)
+    {
+        var memo = _rootProgram;
+        if (memo is null || !ReferenceEquals(memo.Program, program))
+        {
+            _rootProgram = memo = new ProgramMemo(program, program.Lookup(this));
+        }
+        return memo.Entry;
+    }
+
     // Parsing validates these four in full; the objects (mostly URIs, which verification without
     // revocation never reads) are built from the extension's octets on first use.
     private AccessDescription[]? _aia, _sia;
@@ -225,17 +243,15 @@ public sealed class Certificate : IEquatable<Certificate>
 
         field = "tbsCertificate.version";
         int version = 1;
+        bool explicitV1 = false;
         var t0 = new Asn1Tag(TagClass.ContextSpecific, 0, true);
         if (tbs.PeekTag().HasSameClassAndValue(t0))
         {
             var vs = tbs.ReadSequence(t0);
             var v = vs.ReadInteger();
             vs.ThrowIfNotEmpty();
-            if (v == 0)
-            {
-                // X.690 11.5: DEFAULT v1 must be omitted in DER.
-                throw new CertificateFormatException(field, "version v1 must be omitted (DER DEFAULT)");
-            }
+            // X.690 11.5: DER omits DEFAULT v1; an explicit v1 is kept as an encoding slip (see EncodingSlips).
+            explicitV1 = v == 0;
             if (v < 0 || v > 2)
             {
                 throw new CertificateFormatException(field, $"unknown version {v}");
@@ -286,7 +302,7 @@ public sealed class Certificate : IEquatable<Certificate>
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t3))
         {
             var wrap = tbs.ReadSequence(t3);
-            exts = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field, der);
+            exts = ExtensionDecoder.ReadExtensions(wrap.ReadSequence(), field, der, allowExplicitNotCritical: true);
             wrap.ThrowIfNotEmpty();
         }
         field = "tbsCertificate";
@@ -304,8 +320,13 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyMapping[]? maps = null;
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
+        var slips = explicitV1 ? EncodingSlips.ExplicitVersion1 : EncodingSlips.None;
         foreach (var e in exts)
         {
+            if (e.ExplicitNotCritical)
+            {
+                slips |= EncodingSlips.ExplicitNotCritical;
+            }
             field = ExtensionField(e.Oid);
             var v = e.ValueIn(der);
             switch (e.Oid)
@@ -363,6 +384,7 @@ public sealed class Certificate : IEquatable<Certificate>
             PolicyMappings = maps,
             PolicyConstraints = pc,
             InhibitAnyPolicy = inhibit,
+            EncodingSlips = slips | (bc?.ExplicitCaFalse == true ? EncodingSlips.ExplicitCaFalse : EncodingSlips.None),
         };
     }
 
@@ -470,5 +492,39 @@ public sealed class Certificate : IEquatable<Certificate>
             throw new CertificateFormatException(field, "time is out of range");
         }
         return (new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero), fraction);
+    }
+}
+
+/// <summary>Values DER requires to be omitted (X.690 11.5: DEFAULT) that a certificate encodes explicitly.</summary>
+[Flags]
+internal enum EncodingSlips
+{
+    None = 0,
+    /// <summary>version v1 (0) written out.</summary>
+    ExplicitVersion1 = 1,
+    /// <summary>An extension's critical FALSE written out.</summary>
+    ExplicitNotCritical = 2,
+    /// <summary>basicConstraints cA FALSE written out.</summary>
+    ExplicitCaFalse = 4,
+}
+
+internal static class EncodingSlipText
+{
+    public static string Describe(EncodingSlips s)
+    {
+        var parts = new List<string>(3);
+        if ((s & EncodingSlips.ExplicitVersion1) != 0)
+        {
+            parts.Add("version v1 is encoded");
+        }
+        if ((s & EncodingSlips.ExplicitNotCritical) != 0)
+        {
+            parts.Add("an extension encodes critical FALSE");
+        }
+        if ((s & EncodingSlips.ExplicitCaFalse) != 0)
+        {
+            parts.Add("basicConstraints encodes cA FALSE");
+        }
+        return string.Join(", ", parts);
     }
 }

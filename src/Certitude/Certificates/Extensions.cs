@@ -38,14 +38,16 @@ public sealed record CertificateExtension(string Oid, bool Critical, ReadOnlyMem
 
 /// <summary>An extension as parsing keeps it, in an array of structs: the OID (interned), the flag and where
 /// the value lies in the certificate or CRL it came from; <see cref="Certificate.Extensions"/> makes the
-/// public records on first use.</summary>
-internal readonly record struct ExtensionHeader(string Oid, bool Critical, int Offset, int Length)
+/// public records on first use. ExplicitNotCritical: critical FALSE was encoded although DER omits DEFAULT
+/// values (X.690 11.5).</summary>
+internal readonly record struct ExtensionHeader(string Oid, bool Critical, int Offset, int Length, bool ExplicitNotCritical = false)
 {
     /// <summary>The extnValue contents, as a slice of <paramref name="container"/> (the DER it was read from).</summary>
     public ReadOnlyMemory<byte> ValueIn(ReadOnlyMemory<byte> container) => container.Slice(Offset, Length);
 }
 
-internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen);
+/// <summary>RFC 5280 4.2.1.9. ExplicitCaFalse: cA FALSE was encoded although DER omits DEFAULT values (X.690 11.5).</summary>
+internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen, bool ExplicitCaFalse = false);
 
 internal sealed record AuthorityKeyIdExt(ReadOnlyMemory<byte>? KeyId, GeneralName[]? Issuer, byte[]? Serial);
 
@@ -93,16 +95,14 @@ internal static class ExtensionDecoder
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
-        bool ca = false;
+        bool ca = false, explicitFalse = false;
         int? pathLen = null;
         if (seq.HasData && seq.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
         {
             ca = seq.ReadBoolean();
-            if (!ca)
-            {
-                // DER (X.690 11.5): a DEFAULT value must be omitted.
-                throw new CertificateFormatException(f, "cA FALSE must be omitted in DER");
-            }
+            // DER (X.690 11.5) omits a DEFAULT value; an explicit cA FALSE is kept as an encoding slip
+            // (the "der-default-omitted" rule reports it) rather than a parse error.
+            explicitFalse = !ca;
         }
         if (seq.HasData)
         {
@@ -117,6 +117,7 @@ internal static class ExtensionDecoder
         // The common values are shared (the record is immutable).
         return (ca, pathLen) switch
         {
+            _ when explicitFalse => new BasicConstraintsExt(ca, pathLen, ExplicitCaFalse: true),
             (false, null) => NotCa,
             (true, null) => CaUnbounded,
             (true, 0) => CaPathLenZero,
@@ -440,7 +441,9 @@ internal static class ExtensionDecoder
     /// <param name="seq">The Extensions SEQUENCE's contents.</param>
     /// <param name="f">The field name for errors.</param>
     /// <param name="container">The whole DER the reader's memory is a slice of (value offsets are relative to it).</param>
-    public static ExtensionHeader[] ReadExtensions(DerReader seq, string f, ReadOnlyMemory<byte> container)
+    /// <param name="allowExplicitNotCritical">Keep an explicit critical FALSE as an encoding slip (certificates,
+    /// where the "der-default-omitted" rule reports it) instead of failing (CRLs).</param>
+    public static ExtensionHeader[] ReadExtensions(DerReader seq, string f, ReadOnlyMemory<byte> container, bool allowExplicitNotCritical = false)
     {
         // Counted first, so the result is one array of the exact size.
         int count = 0;
@@ -458,11 +461,12 @@ internal static class ExtensionDecoder
         {
             var ext = seq.ReadSequence();
             var oid = ext.ReadObjectIdentifier();
-            bool critical = false;
+            bool critical = false, explicitFalse = false;
             if (ext.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
             {
                 critical = ext.ReadBoolean();
-                if (!critical)
+                explicitFalse = !critical;
+                if (explicitFalse && !allowExplicitNotCritical)
                 {
                     throw new CertificateFormatException(f + "." + Oids.ExtensionName(oid), "critical FALSE must be omitted (DER DEFAULT)");
                 }
@@ -490,7 +494,7 @@ internal static class ExtensionDecoder
             int offset = value.IsEmpty ? 0 : (int)System.Runtime.CompilerServices.Unsafe.ByteOffset(
                 ref System.Runtime.InteropServices.MemoryMarshal.GetReference(container.Span),
                 ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value.Span));
-            result[i] = new ExtensionHeader(oid, critical, offset, value.Length);
+            result[i] = new ExtensionHeader(oid, critical, offset, value.Length, explicitFalse);
         }
         seq.ThrowIfNotEmpty();
         return result;

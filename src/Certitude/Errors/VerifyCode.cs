@@ -158,6 +158,10 @@ public enum VerifyCode
     CommonNameNotInSan = 1005,
     /// <summary>The requested peer name is not a valid DNS name, IP address or email address.</summary>
     InvalidPeerName = 1006,
+    /// <summary>The path ends at a root that its root program no longer trusts for certificates issued after a date
+    /// (NSS <c>CKA_NSS_SERVER_DISTRUST_AFTER</c> / <c>CKA_NSS_EMAIL_DISTRUST_AFTER</c>), and the end-entity certificate's
+    /// notBefore is later.</summary>
+    RootDistrustedAfter = 1007,
 }
 
 /// <summary>Texts and ranking of <see cref="VerifyCode"/> values.</summary>
@@ -241,6 +245,7 @@ public static class VerifyCodes
         VerifyCode.SignatureAlgorithmNotAllowed => "signature algorithm not allowed by the algorithm policy",
         VerifyCode.CommonNameNotInSan => "subject common name is not a subjectAltName value",
         VerifyCode.InvalidPeerName => "invalid peer name",
+        VerifyCode.RootDistrustedAfter => "certificate issued after its root's distrust date",
         _ => "unknown verification error " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

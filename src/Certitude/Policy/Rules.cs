@@ -14,6 +14,20 @@ internal enum CertRole
     Any = Leaf | Intermediate | Anchor,
 }
 
+/// <summary>When a violated rule is an error.</summary>
+public enum RuleTier
+{
+    /// <summary>Always: the RFC 5280 6.1 algorithm and what makes a certificate mean anything at all.</summary>
+    Always,
+    /// <summary>Under <see cref="VerifyFlags.X509Strict"/> (on by default): RFC 5280's MUSTs on structure, at least what
+    /// OpenSSL's <c>X509_V_FLAG_X509_STRICT</c> checks, and the web-PKI rules that decide authority or identity.</summary>
+    Strict,
+    /// <summary>Rules a CA must follow when it issues (CA/B Baseline Requirements, RFC 5280's duties of a CA) that give a
+    /// relying party no protection: errors under <see cref="VerifyFlags.CabfIssuance"/> or when the path ends at a root of
+    /// a public root program trusted for the purpose at hand; otherwise reported as <see cref="VerificationResult.Warnings"/>.</summary>
+    Issuance,
+}
+
 /// <summary>What a rule may look at besides the certificate.</summary>
 internal sealed class RuleInput(CertRole role, VerificationOptions options, Func<bool> isSelfSigned)
 {
@@ -35,9 +49,10 @@ internal sealed record CertificateRule(
     string Id,
     string Citation,
     CertRole Roles,
-    bool StrictOnly,
+    RuleTier Tier,
     VerifyCode Code,
-    Func<Certificate, RuleInput, string?> Check);
+    Func<Certificate, RuleInput, string?> Check,
+    bool ServerOnly = false);
 
 /// <summary>The rule tables of the two profiles. Each line cites the text it enforces.</summary>
 internal static class RuleTables
@@ -70,75 +85,89 @@ internal static class RuleTables
 
     public static readonly CertificateRule[] Common =
     [
-        // ---- always enforced (not only under X509Strict) ----
-        new("unknown-critical-extension", "RFC 5280 4.2", CertRole.Any, false, VerifyCode.UnhandledCriticalExtension,
+        // ---- RuleTier.Always ----
+        new("unknown-critical-extension", "RFC 5280 4.2", CertRole.Any, RuleTier.Always, VerifyCode.UnhandledCriticalExtension,
             (c, _) => FirstUnprocessedCritical(c) is { } oid ? $"critical extension {oid} is not understood" : null),
-        new("signature-algorithm-consistency", "RFC 5280 4.1.1.2", CertRole.Any, false, VerifyCode.SignatureAlgorithmInconsistency,
+        new("signature-algorithm-consistency", "RFC 5280 4.1.1.2", CertRole.Any, RuleTier.Always, VerifyCode.SignatureAlgorithmInconsistency,
             (c, _) => If(!c.SignatureAlgorithm.RawData.Span.SequenceEqual(c.TbsSignatureAlgorithmRaw.Span),
                 "signatureAlgorithm differs from tbsCertificate.signature")),
-        new("issuer-is-ca", "RFC 5280 6.1.4 (k), 4.2.1.9", CertRole.Intermediate, false, VerifyCode.InvalidCa,
-            (c, _) => If(c.Version == 3 && c.BasicConstraints?.IsCa != true,
-                c.BasicConstraints is null ? "issuer has no basicConstraints extension" : "issuer's basicConstraints does not assert cA")),
-        new("issuer-keycertsign", "RFC 5280 6.1.4 (n), 4.2.1.3", CertRole.Issuer, false, VerifyCode.KeyUsageNoCertSign,
+        // A v1 or v2 certificate has no basicConstraints, so it is never a CA unless it is the trust anchor.
+        new("issuer-is-ca", "RFC 5280 6.1.4 (k), 4.2.1.9", CertRole.Intermediate, RuleTier.Always, VerifyCode.InvalidCa,
+            (c, _) => If(c.BasicConstraints?.IsCa != true,
+                c.Version < 3 ? $"a version {c.Version} certificate cannot be an intermediate CA (no basicConstraints)"
+                : c.BasicConstraints is null ? "issuer has no basicConstraints extension" : "issuer's basicConstraints does not assert cA")),
+        new("issuer-keycertsign", "RFC 5280 6.1.4 (n), 4.2.1.3", CertRole.Issuer, RuleTier.Always, VerifyCode.KeyUsageNoCertSign,
             (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) == 0, "issuer's keyUsage lacks keyCertSign")),
 
-        // ---- X509Strict: MUST-level structure of RFC 5280 ----
-        new("anchor-is-ca", "RFC 5280 4.2.1.9", CertRole.Anchor, true, VerifyCode.InvalidCa,
+        // ---- RuleTier.Strict: MUST-level structure of RFC 5280 (and all that OpenSSL's X509_V_FLAG_X509_STRICT checks) ----
+        new("anchor-is-ca", "RFC 5280 4.2.1.9", CertRole.Anchor, RuleTier.Strict, VerifyCode.InvalidCa,
             (c, _) => If(c.BasicConstraints?.IsCa != true,
                 c.BasicConstraints is null ? "trust anchor has no basicConstraints extension" : "trust anchor's basicConstraints does not assert cA")),
-        new("v3-for-extensions", "RFC 5280 4.1.2.1", CertRole.Any, true, VerifyCode.ExtensionsRequireVersion3,
+        new("v3-for-extensions", "RFC 5280 4.1.2.1", CertRole.Any, RuleTier.Strict, VerifyCode.ExtensionsRequireVersion3,
             (c, _) => If(c.ExtensionHeaders.Length > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
+        // RFC 5280 4.1.2.2: "The serial number MUST be a positive integer", at most 20 octets. OpenSSL does not check it.
         // NOTE: not applied to trust anchors, which are a name and a key (RFC 5280 6.1.1 (d)); long-lived roots with serial 0 exist.
-        new("serial-number", "RFC 5280 4.1.2.2", CertRole.Leaf | CertRole.Intermediate, true, VerifyCode.ProfileViolation,
+        new("serial-number", "RFC 5280 4.1.2.2", CertRole.Leaf | CertRole.Intermediate, RuleTier.Strict, VerifyCode.ProfileViolation,
             (c, _) => c.SerialNumber.Length > 20 ? "serial number is longer than 20 octets"
                 : (c.SerialNumber.Span[0] & 0x80) != 0 ? "serial number is negative"
                 : c.SerialNumber.Span.IndexOfAnyExcept((byte)0) < 0 ? "serial number is zero" : null),
-        new("signature-parameters", "RFC 4055 5, RFC 5758 3.2, RFC 8410 3", CertRole.Any, true, VerifyCode.SignatureAlgorithmInconsistency,
+        new("signature-parameters", "RFC 4055 5, RFC 5758 3.2, RFC 8410 3", CertRole.Any, RuleTier.Strict, VerifyCode.SignatureAlgorithmInconsistency,
             (c, _) => c.SignatureAlgorithm.Problem),
-        new("validity-whole-seconds", "RFC 5280 4.1.2.5.2", CertRole.Any, true, VerifyCode.ErrorInCertNotBeforeField,
+        new("validity-whole-seconds", "RFC 5280 4.1.2.5.2", CertRole.Any, RuleTier.Strict, VerifyCode.ErrorInCertNotBeforeField,
             (c, _) => If(c.ValidityHasFractionalSeconds, "GeneralizedTime has fractional seconds")),
-        new("issuer-not-empty", "RFC 5280 4.1.2.4", CertRole.Any, true, VerifyCode.IssuerNameEmpty,
+        new("issuer-not-empty", "RFC 5280 4.1.2.4", CertRole.Any, RuleTier.Strict, VerifyCode.IssuerNameEmpty,
             (c, _) => If(c.Issuer.IsEmpty, "issuer name is empty")),
-        new("ca-subject-not-empty", "RFC 5280 4.1.2.6", CertRole.Any, true, VerifyCode.SubjectNameEmpty,
+        new("ca-subject-not-empty", "RFC 5280 4.1.2.6", CertRole.Any, RuleTier.Strict, VerifyCode.SubjectNameEmpty,
             (c, r) => If(c.Subject.IsEmpty && (c.IsCertificateAuthority || r.Role != CertRole.Leaf), "CA subject name is empty")),
-        new("empty-subject-needs-critical-san", "RFC 5280 4.1.2.6, 4.2.1.6", CertRole.Any, true, VerifyCode.EmptySubjectSanNotCritical,
+        new("empty-subject-needs-critical-san", "RFC 5280 4.1.2.6, 4.2.1.6", CertRole.Any, RuleTier.Strict, VerifyCode.EmptySubjectSanNotCritical,
             (c, _) => If(c.Subject.IsEmpty && Ext(c, Oids.SubjectAltName) is not { Critical: true },
                 "subject is empty and subjectAltName is absent or not critical")),
-        new("aki-not-critical", "RFC 5280 4.2.1.1", CertRole.Any, true, VerifyCode.AuthorityKeyIdentifierCritical,
+        new("aki-not-critical", "RFC 5280 4.2.1.1", CertRole.Any, RuleTier.Strict, VerifyCode.AuthorityKeyIdentifierCritical,
             (c, _) => If(Ext(c, Oids.AuthorityKeyIdentifier) is { Critical: true }, "authorityKeyIdentifier is critical")),
-        new("aki-present", "RFC 5280 4.2.1.1", CertRole.Leaf | CertRole.Intermediate, true, VerifyCode.MissingAuthorityKeyIdentifier,
+        new("aki-present", "RFC 5280 4.2.1.1", CertRole.Leaf | CertRole.Intermediate, RuleTier.Strict, VerifyCode.MissingAuthorityKeyIdentifier,
             (c, r) => AkiMissing(c, r)),
-        new("ski-not-critical", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.SubjectKeyIdentifierCritical,
+        new("ski-not-critical", "RFC 5280 4.2.1.2", CertRole.Any, RuleTier.Strict, VerifyCode.SubjectKeyIdentifierCritical,
             (c, _) => If(Ext(c, Oids.SubjectKeyIdentifier) is { Critical: true }, "subjectKeyIdentifier is critical")),
-        new("ca-has-ski", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.MissingSubjectKeyIdentifier,
+        new("ca-has-ski", "RFC 5280 4.2.1.2", CertRole.Any, RuleTier.Strict, VerifyCode.MissingSubjectKeyIdentifier,
             (c, _) => If(c.IsCertificateAuthority && c.SubjectKeyId is null, "CA certificate has no subjectKeyIdentifier")),
-        new("ca-basic-constraints-critical", "RFC 5280 4.2.1.9", CertRole.Issuer, true, VerifyCode.CaBasicConstraintsNotCritical,
+        // NOTE: OpenSSL's strict mode also checks the trust anchor's own certificate; Certitude does not, since an
+        // anchor is a name and a key (RFC 5280 6.1.1 (d)) and RFC 5280 6.3.3 (f) only reads keyUsage "if present".
+        new("ca-has-keyusage", "RFC 5280 4.2.1.3", CertRole.Leaf | CertRole.Intermediate, RuleTier.Strict, VerifyCode.CaCertMissingKeyUsage,
+            (c, _) => If(c.IsCertificateAuthority && c.KeyUsage is null, "CA certificate has no keyUsage extension")),
+        new("ca-basic-constraints-critical", "RFC 5280 4.2.1.9", CertRole.Issuer, RuleTier.Strict, VerifyCode.CaBasicConstraintsNotCritical,
             (c, _) => If(c.IsCertificateAuthority && Ext(c, Oids.BasicConstraints) is { Critical: false }, "basicConstraints of a CA is not critical")),
-        new("pathlen-only-for-ca", "RFC 5280 4.2.1.9", CertRole.Any, true, VerifyCode.PathLenInvalidForNonCa,
+        new("pathlen-only-for-ca", "RFC 5280 4.2.1.9", CertRole.Any, RuleTier.Strict, VerifyCode.PathLenInvalidForNonCa,
             (c, _) => If(c.BasicConstraints is { IsCa: false, PathLen: not null }, "pathLenConstraint without cA")),
-        new("pathlen-needs-keycertsign", "RFC 5280 4.2.1.9", CertRole.Any, true, VerifyCode.PathLenWithoutKuKeyCertSign,
+        new("pathlen-needs-keycertsign", "RFC 5280 4.2.1.9", CertRole.Any, RuleTier.Strict, VerifyCode.PathLenWithoutKuKeyCertSign,
             (c, _) => If(c.BasicConstraints?.PathLen is not null && c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) == 0,
                 "pathLenConstraint while keyUsage lacks keyCertSign")),
-        new("keycertsign-only-for-ca", "RFC 5280 4.2.1.3, 4.2.1.9", CertRole.Any, true, VerifyCode.KuKeyCertSignInvalidForNonCa,
+        new("keycertsign-only-for-ca", "RFC 5280 4.2.1.3, 4.2.1.9", CertRole.Any, RuleTier.Strict, VerifyCode.KuKeyCertSignInvalidForNonCa,
             (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) != 0 && !c.IsCertificateAuthority,
                 "keyUsage asserts keyCertSign but basicConstraints does not assert cA")),
-        new("name-constraints-only-in-ca", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.InvalidExtension,
+        new("name-constraints-only-in-ca", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidExtension,
             (c, _) => If(c.NameConstraints is not null && !c.IsCertificateAuthority, "nameConstraints in a certificate that is not a CA")),
-        new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.SubtreeMinMax,
+        new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Strict, VerifyCode.SubtreeMinMax,
             (c, _) => If(c.NameConstraints is { } nc && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(s => s.HasMinMax),
                 "a GeneralSubtree has a minimum other than 0 or a maximum")),
-        new("policy-constraints-critical", "RFC 5280 4.2.1.11", CertRole.Any, true, VerifyCode.InvalidPolicyExtension,
+        new("policy-constraints-critical", "RFC 5280 4.2.1.11", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidPolicyExtension,
             (c, _) => If(Ext(c, Oids.PolicyConstraints) is { Critical: false }, "policyConstraints is not critical")),
-        new("inhibit-any-policy-critical", "RFC 5280 4.2.1.14", CertRole.Any, true, VerifyCode.InvalidPolicyExtension,
+        new("inhibit-any-policy-critical", "RFC 5280 4.2.1.14", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidPolicyExtension,
             (c, _) => If(Ext(c, Oids.InhibitAnyPolicy) is { Critical: false }, "inhibitAnyPolicy is not critical")),
-        new("aia-not-critical", "RFC 5280 4.2.2.1", CertRole.Any, true, VerifyCode.InvalidExtension,
+        new("aia-not-critical", "RFC 5280 4.2.2.1", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidExtension,
             (c, _) => If(Ext(c, Oids.AuthorityInfoAccess) is { Critical: true }, "authorityInfoAccess is critical")),
-        new("sia-not-critical", "RFC 5280 4.2.2.2", CertRole.Any, true, VerifyCode.InvalidExtension,
+        new("sia-not-critical", "RFC 5280 4.2.2.2", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidExtension,
             (c, _) => If(Ext(c, Oids.SubjectInfoAccess) is { Critical: true }, "subjectInfoAccess is critical")),
-        new("san-syntax", "RFC 5280 4.2.1.6", CertRole.Any, true, VerifyCode.UnsupportedNameSyntax,
+        new("san-syntax", "RFC 5280 4.2.1.6", CertRole.Any, RuleTier.Strict, VerifyCode.UnsupportedNameSyntax,
             (c, _) => SanSyntax(c)),
-        new("ec-named-curve", "RFC 5480 2.1.1", CertRole.Any, true, VerifyCode.EcKeyExplicitParams,
+        new("ec-named-curve", "RFC 5480 2.1.1", CertRole.Any, RuleTier.Strict, VerifyCode.EcKeyExplicitParams,
             (c, _) => If(c.PublicKey.HasExplicitCurve, "EC public key uses explicit curve parameters")),
+
+        // ---- RuleTier.Issuance ----
+        // X.690 11.5: DER omits a value equal to its DEFAULT. Many CA tools write cA FALSE, critical FALSE or version v1
+        // explicitly; the meaning is unambiguous and the signature covers the bytes as sent, so a relying party loses nothing.
+        // Every other DER violation stays a parse error.
+        new("der-default-omitted", "X.690 11.5 (RFC 5280 4.1)", CertRole.Any, RuleTier.Issuance, VerifyCode.MalformedCertificate,
+            (c, _) => c.EncodingSlips == EncodingSlips.None ? null : $"DER requires DEFAULT values to be omitted: {EncodingSlipText.Describe(c.EncodingSlips)}"),
     ];
 
     /// <summary>RFC 5280 profile only.</summary>
@@ -146,44 +175,48 @@ internal static class RuleTables
     [
         // An anchor certificate that is not self-signed is an ordinary CA certificate to RFC 5280.
         // NOTE: the web PKI judges anchors by the root CA profile instead (BR 7.1.2.1.3: AKI optional).
-        new("anchor-aki-present", "RFC 5280 4.2.1.1", CertRole.Anchor, true, VerifyCode.MissingAuthorityKeyIdentifier,
+        new("anchor-aki-present", "RFC 5280 4.2.1.1", CertRole.Anchor, RuleTier.Strict, VerifyCode.MissingAuthorityKeyIdentifier,
             (c, r) => AkiMissing(c, r)),
-        new("name-constraints-critical", "RFC 5280 4.2.1.10", CertRole.Any, true, VerifyCode.InvalidExtension,
+        new("name-constraints-critical", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidExtension,
             (c, _) => If(Ext(c, Oids.NameConstraints) is { Critical: false }, "nameConstraints is not critical")),
     ];
 
     /// <summary>CA/Browser Forum Baseline Requirements (TLS) on top of RFC 5280. NOTE: BR 7.1.2.5.2
-    /// lets nameConstraints be non-critical, so the RFC 5280 criticality rule is not in this table.</summary>
+    /// lets nameConstraints be non-critical, so the RFC 5280 criticality rule is not in this table.
+    /// Rules that decide authority (cA or keyCertSign on a leaf) are Strict; rules of the TLS server
+    /// certificate profile that a CA must follow but that protect no relying party (SAN form, EKU presence
+    /// and criticality, CN copies a SAN, root-profile details) are Issuance and apply to server purposes
+    /// only. A leaf without subjectAltName fails host-name checks anyway (RFC 9525 6.3: no CN fallback).</summary>
     public static readonly CertificateRule[] WebPkiOnly =
     [
-        new("v3-only", "CA/B BR 7.1.1", CertRole.Any, true, VerifyCode.ProfileViolation,
-            (c, _) => If(c.Version != 3, $"certificate is version {c.Version}, not 3")),
-        new("leaf-not-ca", "CA/B BR 7.1.2.7.8", CertRole.Leaf, true, VerifyCode.InvalidNonCa,
+        new("v3-only", "CA/B BR 7.1.1", CertRole.Any, RuleTier.Issuance, VerifyCode.ProfileViolation,
+            (c, _) => If(c.Version != 3, $"certificate is version {c.Version}, not 3"), ServerOnly: true),
+        new("leaf-not-ca", "CA/B BR 7.1.2.7.8", CertRole.Leaf, RuleTier.Strict, VerifyCode.InvalidNonCa,
             (c, _) => If(c.IsCertificateAuthority, "subscriber certificate asserts cA")),
-        new("leaf-no-keycertsign", "CA/B BR 7.1.2.7.11", CertRole.Leaf, true, VerifyCode.InvalidNonCa,
+        new("leaf-no-keycertsign", "CA/B BR 7.1.2.7.11", CertRole.Leaf, RuleTier.Strict, VerifyCode.InvalidNonCa,
             (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) != 0, "subscriber certificate asserts keyCertSign")),
-        new("leaf-san-required", "CA/B BR 7.1.2.7.12", CertRole.Leaf, true, VerifyCode.ProfileViolation,
-            (c, _) => If(!c.HasSubjectAltNames, "subscriber certificate has no subjectAltName")),
-        new("leaf-san-criticality", "CA/B BR 7.1.2.7.12", CertRole.Leaf, true, VerifyCode.ProfileViolation,
-            (c, _) => If(!c.Subject.IsEmpty && Ext(c, Oids.SubjectAltName) is { Critical: true }, "subjectAltName is critical while the subject is not empty")),
-        new("leaf-eku-required", "CA/B BR 7.1.2.7.10", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
-            (c, _) => If(c.ExtendedKeyUsage is null, "subscriber certificate has no extKeyUsage")),
-        new("leaf-no-any-eku", "CA/B BR 7.1.2.7.10", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
-            (c, _) => If(c.ExtendedKeyUsage?.Contains(Oids.AnyExtendedKeyUsage) == true, "subscriber certificate lists anyExtendedKeyUsage")),
-        new("leaf-eku-not-critical", "CA/B BR 7.1.2.7.6", CertRole.Leaf, true, VerifyCode.InvalidPurpose,
-            (c, _) => If(Ext(c, Oids.ExtKeyUsage) is { Critical: true }, "extKeyUsage is critical")),
-        new("leaf-cn-in-san", "CA/B BR 7.1.4.3", CertRole.Leaf, true, VerifyCode.CommonNameNotInSan,
-            (c, _) => CommonNameInSan(c)),
+        new("leaf-san-required", "CA/B BR 7.1.2.7.12", CertRole.Leaf, RuleTier.Issuance, VerifyCode.ProfileViolation,
+            (c, _) => If(!c.HasSubjectAltNames, "subscriber certificate has no subjectAltName"), ServerOnly: true),
+        new("leaf-san-criticality", "CA/B BR 7.1.2.7.12", CertRole.Leaf, RuleTier.Issuance, VerifyCode.ProfileViolation,
+            (c, _) => If(!c.Subject.IsEmpty && Ext(c, Oids.SubjectAltName) is { Critical: true }, "subjectAltName is critical while the subject is not empty"), ServerOnly: true),
+        new("leaf-eku-required", "CA/B BR 7.1.2.7.10", CertRole.Leaf, RuleTier.Issuance, VerifyCode.InvalidPurpose,
+            (c, _) => If(c.ExtendedKeyUsage is null, "subscriber certificate has no extKeyUsage"), ServerOnly: true),
+        new("leaf-no-any-eku", "CA/B BR 7.1.2.7.10", CertRole.Leaf, RuleTier.Issuance, VerifyCode.InvalidPurpose,
+            (c, _) => If(c.ExtendedKeyUsage?.Contains(Oids.AnyExtendedKeyUsage) == true, "subscriber certificate lists anyExtendedKeyUsage"), ServerOnly: true),
+        new("leaf-eku-not-critical", "CA/B BR 7.1.2.7.6", CertRole.Leaf, RuleTier.Issuance, VerifyCode.InvalidPurpose,
+            (c, _) => If(Ext(c, Oids.ExtKeyUsage) is { Critical: true }, "extKeyUsage is critical"), ServerOnly: true),
+        new("leaf-cn-in-san", "CA/B BR 7.1.4.3", CertRole.Leaf, RuleTier.Issuance, VerifyCode.CommonNameNotInSan,
+            (c, _) => CommonNameInSan(c), ServerOnly: true),
         // A trust anchor's own signature is never relied on, so "root" here means a self-issued anchor
         // (BR 7.1.2.1 Root CA certificate); checking its self-signature would cost a key import for nothing.
-        new("root-no-eku", "CA/B BR 7.1.2.1.2", CertRole.Anchor, true, VerifyCode.InvalidPurpose,
-            (c, _) => If(c.IsSelfIssued && c.ExtendedKeyUsage is not null, "root CA certificate has extKeyUsage")),
-        new("root-aki", "CA/B BR 7.1.2.1.3", CertRole.Anchor, true, VerifyCode.AkidSkidMismatch,
+        new("root-no-eku", "CA/B BR 7.1.2.1.2", CertRole.Anchor, RuleTier.Issuance, VerifyCode.InvalidPurpose,
+            (c, _) => If(c.IsSelfIssued && c.ExtendedKeyUsage is not null, "root CA certificate has extKeyUsage"), ServerOnly: true),
+        new("root-aki", "CA/B BR 7.1.2.1.3", CertRole.Anchor, RuleTier.Issuance, VerifyCode.AkidSkidMismatch,
             (c, _) => !c.IsSelfIssued || c.AuthorityKeyId is not { } aki ? null
                 : aki.KeyId is null ? "root authorityKeyIdentifier has no keyIdentifier"
                 : aki.Issuer is not null || aki.Serial is not null ? "root authorityKeyIdentifier has authorityCertIssuer or authorityCertSerialNumber"
                 : c.SubjectKeyId is null || !aki.KeyId.Value.Span.SequenceEqual(c.SubjectKeyId.Value.Span) ? "root authorityKeyIdentifier differs from its subjectKeyIdentifier"
-                : null),
+                : null, ServerOnly: true),
     ];
 
     private static string? AkiMissing(Certificate c, RuleInput r)

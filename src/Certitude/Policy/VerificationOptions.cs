@@ -78,8 +78,16 @@ public sealed record VerificationOptions
     /// <see cref="VerifyFlags.CrlCheckChain"/> is set. Supplied by the caller: the engine never fetches anything.</summary>
     public IReadOnlyList<CertificateRevocationList> Crls { get; init; } = [];
 
+    /// <summary>The public root program whose data applies to any anchor it recognises, wherever the anchor came
+    /// from: its per-purpose trust (a root not trusted for serverAuth does not anchor a server certificate), its
+    /// distrust-after dates, and, for roots trusted for serverAuth, the CA/B issuance rules. Default:
+    /// <see cref="RootProgram.Mozilla"/>; null turns this off.</summary>
+    public RootProgram? RootProgram { get; init; } = RootProgram.Mozilla;
+
     /// <summary>The defaults: web PKI, strict, partial chain, trusted first, TLS server.</summary>
     public static VerificationOptions Default { get; } = new();
 
     internal bool Strict => (Flags & VerifyFlags.X509Strict) != 0;
+
+    internal bool Issuance => (Flags & VerifyFlags.CabfIssuance) != 0;
 }

@@ -18,6 +18,11 @@ public enum VerifyFlags
     CrlCheckLeaf = 1 << 3,
     /// <summary>Check revocation of every certificate of the path (<c>X509_V_FLAG_CRL_CHECK_ALL</c>).</summary>
     CrlCheckChain = 1 << 4,
+    /// <summary>Enforce the issuance tier (<see cref="RuleTier.Issuance"/>): CA/Browser Forum rules that a CA must follow
+    /// when it issues publicly-trusted TLS certificates (and DER's omitted DEFAULT values) but that protect no relying
+    /// party. Without the flag they are enforced only when the path ends at a root of the root program
+    /// (<see cref="VerificationOptions.RootProgram"/>) trusted for serverAuth, and reported as warnings otherwise.</summary>
+    CabfIssuance = 1 << 5,
     /// <summary>The defaults: X509Strict | PartialChain | TrustedFirst.</summary>
     Default = X509Strict | PartialChain | TrustedFirst,
 }

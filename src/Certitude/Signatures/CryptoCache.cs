@@ -42,21 +42,22 @@ internal sealed class CryptoCache
     private readonly ConcurrentDictionary<Digest, ConcurrentBag<AsymmetricAlgorithm>> _keys = new();
     private readonly ConcurrentDictionary<SignatureId, VerifyCode> _signatures = new();
     private readonly ConcurrentDictionary<Digest, LibCrypto.NativeKey?> _native = new();
-    private readonly ConcurrentDictionary<(Digest Certificate, CertRole Role, VerificationProfile Profile, bool Strict), Validation.Failure[]> _checks = new();
+    private readonly ConcurrentDictionary<(Digest Certificate, CertRole Role, VerificationProfile Profile, int Mode), Validation.Failure[]> _checks = new();
     private const int MaxChecks = 16_384;
 
     /// <summary>The structural findings for a certificate in a role under a profile and strictness, if known.
     /// The profile instance is part of the key: nested CRL-signer searches run under other options.</summary>
-    internal Validation.Failure[]? GetChecks(Certificate c, CertRole role, VerificationProfile profile, bool strict)
-        => _checks.TryGetValue((Digest.Of(c.ContentDigest), role, profile, strict), out var f) ? f : null;
+    internal Validation.Failure[]? GetChecks(Certificate c, CertRole role, VerificationProfile profile, int mode)
+        => _checks.TryGetValue((Digest.Of(c.ContentDigest), role, profile, mode), out var f) ? f : null;
 
-    internal void StoreChecks(Certificate c, CertRole role, VerificationProfile profile, bool strict, Validation.Failure[] findings)
+    // mode: the switches the checks depend on besides the profile (strict, server profile).
+    internal void StoreChecks(Certificate c, CertRole role, VerificationProfile profile, int mode, Validation.Failure[] findings)
     {
         if (_checks.Count >= MaxChecks)
         {
             _checks.Clear();
         }
-        _checks[(Digest.Of(c.ContentDigest), role, profile, strict)] = findings;
+        _checks[(Digest.Of(c.ContentDigest), role, profile, mode)] = findings;
     }
 
     /// <summary>The key built in libcrypto for this SPKI (null when it cannot be built natively), created once.

@@ -74,6 +74,13 @@ public sealed class TrustStore
     /// <summary>A store of the given certificates (duplicates are kept once).</summary>
     public static TrustStore FromCertificates(IEnumerable<Certificate> certificates) => new(certificates, [], [], "certificates");
 
+    internal static TrustStore FromCertificates(IEnumerable<Certificate> certificates, string description) => new(certificates, [], [], description);
+
+    /// <summary>The roots of Mozilla's root program that it trusts for some purpose (embedded NSS data), for
+    /// machines without a system store such as containers. Verification applies each root's per-purpose trust
+    /// and distrust-after dates (see <see cref="RootProgram"/>).</summary>
+    public static TrustStore Mozilla() => RootProgram.Mozilla.ToTrustStore();
+
     /// <summary>PEM (one or many CERTIFICATE blocks) or DER data, as OpenSSL's <c>cadata</c>.</summary>
     public static TrustStore FromData(ReadOnlySpan<byte> data, string source = "cadata", TrustStoreLoadOptions? options = null)
     {
@@ -230,6 +237,7 @@ public sealed class TrustStore
         }
         throw new TrustStoreException(
             "no system trust store was found: set SSL_CERT_FILE to a PEM bundle or SSL_CERT_DIR to a hashed certificate directory, " +
+            "use Mozilla's root program embedded in Certitude (TrustStore.Mozilla(), certitude --mozilla-roots), " +
             "or install the CA certificates package (Debian/Ubuntu: ca-certificates; Fedora/RHEL: ca-certificates; Alpine: ca-certificates). " +
             $"Looked in: {string.Join(", ", bundles.Concat(directories))}.");
     }
