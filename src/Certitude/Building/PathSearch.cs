@@ -9,10 +9,10 @@ namespace Certitude.Building;
 /// <summary>
 /// One verification: a depth-first search over candidate issuers (trusted first, then ordered by
 /// AKI/SKI match), with loop detection by subject and key, a depth limit and a budget. Each path
-/// that reaches an anchor is validated in full (RFC 5280 6.1); a failure only rejects that path
+/// that reaches an anchor is validated in full (RFC 5280 6.1, <see cref="PathValidator"/>); a failure only rejects that path
 /// and the search backtracks. The most specific failure over all paths is reported.
 /// </summary>
-internal sealed class PathSearch
+internal sealed class PathSearch : IPathServices
 {
     private const int HardMaxPathLength = 32;
 
@@ -38,6 +38,7 @@ internal sealed class PathSearch
     private Dictionary<(CertificateRevocationList, Certificate), VerifyCode>? _crlSignatures;
 
     private readonly CryptoCache? _cache;
+    private PathValidator? _validator;
 
     public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time, CryptoCache? cache = null)
         : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache)
@@ -90,6 +91,7 @@ internal sealed class PathSearch
     }
 
     private (string[] Authorities, string[] User)? _policies;
+
     private VerificationWarning[]? _warnings;
 
     private VerificationResult Success()
@@ -159,8 +161,8 @@ internal sealed class PathSearch
                 Record(VerifyCode.CertChainTooLong, _path.Count, $"the path would hold more than {_o.MaxIntermediates} intermediates", "maximum depth");
                 continue;
             }
-            // Prune early: an intermediate that fails its own checks cannot be on any valid path. Issuance-tier
-            // findings decide only once the anchor is known (unless CabfIssuance enforces them everywhere).
+            // Prune early: an intermediate that fails its own checks cannot be on any valid path.
+            // Issuance-tier findings decide only once the anchor is known (unless CabfIssuance enforces them everywhere).
             var own = CertChecks(cand, CertRole.Intermediate);
             if (own.Length > 0 && Blocking(own) is { Count: > 0 } blocking)
             {
@@ -363,12 +365,8 @@ internal sealed class PathSearch
         return blocking;
     }
 
-    /// <summary>The purpose at hand includes TLS server authentication, so the profile's rules of the CA/B
-    /// server certificate profile apply (a client certificate is judged by RFC 5280 strict, EKU and constraints).</summary>
-    private bool ServerProfile => RequiredEkus() is { } ekus && Array.IndexOf(ekus, Oids.ServerAuth) >= 0;
-
     // The structural checks depend on the certificate, its role, the profile and these switches.
-    private int RuleMode => (_o.Strict ? 1 : 0) | (ServerProfile ? 2 : 0);
+    private int RuleMode => (_o.Strict ? 1 : 0) | (PathValidator.ServerProfile(_o) ? 2 : 0);
 
     private Failure[] CertChecks(Certificate c, CertRole role)
     {
@@ -379,383 +377,34 @@ internal sealed class PathSearch
         var structural = _cache?.GetChecks(c, role, _o.Profile, RuleMode);
         if (structural is null)
         {
-            structural = StructuralChecks(c, role);
+            structural = PathValidator.StructuralChecks(c, role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
             _cache?.StoreChecks(c, role, _o.Profile, RuleMode, structural);
         }
-        Failure[] result;
-        // RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive.
-        bool early = _time < c.NotBefore, late = _time > c.NotAfter;
-        if (!early && !late)
-        {
-            result = structural;
-        }
-        else
-        {
-            var list = new List<Failure>(structural.Length + 2);
-            if (early)
-            {
-                list.Add(new Failure(VerifyCode.CertNotYetValid, $"not valid before {c.NotBefore:u}", "RFC 5280 4.1.2.5"));
-            }
-            if (late)
-            {
-                list.Add(new Failure(VerifyCode.CertHasExpired, $"expired at {c.NotAfter:u}", "RFC 5280 4.1.2.5"));
-            }
-            list.AddRange(structural);
-            result = list.ToArray();
-        }
+        var result = PathValidator.WithValidity(c, _time, structural);
         _certChecks.Set(c, null, (int)role, result);
         return result;
     }
 
-    private Failure[] StructuralChecks(Certificate c, CertRole role)
-    {
-        var list = new List<Failure>();
-        var algorithms = _o.Profile.Algorithms;
-        if (algorithms.CheckKey(c.PublicKey) is { } keyProblem)
-        {
-            list.Add(new Failure(role == CertRole.Leaf && !c.IsCertificateAuthority ? VerifyCode.EeKeyTooSmall : VerifyCode.CaKeyTooSmall,
-                keyProblem, "algorithm policy (CA/B BR 6.1.5, 7.1.3.1)"));
-        }
-        // The anchor's own signature is not relied on (RFC 5280 6.1.1 (d): an anchor is a name and a key).
-        if (role != CertRole.Anchor && algorithms.CheckSignature(c.SignatureAlgorithm) is { } sigProblem)
-        {
-            list.Add(new Failure(VerifyCode.CaMdTooWeak, sigProblem, "algorithm policy (CA/B BR 7.1.3.2)"));
-        }
-        var input = new RuleInput(role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
-        bool server = ServerProfile;
-        foreach (var rule in _o.Profile.Rules)
-        {
-            if ((rule.Roles & role) == 0 || (rule.Tier == RuleTier.Strict && !_o.Strict) || (rule.ServerOnly && !server))
-            {
-                continue;
-            }
-            if (rule.Check(c, input) is { } problem)
-            {
-                list.Add(new Failure(rule.Code, problem, rule.Citation, rule.Tier, rule.Id));
-            }
-        }
-        return list.Count == 0 ? [] : list.ToArray();
-    }
+    Failure[] IPathServices.CertificateChecks(Certificate c, CertRole role) => CertChecks(c, role);
 
-    /// <summary>Validates the current path (leaf .. anchor) in full; records failures; true when valid.</summary>
+    bool IPathServices.IsDeferred(Certificate child, Certificate issuer) => _deferredDsa is not null && _deferredDsa.Contains((child, issuer));
+
+    VerifyCode IPathServices.CheckSignature(Certificate child, Certificate issuer) => CheckSignature(child, issuer);
+
+    (Certificate? Signer, Failure? Problem) IPathServices.FindCrlSigner(CertificateRevocationList crl, int index) => FindCrlSigner(crl, index);
+
+    /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1); records failures; true when valid.</summary>
     private bool TryComplete()
     {
-        var failures = new List<(Failure F, int Index)>();
-        int n = _path.Count - 1; // index of the anchor
-        var anchor = _path[n];
-        for (int i = 0; i < n; i++)
+        _validator ??= new PathValidator(_o, _peers, _time, _budget, this);
+        if (_validator.Validate(_path))
         {
-            if (_deferredDsa is not null && _deferredDsa.Contains((_path[i], _path[i + 1])))
-            {
-                var code = CheckSignature(_path[i], _path[i + 1]);
-                if (code != VerifyCode.Ok)
-                {
-                    failures.Add((new Failure(code, "signature does not verify with the issuer's key and inherited DSA parameters", "RFC 5280 6.1.4 (f)"), i));
-                }
-            }
-        }
-
-        // Each certificate on its own (structure, validity, algorithms).
-        if (n == 0)
-        {
-            foreach (var f in CertChecks(anchor, CertRole.Leaf))
-            {
-                failures.Add((f, 0));
-            }
-        }
-        else
-        {
-            foreach (var f in CertChecks(anchor, CertRole.Anchor))
-            {
-                failures.Add((f, n));
-            }
-            for (int i = n - 1; i >= 0; i--)
-            {
-                foreach (var f in CertChecks(_path[i], i == 0 ? CertRole.Leaf : CertRole.Intermediate))
-                {
-                    failures.Add((f, i));
-                }
-            }
-        }
-
-        // The root program's word on the anchor, and whether the issuance tier is enforced on this path.
-        bool issuance = _o.Issuance;
-        if (n > 0 && _o.RootProgram is { } program && anchor.RootProgramEntry(program) is { } entry)
-        {
-            issuance |= RootProgramChecks(program, entry, failures);
-        }
-        List<(Failure F, int Index)>? warnings = null;
-        if (!issuance)
-        {
-            for (int k = failures.Count - 1; k >= 0; k--)
-            {
-                if (failures[k].F.IsIssuance)
-                {
-                    (warnings ??= []).Insert(0, failures[k]);
-                    failures.RemoveAt(k);
-                }
-            }
-        }
-
-        // RFC 5280 6.1.2 - 6.1.4: the state carried down the path from the anchor.
-        int maxPathLength = anchor.BasicConstraints?.PathLen ?? int.MaxValue;
-        var constraints = new List<(NameConstraintsExt Nc, int Index)>();
-        if (n > 0 && anchor.NameConstraints is { } anc)
-        {
-            AddConstraints(anc, n, constraints, failures);
-        }
-        var policy = new PolicyProcessor(_o.Policy, n, _budget);
-        bool includeCn = _o.HostnameChecksCommonName;
-        for (int i = n - 1; i >= 0; i--)
-        {
-            var c = _path[i];
-            // 6.1.3 (b), (c): name constraints, not applied to self-issued intermediates.
-            if (i == 0 || !c.IsSelfIssued)
-            {
-                foreach (var (nc, at) in constraints)
-                {
-                    if (NameConstraintsChecker.Check(c, nc, includeCn && i == 0, _budget) is { } f)
-                    {
-                        failures.Add((f with { Message = f.Message + $" (constraint of certificate {at})" }, i));
-                        break;
-                    }
-                }
-            }
-            // 6.1.3 (d) - (f), 6.1.4 (a), (b), (h) - (j)
-            if (policy.Process(c, n - i) is { } pf)
-            {
-                failures.Add((pf, i));
-            }
-            if (i == 0)
-            {
-                break;
-            }
-            // 6.1.4 (g)
-            if (c.NameConstraints is { } cnc)
-            {
-                AddConstraints(cnc, i, constraints, failures);
-            }
-            // 6.1.4 (l), (m)
-            if (!c.IsSelfIssued)
-            {
-                if (maxPathLength <= 0)
-                {
-                    failures.Add((new Failure(VerifyCode.PathLengthExceeded, "a pathLenConstraint above allows no more intermediates", "RFC 5280 6.1.4 (l)"), i));
-                }
-                maxPathLength = maxPathLength == int.MaxValue ? maxPathLength : maxPathLength - 1;
-            }
-            if (c.BasicConstraints?.PathLen is int pl && pl < maxPathLength)
-            {
-                maxPathLength = pl;
-            }
-            // RFC 5280 4.2.1.12: an intermediate that restricts its purposes must allow this one.
-            if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
-                && Array.IndexOf(ceku, Oids.AnyExtendedKeyUsage) < 0 && !ContainsAll(ceku, ekus))
-            {
-                failures.Add((new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus)}", "RFC 5280 4.2.1.12"), i));
-            }
-        }
-
-        // 6.1.5: wrap-up on the leaf.
-        var leaf = _path[0];
-        if (n > 0 && policy.WrapUp(leaf) is { } wf)
-        {
-            failures.Add((wf, 0));
-        }
-        if (LeafPurpose(leaf) is { } purposeFailures)
-        {
-            foreach (var f in purposeFailures)
-            {
-                failures.Add((f, 0));
-            }
-        }
-        // RFC 5280 6.1.3 (a)(3): revocation status, when asked for.
-        if (failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
-        {
-            int last = (_o.Flags & VerifyFlags.CrlCheckChain) != 0 ? n - 1 : Math.Min(0, n - 1);
-            // A CRL may be examined for several distribution points of one certificate: its signer (and
-            // that signer's own path) is looked for once per certificate of this candidate path.
-            var signers = new Dictionary<(CertificateRevocationList, int), (Certificate?, Failure?)>();
-            (Certificate?, Failure?) Signer(CertificateRevocationList crl, int index)
-                => signers.TryGetValue((crl, index), out var known) ? known : signers[(crl, index)] = FindCrlSigner(crl, index);
-            for (int i = 0; i <= last; i++)
-            {
-                if (Revocation.Check(i, _path, _o, _time, Signer) is { } rf)
-                {
-                    failures.Add((rf, i));
-                    break;
-                }
-            }
-        }
-        if (failures.Count == 0)
-        {
-            if (PeerNames(leaf) is { } nameFailures)
-            {
-                foreach (var f in nameFailures)
-                {
-                    failures.Add((f, 0));
-                }
-            }
-        }
-        if (failures.Count == 0)
-        {
-            _policies = (policy.AuthoritiesConstrainedPolicies, policy.UserConstrainedPolicies);
-            _warnings = warnings?.Select(w => new VerificationWarning(w.Index, w.F.Code, w.F.RuleId ?? "", w.F.Rule, w.F.Message, _path[w.Index])).ToArray();
+            _policies = _validator.Policies;
+            _warnings = _validator.Warnings;
             return true;
         }
-        RecordAttempt(failures);
+        RecordAttempt(_validator.Failures);
         return false;
-    }
-
-    /// <summary>
-    /// The anchor is a root of a public root program: for each purpose at hand that the program covers
-    /// (serverAuth, emailProtection), the root must be a trust anchor for it (NSS CKA_TRUST_*), and the leaf must
-    /// not be issued after the root's distrust-after date for it (as Firefox enforces). Returns true when the
-    /// program trusts the root for serverAuth: such a path is a publicly-trusted TLS path, and the CA/B issuance
-    /// rules bind it.
-    /// </summary>
-    private bool RootProgramChecks(RootProgram program, RootProgramEntry entry, List<(Failure F, int Index)> failures)
-    {
-        int n = _path.Count - 1;
-        var leaf = _path[0];
-        bool publicTls = false;
-        foreach (var eku in RequiredEkus() ?? [])
-        {
-            if (entry.ForPurpose(eku) is not { } t)
-            {
-                continue;
-            }
-            if (t.Trust != RootProgramTrust.Trusted)
-            {
-                failures.Add((new Failure(t.Trust == RootProgramTrust.Distrusted ? VerifyCode.CertRejected : VerifyCode.CertUntrusted,
-                    $"the trust anchor is \"{entry.Label}\" of the {program.Name} root program, which does not trust it for {t.Purpose}"
-                    + (t.Trust == RootProgramTrust.Distrusted ? " (explicitly distrusted)" : ""), $"{program.Name} root program trust (NSS CKA_TRUST_*)"), n));
-                continue;
-            }
-            if (t.DistrustAfter is { } after && leaf.NotBefore > after)
-            {
-                failures.Add((new Failure(VerifyCode.RootDistrustedAfter,
-                    $"the {program.Name} root program does not trust \"{entry.Label}\" for {t.Purpose} certificates issued after "
-                    + $"{after.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; the leaf's notBefore is {leaf.NotBefore.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}",
-                    $"{program.Name} root program distrust-after (NSS CKA_NSS_{(eku == Oids.ServerAuth ? "SERVER" : "EMAIL")}_DISTRUST_AFTER)"), n));
-            }
-            publicTls |= eku == Oids.ServerAuth;
-        }
-        return publicTls;
-    }
-
-    private static void AddConstraints(NameConstraintsExt nc, int index, List<(NameConstraintsExt, int)> constraints, List<(Failure, int)> failures)
-    {
-        if (NameConstraintsChecker.CheckSyntax(nc) is { } bad)
-        {
-            failures.Add((new Failure(VerifyCode.UnsupportedConstraintSyntax, bad, "RFC 5280 4.2.1.10"), index));
-        }
-        constraints.Add((nc, index));
-    }
-
-    private static readonly string[] ServerAuthOnly = [Oids.ServerAuth];
-    private static readonly string[] ClientAuthOnly = [Oids.ClientAuth];
-    private string[]? _requiredEkus;
-
-    private string[]? RequiredEkus() => _o.RequiredExtendedKeyUsages is { Count: > 0 } r ? _requiredEkus ??= r.ToArray() : _o.Purpose switch
-    {
-        CertificatePurpose.ServerAuthentication => ServerAuthOnly,
-        CertificatePurpose.ClientAuthentication => ClientAuthOnly,
-        _ => null,
-    };
-
-    private static bool ContainsAll(string[] have, string[] wanted)
-    {
-        foreach (var w in wanted)
-        {
-            if (Array.IndexOf(have, w) < 0)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private List<Failure>? LeafPurpose(Certificate leaf)
-    {
-        List<Failure>? failures = null;
-        // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
-        if (RequiredEkus() is { } ekus && leaf.ExtendedKeyUsage is { } eku)
-        {
-            bool any = _o.Profile.AllowAnyExtendedKeyUsage && Array.IndexOf(eku, Oids.AnyExtendedKeyUsage) >= 0;
-            foreach (var want in ekus)
-            {
-                if (!any && Array.IndexOf(eku, want) < 0)
-                {
-                    (failures ??= []).Add(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12"));
-                }
-            }
-        }
-        // RFC 5280 4.2.1.3: requested keyUsage bits.
-        if (_o.RequiredKeyUsage != KeyUsageFlags.None && leaf.KeyUsage is { } ku && (ku & _o.RequiredKeyUsage) != _o.RequiredKeyUsage)
-        {
-            (failures ??= []).Add(new Failure((_o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
-                ? VerifyCode.KeyUsageNoDigitalSignature : VerifyCode.InvalidPurpose,
-                $"keyUsage {ku} lacks {_o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3"));
-        }
-        return failures;
-    }
-
-    /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName, read from
-    /// its octets (nothing is decoded into objects for a match).</summary>
-    private List<Failure>? PeerNames(Certificate leaf)
-    {
-        List<Failure>? failures = null;
-        var san = leaf.SubjectAltNamesRaw.Span;
-        foreach (var p in _peers)
-        {
-            bool ok = false;
-            var names = new RawGeneralNames(san);
-            switch (p.Kind)
-            {
-                case PeerIdentityKind.Dns:
-                    bool hasDnsOrIp = false;
-                    while (names.Next(out var kind, out var value))
-                    {
-                        hasDnsOrIp |= kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
-                        if (kind == GeneralNameKind.DnsName && DnsNames.Matches(value, p.Normalized!))
-                        {
-                            ok = true;
-                            break;
-                        }
-                    }
-                    if (!ok && !hasDnsOrIp && _o.HostnameChecksCommonName)
-                    {
-                        ok = leaf.Subject.GetAttributeValues(Oids.CommonName).Any(cn => DnsNames.Matches(cn, p.Normalized!));
-                    }
-                    if (!ok)
-                    {
-                        (failures ??= []).Add(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3"));
-                    }
-                    break;
-                case PeerIdentityKind.IPAddress:
-                    while (!ok && names.Next(out var kind, out var value))
-                    {
-                        ok = kind == GeneralNameKind.IPAddress && value.SequenceEqual(p.Address);
-                    }
-                    if (!ok)
-                    {
-                        (failures ??= []).Add(new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3"));
-                    }
-                    break;
-                case PeerIdentityKind.Email:
-                    while (!ok && names.Next(out var kind, out var value))
-                    {
-                        ok = kind == GeneralNameKind.Rfc822Name && EmailAddresses.Matches(System.Text.Encoding.ASCII.GetString(value), p.Normalized!);
-                    }
-                    if (!ok)
-                    {
-                        (failures ??= []).Add(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 8398"));
-                    }
-                    break;
-            }
-        }
-        return failures;
     }
 
     private void Record(VerifyCode code, int index, string message, string rule)

@@ -1,0 +1,505 @@
+using Certitude.Building;
+using Certitude.Der;
+using Certitude.Names;
+
+namespace Certitude.Validation;
+
+/// <summary>What validation of one path needs from the search that found it: the memoised checks of one
+/// certificate, signature checks (memoised, and those deferred until DSA parameters are known), and the
+/// lookup of a CRL's signer, which may start a nested search.</summary>
+internal interface IPathServices
+{
+    /// <summary>The checks of one certificate on its own for its role: validity and the profile's rules.</summary>
+    Failure[] CertificateChecks(Certificate c, CertRole role);
+
+    /// <summary>True when the signature of <paramref name="child"/> was not checked during the search.</summary>
+    bool IsDeferred(Certificate child, Certificate issuer);
+
+    VerifyCode CheckSignature(Certificate child, Certificate issuer);
+
+    (Certificate? Signer, Failure? Problem) FindCrlSigner(CertificateRevocationList crl, int index);
+}
+
+/// <summary>
+/// RFC 5280 6.1: validation of one path (leaf .. anchor), step by step, as the RFC lays it out:
+/// basic certificate processing (6.1.3) of each certificate from the anchor down, preparation for the
+/// next certificate (6.1.4) after each intermediate, and the wrap-up (6.1.5) on the leaf. The search
+/// (which paths to try) lives in <see cref="PathSearch"/>; this class only says whether one path is
+/// valid and why not. Steps 6.1.4 (k) (cA), (n) (keyCertSign) and (o) (unknown critical extensions)
+/// are rules of the profile's tables (<see cref="RuleTables"/>), applied by the certificate's role in
+/// <see cref="CheckCertificates"/>. One instance serves every path of one search.
+/// </summary>
+internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] peers, DateTimeOffset time, Budget budget, IPathServices services)
+{
+    private readonly VerificationOptions _o = options;
+
+    // The path being validated and its findings.
+    private IReadOnlyList<Certificate> _path = [];
+    private int _n;
+    private List<(Failure F, int Index)> _failures = [];
+
+    // RFC 5280 6.1.2: the state carried down the path from the anchor.
+    private int _maxPathLength;
+    private List<(NameConstraintsExt Nc, int Index)> _constraints = [];
+    private PolicyProcessor? _policy;
+
+    /// <summary>The failures of the last path validated, each with the index of its certificate (0 = leaf).</summary>
+    public List<(Failure F, int Index)> Failures => _failures;
+
+    /// <summary>The issuance-tier findings of the last path validated that were not enforced on it (null when none).</summary>
+    public VerificationWarning[]? Warnings { get; private set; }
+
+    /// <summary>RFC 5280 6.1.6: the policy sets of the last path validated.</summary>
+    public (string[] Authorities, string[] User) Policies => (_policy!.AuthoritiesConstrainedPolicies, _policy.UserConstrainedPolicies);
+
+    /// <summary>Validates <paramref name="path"/> (leaf .. anchor) in full; true when valid.</summary>
+    public bool Validate(IReadOnlyList<Certificate> path)
+    {
+        _path = path;
+        _n = path.Count - 1; // index of the anchor
+        _failures = [];
+        Warnings = null;
+
+        // 6.1.3 (a) for every certificate first: signatures left for now, then each certificate on its own.
+        VerifyDeferredSignatures();
+        CheckCertificates();
+        // The root program's word on the anchor, and which tier of rules this path is held to.
+        bool issuance = _o.Issuance | CheckRootProgram();
+        List<(Failure F, int Index)>? warnings = issuance ? null : SetIssuanceFindingsAside();
+
+        Initialize();
+        for (int i = _n - 1; i >= 0; i--)
+        {
+            CheckNameConstraints(i);
+            ProcessPolicies(i);
+            if (i == 0)
+            {
+                break;
+            }
+            UpdateNameConstraints(i);
+            ProcessPathLength(i);
+            CheckIssuerPurpose(i);
+        }
+        WrapUp();
+
+        // Revocation and the peer's names are looked at only on an otherwise valid path: a CRL signer may
+        // need a nested search, and a name mismatch says less than a broken chain.
+        if (_failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
+        {
+            CheckRevocation();
+        }
+        if (_failures.Count == 0)
+        {
+            CheckPeerNames();
+        }
+        if (_failures.Count > 0)
+        {
+            return false;
+        }
+        Warnings = warnings?.Select(w => new VerificationWarning(w.Index, w.F.Code, w.F.RuleId ?? "", w.F.Rule, w.F.Message, _path[w.Index])).ToArray();
+        return true;
+    }
+
+    /// <summary>Outside the issuance tier, its findings are warnings: they are taken out of the failures.</summary>
+    private List<(Failure F, int Index)>? SetIssuanceFindingsAside()
+    {
+        List<(Failure F, int Index)>? set = null;
+        _failures.RemoveAll(x =>
+        {
+            if (x.F.IsIssuance)
+            {
+                (set ??= []).Add(x);
+                return true;
+            }
+            return false;
+        });
+        return set;
+    }
+
+    /// <summary>
+    /// The anchor is a root of a public root program (recognised wherever it came from): for each purpose at
+    /// hand that the program covers (serverAuth, emailProtection) the program must trust it as an anchor (NSS
+    /// CKA_TRUST_*), and the leaf must not be issued after the root's distrust-after date for that purpose, as
+    /// Firefox enforces. Returns true when the program trusts the root for serverAuth and that is the purpose at
+    /// hand: a publicly-trusted TLS path, which the CA/B issuance rules bind.
+    /// </summary>
+    private bool CheckRootProgram()
+    {
+        if (_n == 0 || _o.RootProgram is not { } program || _path[_n].RootProgramEntry(program) is not { } entry)
+        {
+            return false;
+        }
+        var leaf = _path[0];
+        bool publicTls = false;
+        foreach (var eku in RequiredEkus() ?? [])
+        {
+            if (entry.ForPurpose(eku) is not { } t)
+            {
+                continue;
+            }
+            if (t.Trust != RootProgramTrust.Trusted)
+            {
+                Fail(new Failure(t.Trust == RootProgramTrust.Distrusted ? VerifyCode.CertRejected : VerifyCode.CertUntrusted,
+                    $"the trust anchor is \"{entry.Label}\" of the {program.Name} root program, which "
+                    + (t.Trust == RootProgramTrust.Distrusted ? "explicitly distrusts it" : $"does not trust it for {t.Purpose}"),
+                    $"{program.Name} root program trust (NSS CKA_TRUST_*)"), _n);
+                continue;
+            }
+            if (t.DistrustAfter is { } after && leaf.NotBefore > after)
+            {
+                Fail(new Failure(VerifyCode.RootDistrustedAfter,
+                    $"the {program.Name} root program does not trust \"{entry.Label}\" for {t.Purpose} certificates issued after "
+                    + $"{after.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; the leaf's notBefore is {leaf.NotBefore.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}",
+                    $"{program.Name} root program distrust-after (NSS CKA_NSS_{(eku == Oids.ServerAuth ? "SERVER" : "EMAIL")}_DISTRUST_AFTER)"), _n);
+            }
+            publicTls |= eku == Oids.ServerAuth;
+        }
+        return publicTls;
+    }
+
+    private void Fail(Failure f, int index) => _failures.Add((f, index));
+
+    // ---------------------------------------------------------------- 6.1.3 (a)
+
+    /// <summary>RFC 5280 6.1.3 (a)(1), with 6.1.4 (f): signatures whose DSA parameters come from higher up
+    /// the path are checked once the path is complete (the others were checked while searching).</summary>
+    private void VerifyDeferredSignatures()
+    {
+        for (int i = 0; i < _n; i++)
+        {
+            if (services.IsDeferred(_path[i], _path[i + 1]))
+            {
+                var code = services.CheckSignature(_path[i], _path[i + 1]);
+                if (code != VerifyCode.Ok)
+                {
+                    Fail(new Failure(code, "signature does not verify with the issuer's key and inherited DSA parameters", "RFC 5280 6.1.4 (f)"), i);
+                }
+            }
+        }
+    }
+
+    /// <summary>RFC 5280 6.1.3 (a)(2) and the profile's rules (among them 6.1.4 (k), (n), (o)): each
+    /// certificate on its own, for its role (a lone trusted certificate is its own leaf).</summary>
+    private void CheckCertificates()
+    {
+        if (_n == 0)
+        {
+            foreach (var f in services.CertificateChecks(_path[0], CertRole.Leaf))
+            {
+                Fail(f, 0);
+            }
+            return;
+        }
+        foreach (var f in services.CertificateChecks(_path[_n], CertRole.Anchor))
+        {
+            Fail(f, _n);
+        }
+        for (int i = _n - 1; i >= 0; i--)
+        {
+            foreach (var f in services.CertificateChecks(_path[i], i == 0 ? CertRole.Leaf : CertRole.Intermediate))
+            {
+                Fail(f, i);
+            }
+        }
+    }
+
+    /// <summary>RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive.
+    /// Returns <paramref name="structural"/> itself when the certificate is within its validity.</summary>
+    public static Failure[] WithValidity(Certificate c, DateTimeOffset time, Failure[] structural)
+    {
+        bool early = time < c.NotBefore, late = time > c.NotAfter;
+        if (!early && !late)
+        {
+            return structural;
+        }
+        var list = new List<Failure>(structural.Length + 2);
+        if (early)
+        {
+            list.Add(new Failure(VerifyCode.CertNotYetValid, $"not valid before {c.NotBefore:u}", "RFC 5280 4.1.2.5"));
+        }
+        if (late)
+        {
+            list.Add(new Failure(VerifyCode.CertHasExpired, $"expired at {c.NotAfter:u}", "RFC 5280 4.1.2.5"));
+        }
+        list.AddRange(structural);
+        return list.ToArray();
+    }
+
+    /// <summary>The checks of a certificate that depend only on it, its role and the verifier's fixed
+    /// options: key and signature algorithms, and the profile's structural rules.</summary>
+    public static Failure[] StructuralChecks(Certificate c, CertRole role, VerificationOptions o, Func<bool> isSelfSigned)
+    {
+        var list = new List<Failure>();
+        var algorithms = o.Profile.Algorithms;
+        if (algorithms.CheckKey(c.PublicKey) is { } keyProblem)
+        {
+            list.Add(new Failure(role == CertRole.Leaf && !c.IsCertificateAuthority ? VerifyCode.EeKeyTooSmall : VerifyCode.CaKeyTooSmall,
+                keyProblem, "algorithm policy (CA/B BR 6.1.5, 7.1.3.1)"));
+        }
+        // The anchor's own signature is not relied on (RFC 5280 6.1.1 (d): an anchor is a name and a key).
+        if (role != CertRole.Anchor && algorithms.CheckSignature(c.SignatureAlgorithm) is { } sigProblem)
+        {
+            list.Add(new Failure(VerifyCode.CaMdTooWeak, sigProblem, "algorithm policy (CA/B BR 7.1.3.2)"));
+        }
+        var input = new RuleInput(role, o, isSelfSigned);
+        bool server = ServerProfile(o);
+        foreach (var rule in o.Profile.Rules)
+        {
+            // Strict rules under X509Strict; rules of the CA/B server certificate profile only for a server purpose;
+            // issuance-tier findings are kept and decided per path (Validate).
+            if ((rule.Roles & role) == 0 || (rule.Tier == RuleTier.Strict && !o.Strict) || (rule.ServerOnly && !server))
+            {
+                continue;
+            }
+            if (rule.Check(c, input) is { } problem)
+            {
+                list.Add(new Failure(rule.Code, problem, rule.Citation, rule.Tier, rule.Id));
+            }
+        }
+        return list.Count == 0 ? [] : list.ToArray();
+    }
+
+    /// <summary>RFC 5280 6.1.3 (a)(3): revocation status, when asked for (the leaf, or every certificate
+    /// below the anchor).</summary>
+    private void CheckRevocation()
+    {
+        int last = (_o.Flags & VerifyFlags.CrlCheckChain) != 0 ? _n - 1 : Math.Min(0, _n - 1);
+        // A CRL may be examined for several distribution points of one certificate: its signer (and
+        // that signer's own path) is looked for once per certificate of this candidate path.
+        var signers = new Dictionary<(CertificateRevocationList, int), (Certificate?, Failure?)>();
+        (Certificate?, Failure?) Signer(CertificateRevocationList crl, int index)
+            => signers.TryGetValue((crl, index), out var known) ? known : signers[(crl, index)] = services.FindCrlSigner(crl, index);
+        for (int i = 0; i <= last; i++)
+        {
+            if (Revocation.Check(i, _path, _o, time, Signer) is { } rf)
+            {
+                Fail(rf, i);
+                break;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- 6.1.2
+
+    /// <summary>RFC 5280 6.1.2: the initial state, from the trust anchor and the user's inputs.</summary>
+    private void Initialize()
+    {
+        var anchor = _path[_n];
+        // 6.1.2 (k): max_path_length, here also bounded by the anchor's own pathLenConstraint.
+        _maxPathLength = anchor.BasicConstraints?.PathLen ?? int.MaxValue;
+        // 6.1.2 (b), (c): permitted and excluded subtrees, from the anchor's constraints when it has any.
+        _constraints = [];
+        if (_n > 0 && anchor.NameConstraints is { } anc)
+        {
+            AddConstraints(anc, _n);
+        }
+        // 6.1.2 (a), (d) - (f): the valid policy tree and the policy counters.
+        _policy = new PolicyProcessor(_o.Policy, _n, budget);
+    }
+
+    // ---------------------------------------------------------------- 6.1.3 (b) - (f)
+
+    /// <summary>RFC 5280 6.1.3 (b), (c): the certificate's names against the permitted and excluded
+    /// subtrees (not applied to self-issued intermediates).</summary>
+    private void CheckNameConstraints(int i)
+    {
+        var c = _path[i];
+        if (i != 0 && c.IsSelfIssued)
+        {
+            return;
+        }
+        foreach (var (nc, at) in _constraints)
+        {
+            if (NameConstraintsChecker.Check(c, nc, _o.HostnameChecksCommonName && i == 0, budget) is { } f)
+            {
+                Fail(f with { Message = f.Message + $" (constraint of certificate {at})" }, i);
+                break;
+            }
+        }
+    }
+
+    /// <summary>RFC 5280 6.1.3 (d) - (f) and 6.1.4 (a), (b), (h) - (j): the valid policy tree and the
+    /// policy counters (see <see cref="PolicyProcessor"/>).</summary>
+    private void ProcessPolicies(int i)
+    {
+        if (_policy!.Process(_path[i], _n - i) is { } pf)
+        {
+            Fail(pf, i);
+        }
+    }
+
+    // ---------------------------------------------------------------- 6.1.4
+
+    /// <summary>RFC 5280 6.1.4 (g): the intermediate's name constraints narrow the subtrees.</summary>
+    private void UpdateNameConstraints(int i)
+    {
+        if (_path[i].NameConstraints is { } cnc)
+        {
+            AddConstraints(cnc, i);
+        }
+    }
+
+    private void AddConstraints(NameConstraintsExt nc, int index)
+    {
+        // RFC 5280 4.2.1.10: a constraint Certitude cannot read makes the path invalid.
+        if (NameConstraintsChecker.CheckSyntax(nc) is { } bad)
+        {
+            Fail(new Failure(VerifyCode.UnsupportedConstraintSyntax, bad, "RFC 5280 4.2.1.10"), index);
+        }
+        _constraints.Add((nc, index));
+    }
+
+    /// <summary>RFC 5280 6.1.4 (l), (m): max_path_length.</summary>
+    private void ProcessPathLength(int i)
+    {
+        var c = _path[i];
+        // 6.1.4 (l): a certificate that is not self-issued uses up one.
+        if (!c.IsSelfIssued)
+        {
+            if (_maxPathLength <= 0)
+            {
+                Fail(new Failure(VerifyCode.PathLengthExceeded, "a pathLenConstraint above allows no more intermediates", "RFC 5280 6.1.4 (l)"), i);
+            }
+            _maxPathLength = _maxPathLength == int.MaxValue ? _maxPathLength : _maxPathLength - 1;
+        }
+        // 6.1.4 (m): a smaller pathLenConstraint takes over.
+        if (c.BasicConstraints?.PathLen is int pl && pl < _maxPathLength)
+        {
+            _maxPathLength = pl;
+        }
+    }
+
+    /// <summary>RFC 5280 4.2.1.12: an intermediate that restricts its purposes must allow this one.</summary>
+    private void CheckIssuerPurpose(int i)
+    {
+        var c = _path[i];
+        if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
+            && Array.IndexOf(ceku, Oids.AnyExtendedKeyUsage) < 0 && !ContainsAll(ceku, ekus))
+        {
+            Fail(new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus)}", "RFC 5280 4.2.1.12"), i);
+        }
+    }
+
+    // ---------------------------------------------------------------- 6.1.5
+
+    /// <summary>RFC 5280 6.1.5: wrap-up on the leaf (the policy tree's final intersection, 6.1.5 (a) - (g)),
+    /// then the purposes the caller asked for.</summary>
+    private void WrapUp()
+    {
+        var leaf = _path[0];
+        if (_n > 0 && _policy!.WrapUp(leaf) is { } wf)
+        {
+            Fail(wf, 0);
+        }
+        CheckLeafPurpose(leaf);
+    }
+
+    /// <summary>The purpose at hand includes TLS server authentication, so the rules of the CA/B server certificate
+    /// profile apply; a client certificate is judged by RFC 5280 strict, EKU and constraints.</summary>
+    public static bool ServerProfile(VerificationOptions o)
+        => o.RequiredExtendedKeyUsages is { Count: > 0 } r ? r.Contains(Oids.ServerAuth) : o.Purpose == CertificatePurpose.ServerAuthentication;
+
+    private static readonly string[] ServerAuthOnly = [Oids.ServerAuth];
+    private static readonly string[] ClientAuthOnly = [Oids.ClientAuth];
+    private string[]? _requiredEkus;
+
+    private string[]? RequiredEkus() => _o.RequiredExtendedKeyUsages is { Count: > 0 } r ? _requiredEkus ??= r.ToArray() : _o.Purpose switch
+    {
+        CertificatePurpose.ServerAuthentication => ServerAuthOnly,
+        CertificatePurpose.ClientAuthentication => ClientAuthOnly,
+        _ => null,
+    };
+
+    private static bool ContainsAll(string[] have, string[] wanted)
+    {
+        foreach (var w in wanted)
+        {
+            if (Array.IndexOf(have, w) < 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void CheckLeafPurpose(Certificate leaf)
+    {
+        // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
+        if (RequiredEkus() is { } ekus && leaf.ExtendedKeyUsage is { } eku)
+        {
+            bool any = _o.Profile.AllowAnyExtendedKeyUsage && Array.IndexOf(eku, Oids.AnyExtendedKeyUsage) >= 0;
+            foreach (var want in ekus)
+            {
+                if (!any && Array.IndexOf(eku, want) < 0)
+                {
+                    Fail(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12"), 0);
+                }
+            }
+        }
+        // RFC 5280 4.2.1.3: requested keyUsage bits.
+        if (_o.RequiredKeyUsage != KeyUsageFlags.None && leaf.KeyUsage is { } ku && (ku & _o.RequiredKeyUsage) != _o.RequiredKeyUsage)
+        {
+            Fail(new Failure((_o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
+                ? VerifyCode.KeyUsageNoDigitalSignature : VerifyCode.InvalidPurpose,
+                $"keyUsage {ku} lacks {_o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3"), 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- the peer's identity
+
+    /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName, read from
+    /// its octets (nothing is decoded into objects for a match).</summary>
+    private void CheckPeerNames()
+    {
+        var leaf = _path[0];
+        var san = leaf.SubjectAltNamesRaw.Span;
+        foreach (var p in peers)
+        {
+            bool ok = false;
+            var names = new RawGeneralNames(san);
+            switch (p.Kind)
+            {
+                case PeerIdentityKind.Dns:
+                    bool hasDnsOrIp = false;
+                    while (names.Next(out var kind, out var value))
+                    {
+                        hasDnsOrIp |= kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
+                        if (kind == GeneralNameKind.DnsName && DnsNames.Matches(value, p.Normalized!))
+                        {
+                            ok = true;
+                            break;
+                        }
+                    }
+                    if (!ok && !hasDnsOrIp && _o.HostnameChecksCommonName)
+                    {
+                        ok = leaf.Subject.GetAttributeValues(Oids.CommonName).Any(cn => DnsNames.Matches(cn, p.Normalized!));
+                    }
+                    if (!ok)
+                    {
+                        Fail(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3"), 0);
+                    }
+                    break;
+                case PeerIdentityKind.IPAddress:
+                    while (!ok && names.Next(out var kind, out var value))
+                    {
+                        ok = kind == GeneralNameKind.IPAddress && value.SequenceEqual(p.Address);
+                    }
+                    if (!ok)
+                    {
+                        Fail(new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3"), 0);
+                    }
+                    break;
+                case PeerIdentityKind.Email:
+                    while (!ok && names.Next(out var kind, out var value))
+                    {
+                        ok = kind == GeneralNameKind.Rfc822Name && EmailAddresses.Matches(System.Text.Encoding.ASCII.GetString(value), p.Normalized!);
+                    }
+                    if (!ok)
+                    {
+                        Fail(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 8398"), 0);
+                    }
+                    break;
+            }
+        }
+    }
+}
