@@ -143,3 +143,29 @@ public sealed class RootProgramTests
         Assert.Null(setup.Program.Find(Certificate.Parse(other.RawData)));
     }
 }
+
+/// <summary>docs/DESIGN.md carries the full rule table with tiers; it must say what the code does.</summary>
+public sealed class RuleTableDocumentationTests
+{
+    [Fact]
+    public void DesignDocumentListsEveryRuleWithItsTier()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Certitude.slnx")))
+        {
+            dir = dir.Parent;
+        }
+        Assert.NotNull(dir);
+        var rows = File.ReadAllLines(Path.Combine(dir!.FullName, "docs", "DESIGN.md")).Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
+        foreach (var profile in new[] { VerificationProfile.WebPki, VerificationProfile.Rfc5280 })
+        {
+            foreach (var (id, citation, tier, _) in profile.DescribeRules())
+            {
+                var row = rows.SingleOrDefault(r => r.StartsWith($"| `{id}`", StringComparison.Ordinal));
+                Assert.True(row is not null, $"docs/DESIGN.md has no row for rule {id}");
+                var cells = row!.Split('|').Select(c => c.Trim()).ToArray();
+                Assert.True(cells[4] == tier.ToString(), $"{id}: the document says {cells[4]}, the code {tier}");
+            }
+        }
+    }
+}
