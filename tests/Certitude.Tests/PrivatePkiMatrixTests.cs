@@ -66,7 +66,7 @@ public sealed class PrivatePkiMatrixTests
         var noKuCa = TestPki.Ca(root, "CN=CA without keyUsage", spec: Live(new CertSpec { KeyUsage = X509KeyUsageFlags.None }));
         var underNoKu = TestPki.Issue(noKuCa, Live(new CertSpec { Subject = "CN=nokuca.internal", Dns = ["nokuca.internal"] }));
         var v1 = RawCertificates.Version1Ca(root, "CN=Version 1 Intermediate");
-        var underV1 = TestPki.Issue(v1, Live(new CertSpec { Subject = "CN=v1.internal", Dns = ["v1.internal"], Aki = false }));
+        var underV1 = TestPki.Issue(v1, Live(new CertSpec { Subject = "CN=v1.internal", Dns = ["v1.internal"] }));
         Case[] cases =
         [
             new("kubeadm API server by DNS", root, kube, [], "kubernetes.default.svc", true),
@@ -136,6 +136,17 @@ public sealed class PrivatePkiMatrixTests
             var result = new Verifier(TrustStore.FromFile(Path.Combine(dir.FullName, "root.pem")), options)
                 .Verify(leaf, c.Intermediates.Select(i => Certificate.Parse(i.X509.RawData)), peer);
             Assert.True(result.IsValid == c.Accept, $"{name}: {result.Explain()}");
+            // For eng/private-pki-matrix.py (the README's comparison with Python's ssl): keep the files and the leaf's key.
+            if (Environment.GetEnvironmentVariable("CERTITUDE_MATRIX_DUMP") is { Length: > 0 } dump)
+            {
+                var into = Directory.CreateDirectory(Path.Combine(dump, name.Replace(' ', '-')));
+                foreach (var f in dir.GetFiles())
+                {
+                    f.CopyTo(Path.Combine(into.FullName, f.Name), true);
+                }
+                File.WriteAllText(Path.Combine(into.FullName, "leaf.key"), c.Leaf.Key.ExportPkcs8PrivateKeyPem());
+                File.WriteAllText(Path.Combine(into.FullName, "host"), c.Host ?? "");
+            }
         }
         finally
         {
