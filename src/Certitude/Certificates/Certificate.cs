@@ -53,6 +53,12 @@ public sealed class Certificate : IEquatable<Certificate>
 
     internal bool ValidityHasFractionalSeconds { get; private init; }
 
+    /// <summary>The TBS carries issuerUniqueID or subjectUniqueID (RFC 5280 4.1.2.8).</summary>
+    internal bool HasUniqueIdentifiers { get; private init; }
+
+    /// <summary>certificatePolicies carries a qualifier other than a well-formed CPS pointer or user notice (RFC 5280 4.2.1.4).</summary>
+    internal bool HasUninterpretedPolicyQualifier { get; private init; }
+
     /// <summary>The subject public key.</summary>
     public PublicKeyInfo PublicKey { get; private init; } = null!;
 
@@ -270,14 +276,17 @@ public sealed class Certificate : IEquatable<Certificate>
         field = "tbsCertificate.issuerUniqueID";
         var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
         var t2 = new Asn1Tag(TagClass.ContextSpecific, 2);
+        bool uniqueIds = false;
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t1))
         {
             tbs.ReadBitString(out _, t1);
+            uniqueIds = true;
         }
         field = "tbsCertificate.subjectUniqueID";
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t2))
         {
             tbs.ReadBitString(out _, t2);
+            uniqueIds = true;
         }
 
         ExtensionHeader[] exts = [];
@@ -304,6 +313,7 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyMapping[]? maps = null;
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
+        bool uninterpretedQualifier = false;
         foreach (var e in exts)
         {
             field = ExtensionField(e.Oid);
@@ -322,7 +332,7 @@ public sealed class Certificate : IEquatable<Certificate>
                 case Oids.AuthorityKeyIdentifier: aki = ExtensionDecoder.AuthorityKeyId(v, field); break;
                 case Oids.SubjectKeyIdentifier: ski = ExtensionDecoder.SubjectKeyId(v, field); break;
                 case Oids.NameConstraints: nc = ExtensionDecoder.NameConstraints(v, field); break;
-                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field); break;
+                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field, out uninterpretedQualifier); break;
                 case Oids.PolicyMappings: maps = ExtensionDecoder.PolicyMappings(v, field); break;
                 case Oids.PolicyConstraints: pc = ExtensionDecoder.PolicyConstraints(v, field); break;
                 case Oids.InhibitAnyPolicy: inhibit = ExtensionDecoder.InhibitAnyPolicy(v, field); break;
@@ -348,6 +358,8 @@ public sealed class Certificate : IEquatable<Certificate>
             NotBefore = notBefore,
             NotAfter = notAfter,
             ValidityHasFractionalSeconds = fracA || fracB,
+            HasUniqueIdentifiers = uniqueIds,
+            HasUninterpretedPolicyQualifier = uninterpretedQualifier,
             PublicKey = spki,
             _extensionHeaders = exts,
             BasicConstraints = bc,

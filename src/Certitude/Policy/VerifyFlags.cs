@@ -18,6 +18,14 @@ public enum VerifyFlags
     CrlCheckLeaf = 1 << 3,
     /// <summary>Check revocation of every certificate of the path (<c>X509_V_FLAG_CRL_CHECK_ALL</c>).</summary>
     CrlCheckChain = 1 << 4,
+    /// <summary>Do not check the trust anchor's own notBefore and notAfter (RFC 5280 6.1.1 (d): an anchor is a
+    /// name and a key). By default they are checked, as OpenSSL and Go do: a root past its validity is one its
+    /// CA no longer vouches for.</summary>
+    IgnoreAnchorValidity = 1 << 5,
+    /// <summary>Do not apply the trust anchor certificate's own constraints (basicConstraints pathLenConstraint
+    /// and cA, nameConstraints, keyUsage); the anchor is then only a name and a key (RFC 5280 6.1.1 (d)).
+    /// By default they are applied, as OpenSSL and Go do (RFC 5937 anchor constraints).</summary>
+    IgnoreAnchorConstraints = 1 << 6,
     /// <summary>The defaults: X509Strict | PartialChain | TrustedFirst.</summary>
     Default = X509Strict | PartialChain | TrustedFirst,
 }
