@@ -57,10 +57,6 @@ internal static class LimboHarness
 
     private static LimboOutcome RunCase(string id, JsonElement tc, LimboSettings s)
     {
-        if (tc.TryGetProperty("signature_algorithms", out var sa) && sa.ValueKind == JsonValueKind.Array && sa.GetArrayLength() > 0)
-        {
-            return new LimboOutcome(id, "SKIPPED", "signature_algorithms restrictions are not supported by this harness", false);
-        }
         var profile = s.Profile switch
         {
             "webpki" => VerificationProfile.WebPki,
@@ -72,6 +68,20 @@ internal static class LimboHarness
         if (s.MinRsaBits is int bits)
         {
             alg = alg with { MinRsaBits = bits };
+        }
+        // signature_algorithms: an allow-list in limbo's names; empty means no restriction.
+        if (tc.TryGetProperty("signature_algorithms", out var sa) && sa.ValueKind == JsonValueKind.Array && sa.GetArrayLength() > 0)
+        {
+            var allowed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var a in sa.EnumerateArray())
+            {
+                if (SignatureAlgorithmOid(a.GetString()) is not { } oid)
+                {
+                    return new LimboOutcome(id, "SKIPPED", $"signature_algorithms names an algorithm this harness does not know: {a.GetString()}", false);
+                }
+                allowed.Add(oid);
+            }
+            alg = alg with { SignatureAlgorithms = allowed };
         }
         profile = profile.WithAlgorithms(alg);
 
@@ -96,6 +106,13 @@ internal static class LimboHarness
                 | (s.Issuance == "on" || (s.Issuance == "auto" && id.StartsWith("webpki::", StringComparison.Ordinal)) ? VerifyFlags.CabfIssuance : VerifyFlags.None),
             Purpose = client ? CertificatePurpose.ClientAuthentication : CertificatePurpose.ServerAuthentication,
         };
+        // extended_key_usage: limbo's schema reads an empty list as no EKU constraint, which is what the RFC 5280
+        // profile does; the web-PKI profile keeps the purpose of the validation kind (CA/B BR 7.1.2.7.10).
+        bool ekuGiven = tc.TryGetProperty("extended_key_usage", out var eku) && eku.ValueKind == JsonValueKind.Array && eku.GetArrayLength() > 0;
+        if (!ekuGiven && profile.Name == VerificationProfile.Rfc5280.Name)
+        {
+            options = options with { Purpose = CertificatePurpose.Any };
+        }
         if (tc.TryGetProperty("validation_time", out var vt) && vt.ValueKind == JsonValueKind.String)
         {
             options = options with { ValidationTime = DateTimeOffset.Parse(vt.GetString()!, System.Globalization.CultureInfo.InvariantCulture) };
@@ -113,7 +130,7 @@ internal static class LimboHarness
             }
             options = options with { RequiredKeyUsage = flags };
         }
-        if (tc.TryGetProperty("extended_key_usage", out var eku) && eku.ValueKind == JsonValueKind.Array && eku.GetArrayLength() > 0)
+        if (ekuGiven)
         {
             options = options with { RequiredExtendedKeyUsages = eku.EnumerateArray().Select(e => EkuOid(e.GetString())).ToArray() };
         }
@@ -212,6 +229,39 @@ internal static class LimboHarness
         "encipherOnly" => KeyUsageFlags.EncipherOnly,
         "decipherOnly" => KeyUsageFlags.DecipherOnly,
         _ => throw new NotSupportedException($"key usage {n}"),
+    };
+
+    /// <summary>limbo's SignatureAlgorithm names (RSA PKCS#1 v1.5, RSASSA-PSS, ECDSA, DSA, EdDSA).</summary>
+    private static string? SignatureAlgorithmOid(string? n) => n switch
+    {
+        "RSA_WITH_MD5" => "1.2.840.113549.1.1.4",
+        "RSA_WITH_SHA1" => "1.2.840.113549.1.1.5",
+        "RSA_WITH_SHA224" => "1.2.840.113549.1.1.14",
+        "RSA_WITH_SHA256" => "1.2.840.113549.1.1.11",
+        "RSA_WITH_SHA384" => "1.2.840.113549.1.1.12",
+        "RSA_WITH_SHA512" => "1.2.840.113549.1.1.13",
+        "RSA_WITH_SHA3_224" => "2.16.840.1.101.3.4.3.13",
+        "RSA_WITH_SHA3_256" => "2.16.840.1.101.3.4.3.14",
+        "RSA_WITH_SHA3_384" => "2.16.840.1.101.3.4.3.15",
+        "RSA_WITH_SHA3_512" => "2.16.840.1.101.3.4.3.16",
+        "RSASSA_PSS" => "1.2.840.113549.1.1.10",
+        "ECDSA_WITH_SHA1" => "1.2.840.10045.4.1",
+        "ECDSA_WITH_SHA224" => "1.2.840.10045.4.3.1",
+        "ECDSA_WITH_SHA256" => "1.2.840.10045.4.3.2",
+        "ECDSA_WITH_SHA384" => "1.2.840.10045.4.3.3",
+        "ECDSA_WITH_SHA512" => "1.2.840.10045.4.3.4",
+        "ECDSA_WITH_SHA3_224" => "2.16.840.1.101.3.4.3.9",
+        "ECDSA_WITH_SHA3_256" => "2.16.840.1.101.3.4.3.10",
+        "ECDSA_WITH_SHA3_384" => "2.16.840.1.101.3.4.3.11",
+        "ECDSA_WITH_SHA3_512" => "2.16.840.1.101.3.4.3.12",
+        "DSA_WITH_SHA1" => "1.2.840.10040.4.3",
+        "DSA_WITH_SHA224" => "2.16.840.1.101.3.4.3.1",
+        "DSA_WITH_SHA256" => "2.16.840.1.101.3.4.3.2",
+        "DSA_WITH_SHA384" => "2.16.840.1.101.3.4.3.3",
+        "DSA_WITH_SHA512" => "2.16.840.1.101.3.4.3.4",
+        "ED25519" => "1.3.101.112",
+        "ED448" => "1.3.101.113",
+        _ => null,
     };
 
     private static string EkuOid(string? n) => n switch

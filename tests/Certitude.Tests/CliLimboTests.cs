@@ -82,30 +82,4 @@ public sealed class CliLimboTests
             File.Delete(file);
         }
     }
-
-    [Fact]
-    public void ACaseThatCannotBeHonouredIsSkippedWithItsReason()
-    {
-        var file = Path.GetTempFileName();
-        using (var doc = Corpus.Load("limbo.json"))
-        {
-            var tc = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(doc.RootElement.GetProperty("testcases")[0].GetRawText())!;
-            tc["signature_algorithms"] = JsonSerializer.SerializeToElement(new[] { "RSA_PKCS1_SHA256" });
-            tc["id"] = JsonSerializer.SerializeToElement("custom::restricted-algorithms");
-            File.WriteAllText(file, JsonSerializer.Serialize(new { version = 1, testcases = new[] { tc } }));
-        }
-        try
-        {
-            var (exit, stdout, _) = RunCertitude(file, "limbo");
-            Assert.Equal(0, exit);
-            using var result = JsonDocument.Parse(stdout);
-            var r = result.RootElement.GetProperty("results")[0];
-            Assert.Equal("SKIPPED", r.GetProperty("actual_result").GetString());
-            Assert.Contains("signature_algorithms", r.GetProperty("context").GetString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
 }

@@ -380,7 +380,7 @@ internal sealed class PathSearch : IPathServices
             structural = PathValidator.StructuralChecks(c, role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
             _cache?.StoreChecks(c, role, _o.Profile, RuleMode, structural);
         }
-        var result = PathValidator.WithValidity(c, _time, structural);
+        var result = PathValidator.WithValidity(c, role, _o.Flags, _time, structural);
         _certChecks.Set(c, null, (int)role, result);
         return result;
     }

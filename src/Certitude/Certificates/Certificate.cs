@@ -53,6 +53,12 @@ public sealed class Certificate : IEquatable<Certificate>
 
     internal bool ValidityHasFractionalSeconds { get; private init; }
 
+    /// <summary>The TBS carries issuerUniqueID or subjectUniqueID (RFC 5280 4.1.2.8).</summary>
+    internal bool HasUniqueIdentifiers { get; private init; }
+
+    /// <summary>certificatePolicies carries a qualifier other than a well-formed CPS pointer or user notice (RFC 5280 4.2.1.4).</summary>
+    internal bool HasUninterpretedPolicyQualifier { get; private init; }
+
     /// <summary>The subject public key.</summary>
     public PublicKeyInfo PublicKey { get; private init; } = null!;
 
@@ -286,14 +292,17 @@ public sealed class Certificate : IEquatable<Certificate>
         field = "tbsCertificate.issuerUniqueID";
         var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
         var t2 = new Asn1Tag(TagClass.ContextSpecific, 2);
+        bool uniqueIds = false;
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t1))
         {
             tbs.ReadBitString(out _, t1);
+            uniqueIds = true;
         }
         field = "tbsCertificate.subjectUniqueID";
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(t2))
         {
             tbs.ReadBitString(out _, t2);
+            uniqueIds = true;
         }
 
         ExtensionHeader[] exts = [];
@@ -321,6 +330,7 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
         var slips = explicitV1 ? EncodingSlips.ExplicitVersion1 : EncodingSlips.None;
+        bool uninterpretedQualifier = false;
         foreach (var e in exts)
         {
             if (e.ExplicitNotCritical)
@@ -343,7 +353,7 @@ public sealed class Certificate : IEquatable<Certificate>
                 case Oids.AuthorityKeyIdentifier: aki = ExtensionDecoder.AuthorityKeyId(v, field); break;
                 case Oids.SubjectKeyIdentifier: ski = ExtensionDecoder.SubjectKeyId(v, field); break;
                 case Oids.NameConstraints: nc = ExtensionDecoder.NameConstraints(v, field); break;
-                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field); break;
+                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field, out uninterpretedQualifier); break;
                 case Oids.PolicyMappings: maps = ExtensionDecoder.PolicyMappings(v, field); break;
                 case Oids.PolicyConstraints: pc = ExtensionDecoder.PolicyConstraints(v, field); break;
                 case Oids.InhibitAnyPolicy: inhibit = ExtensionDecoder.InhibitAnyPolicy(v, field); break;
@@ -369,6 +379,8 @@ public sealed class Certificate : IEquatable<Certificate>
             NotBefore = notBefore,
             NotAfter = notAfter,
             ValidityHasFractionalSeconds = fracA || fracB,
+            HasUniqueIdentifiers = uniqueIds,
+            HasUninterpretedPolicyQualifier = uninterpretedQualifier,
             PublicKey = spki,
             _extensionHeaders = exts,
             BasicConstraints = bc,
@@ -384,7 +396,8 @@ public sealed class Certificate : IEquatable<Certificate>
             PolicyMappings = maps,
             PolicyConstraints = pc,
             InhibitAnyPolicy = inhibit,
-            EncodingSlips = slips | (bc?.ExplicitCaFalse == true ? EncodingSlips.ExplicitCaFalse : EncodingSlips.None),
+            EncodingSlips = slips | (bc?.ExplicitCaFalse == true ? EncodingSlips.ExplicitCaFalse : EncodingSlips.None)
+                | (nc is not null && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(st => st.ExplicitMinimumZero) ? EncodingSlips.ExplicitMinimumZero : EncodingSlips.None),
         };
     }
 
@@ -506,6 +519,8 @@ internal enum EncodingSlips
     ExplicitNotCritical = 2,
     /// <summary>basicConstraints cA FALSE written out.</summary>
     ExplicitCaFalse = 4,
+    /// <summary>A name-constraint GeneralSubtree's minimum 0 written out (RFC 5280 4.2.1.10).</summary>
+    ExplicitMinimumZero = 8,
 }
 
 internal static class EncodingSlipText
@@ -524,6 +539,10 @@ internal static class EncodingSlipText
         if ((s & EncodingSlips.ExplicitCaFalse) != 0)
         {
             parts.Add("basicConstraints encodes cA FALSE");
+        }
+        if ((s & EncodingSlips.ExplicitMinimumZero) != 0)
+        {
+            parts.Add("a name-constraint subtree encodes minimum 0");
         }
         return string.Join(", ", parts);
     }

@@ -51,7 +51,9 @@ internal sealed record BasicConstraintsExt(bool IsCa, int? PathLen, bool Explici
 
 internal sealed record AuthorityKeyIdExt(ReadOnlyMemory<byte>? KeyId, GeneralName[]? Issuer, byte[]? Serial);
 
-internal sealed record GeneralSubtree(GeneralName Base, bool HasMinMax);
+/// <summary>One GeneralSubtree. <paramref name="HasMinMax"/>: a minimum other than 0 or a maximum;
+/// <paramref name="ExplicitMinimumZero"/>: "minimum 0" written out, which DER omits (X.690 11.5).</summary>
+internal sealed record GeneralSubtree(GeneralName Base, bool HasMinMax, bool ExplicitMinimumZero = false);
 
 /// <summary>RFC 5280 4.2.1.10. A null list means the field was absent.</summary>
 internal sealed record NameConstraintsExt(GeneralSubtree[]? Permitted, GeneralSubtree[]? Excluded)
@@ -250,18 +252,15 @@ internal static class ExtensionDecoder
         {
             var st = seq.ReadSequence();
             var name = GeneralName.Read(ref st, f);
-            bool minMax = false;
+            bool minMax = false, minZero = false;
             var t0 = new Asn1Tag(TagClass.ContextSpecific, 0);
             var t1 = new Asn1Tag(TagClass.ContextSpecific, 1);
             if (st.HasData && st.PeekTag().HasSameClassAndValue(t0))
             {
                 var min = st.ReadInteger(t0);
-                if (min.IsZero)
-                {
-                    // DER: DEFAULT 0 must be omitted.
-                    throw new CertificateFormatException(f, "minimum 0 must be omitted in DER");
-                }
-                minMax = true;
+                // DER omits DEFAULT 0 (X.690 11.5); a written-out 0 is a slip the profile rules judge.
+                minZero = min.IsZero;
+                minMax |= !minZero;
             }
             if (st.HasData && st.PeekTag().HasSameClassAndValue(t1))
             {
@@ -269,7 +268,7 @@ internal static class ExtensionDecoder
                 minMax = true;
             }
             st.ThrowIfNotEmpty();
-            list.Add(new GeneralSubtree(name, minMax));
+            list.Add(new GeneralSubtree(name, minMax, minZero));
         }
         if (list.Count == 0)
         {
@@ -279,8 +278,11 @@ internal static class ExtensionDecoder
         return list.ToArray();
     }
 
-    public static PolicyInformation[] CertificatePolicies(ReadOnlyMemory<byte> v, string f)
+    /// <summary>certificatePolicies; <paramref name="uninterpreted"/> tells whether a policy qualifier is one
+    /// Certitude cannot interpret (RFC 5280 4.2.1.4: only id-qt-cps and id-qt-unotice, in their syntax).</summary>
+    public static PolicyInformation[] CertificatePolicies(ReadOnlyMemory<byte> v, string f, out bool uninterpreted)
     {
+        uninterpreted = false;
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
@@ -297,12 +299,14 @@ internal static class ExtensionDecoder
                 while (quals.HasData)
                 {
                     var q = quals.ReadSequence();
-                    q.ReadObjectIdentifier();
+                    var qid = q.ReadObjectIdentifier();
+                    ReadOnlyMemory<byte>? qv = null;
                     if (q.HasData)
                     {
-                        q.ReadEncodedValue();
+                        qv = q.ReadEncodedValue();
                     }
                     q.ThrowIfNotEmpty();
+                    uninterpreted |= !IsInterpretableQualifier(qid, qv);
                     n++;
                 }
                 if (n == 0)
@@ -330,6 +334,64 @@ internal static class ExtensionDecoder
             throw new CertificateFormatException(f, "certificatePolicies must not be empty");
         }
         return list.ToArray();
+    }
+
+    /// <summary>RFC 5280 4.2.1.4: "Qualifier ::= CHOICE { cPSuri CPSuri, userNotice UserNotice }", with
+    /// CPSuri ::= IA5String and UserNotice ::= SEQUENCE { noticeRef NoticeReference OPTIONAL,
+    /// explicitText DisplayText OPTIONAL }. Anything else is a qualifier Certitude cannot interpret.</summary>
+    private static bool IsInterpretableQualifier(string id, ReadOnlyMemory<byte>? value)
+    {
+        if (value is not { } q)
+        {
+            return false;
+        }
+        try
+        {
+            var r = new AsnReader(q, AsnEncodingRules.DER);
+            switch (id)
+            {
+                case Oids.QualifierCps:
+                    r.ReadCharacterString(UniversalTagNumber.IA5String);
+                    return !r.HasData;
+                case Oids.QualifierUserNotice:
+                    var notice = r.ReadSequence();
+                    if (notice.HasData && notice.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+                    {
+                        var nr = notice.ReadSequence();
+                        ReadDisplayText(nr);
+                        var numbers = nr.ReadSequence();
+                        while (numbers.HasData)
+                        {
+                            numbers.ReadInteger();
+                        }
+                        nr.ThrowIfNotEmpty();
+                    }
+                    if (notice.HasData)
+                    {
+                        ReadDisplayText(notice);
+                    }
+                    notice.ThrowIfNotEmpty();
+                    return !r.HasData;
+                default:
+                    return false;
+            }
+        }
+        catch (AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>DisplayText ::= CHOICE { ia5String, visibleString, bmpString, utf8String } (4.2.1.4).</summary>
+    private static void ReadDisplayText(AsnReader r)
+    {
+        var tag = r.PeekTag();
+        if (tag.TagClass != TagClass.Universal || (UniversalTagNumber)tag.TagValue is not (UniversalTagNumber.IA5String
+            or UniversalTagNumber.VisibleString or UniversalTagNumber.BMPString or UniversalTagNumber.UTF8String))
+        {
+            throw new AsnContentException("DisplayText");
+        }
+        r.ReadCharacterString((UniversalTagNumber)tag.TagValue);
     }
 
     private static bool ContainsPolicy(List<PolicyInformation> list, string oid)

@@ -24,6 +24,8 @@ internal static class Oids
     public const string SctList = "1.3.6.1.4.1.11129.2.4.2";
 
     public const string AnyPolicy = "2.5.29.32.0";
+    public const string QualifierCps = "1.3.6.1.5.5.7.2.1";
+    public const string QualifierUserNotice = "1.3.6.1.5.5.7.2.2";
     public const string AnyExtendedKeyUsage = "2.5.29.37.0";
     public const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     public const string ClientAuth = "1.3.6.1.5.5.7.3.2";

@@ -158,10 +158,14 @@ public enum VerifyCode
     CommonNameNotInSan = 1005,
     /// <summary>The requested peer name is not a valid DNS name, IP address or email address.</summary>
     InvalidPeerName = 1006,
+    /// <summary>A version 1 or 2 certificate stands as an intermediate CA (RFC 5280 6.1.4 (k)).</summary>
+    CaNotVersion3 = 1007,
+    /// <summary>A version 1 certificate carries issuerUniqueID or subjectUniqueID (RFC 5280 4.1.2.8).</summary>
+    UniqueIdentifierRequiresVersion2 = 1008,
     /// <summary>The path ends at a root that its root program no longer trusts for certificates issued after a date
     /// (NSS <c>CKA_NSS_SERVER_DISTRUST_AFTER</c> / <c>CKA_NSS_EMAIL_DISTRUST_AFTER</c>), and the end-entity certificate's
     /// notBefore is later.</summary>
-    RootDistrustedAfter = 1007,
+    RootDistrustedAfter = 1009,
 }
 
 /// <summary>Texts and ranking of <see cref="VerifyCode"/> values.</summary>
@@ -245,6 +249,8 @@ public static class VerifyCodes
         VerifyCode.SignatureAlgorithmNotAllowed => "signature algorithm not allowed by the algorithm policy",
         VerifyCode.CommonNameNotInSan => "subject common name is not a subjectAltName value",
         VerifyCode.InvalidPeerName => "invalid peer name",
+        VerifyCode.CaNotVersion3 => "a version 1 or 2 certificate is not a CA",
+        VerifyCode.UniqueIdentifierRequiresVersion2 => "unique identifiers require at least X509v2",
         VerifyCode.RootDistrustedAfter => "certificate issued after its root's distrust date",
         _ => "unknown verification error " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

@@ -96,15 +96,19 @@ internal static class IpAddresses
                 }
             }
         }
-        // The address bits outside the mask must be zero for a well-formed CIDR block.
-        for (int i = 0; i < half; i++)
-        {
-            if ((c[i] & ~c[half + i]) != 0)
-            {
-                return false;
-            }
-        }
+        // Address bits outside the mask are ignored: the mask is applied to both sides when comparing
+        // (IsWithin), as OpenSSL, Go and BoringSSL do.
         return true;
+    }
+
+    /// <summary>The IPv4 address of an IPv4-mapped IPv6 address ::ffff:a.b.c.d (RFC 4291 2.5.5.2), or null.</summary>
+    public static byte[]? MappedIPv4(byte[] address)
+    {
+        if (address.Length != 16 || address.AsSpan(0, 10).IndexOfAnyExcept((byte)0) >= 0 || address[10] != 0xFF || address[11] != 0xFF)
+        {
+            return null;
+        }
+        return address[12..];
     }
 
     public static bool IsWithin(byte[] address, byte[] constraint)

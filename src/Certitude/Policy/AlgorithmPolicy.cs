@@ -24,6 +24,10 @@ public sealed record AlgorithmPolicy
     /// <summary>Accept RSA-PSS with parameters other than those CA/B BR 7.1.3.2 lists.</summary>
     public bool AllowAnyPssParameters { get; init; } = true;
 
+    /// <summary>When set, only these signature algorithms (OIDs) are accepted on certificates; null accepts
+    /// every algorithm the rest of the policy allows.</summary>
+    public IReadOnlySet<string>? SignatureAlgorithms { get; init; }
+
     /// <summary>Named curves accepted for ECDSA keys (OIDs).</summary>
     public IReadOnlySet<string> Curves { get; init; } = new HashSet<string> { Oids.P256, Oids.P384, Oids.P521 };
 
@@ -67,6 +71,10 @@ public sealed record AlgorithmPolicy
 
     internal string? CheckSignature(SignatureAlgorithm alg)
     {
+        if (SignatureAlgorithms is { } allowed && !allowed.Contains(alg.Oid))
+        {
+            return $"signature algorithm {alg.Name} is not in the allowed list";
+        }
         if (alg.Hash == System.Security.Cryptography.HashAlgorithmName.SHA1 && !AllowSha1)
         {
             return $"{alg.Name} uses SHA-1, which is not allowed";

@@ -37,6 +37,9 @@ internal sealed class RuleInput(CertRole role, VerificationOptions options, Func
 
     /// <summary>Self-issued and its signature verifies with its own key (RFC 5280 3.2 "self-signed").</summary>
     public bool IsSelfSigned => _selfSigned ??= isSelfSigned();
+
+    /// <summary>The certificate is the trust anchor and its own constraints are not applied (<see cref="VerifyFlags.IgnoreAnchorConstraints"/>).</summary>
+    public bool AnchorConstraintsIgnored => Role == CertRole.Anchor && (Options.Flags & VerifyFlags.IgnoreAnchorConstraints) != 0;
 }
 
 /// <summary>
@@ -91,20 +94,46 @@ internal static class RuleTables
         new("signature-algorithm-consistency", "RFC 5280 4.1.1.2", CertRole.Any, RuleTier.Always, VerifyCode.SignatureAlgorithmInconsistency,
             (c, _) => If(!c.SignatureAlgorithm.RawData.Span.SequenceEqual(c.TbsSignatureAlgorithmRaw.Span),
                 "signatureAlgorithm differs from tbsCertificate.signature")),
-        // A v1 or v2 certificate has no basicConstraints, so it is never a CA unless it is the trust anchor.
         new("issuer-is-ca", "RFC 5280 6.1.4 (k), 4.2.1.9", CertRole.Intermediate, RuleTier.Always, VerifyCode.InvalidCa,
-            (c, _) => If(c.BasicConstraints?.IsCa != true,
-                c.Version < 3 ? $"a version {c.Version} certificate cannot be an intermediate CA (no basicConstraints)"
-                : c.BasicConstraints is null ? "issuer has no basicConstraints extension" : "issuer's basicConstraints does not assert cA")),
+            (c, _) => If(c.Version == 3 && c.BasicConstraints?.IsCa != true,
+                c.BasicConstraints is null ? "issuer has no basicConstraints extension" : "issuer's basicConstraints does not assert cA")),
         new("issuer-keycertsign", "RFC 5280 6.1.4 (n), 4.2.1.3", CertRole.Issuer, RuleTier.Always, VerifyCode.KeyUsageNoCertSign,
-            (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) == 0, "issuer's keyUsage lacks keyCertSign")),
+            (c, r) => If(!r.AnchorConstraintsIgnored && c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) == 0, "issuer's keyUsage lacks keyCertSign")),
+        // RFC 5280 6.1.4 (k): "If certificate i is a version 1 or version 2 certificate, then the application
+        // MUST either verify that certificate i is a CA certificate through out-of-band means or reject the
+        // certificate." Being a trust anchor is the only out-of-band means a verifier has.
+        new("issuer-is-v3", "RFC 5280 6.1.4 (k)", CertRole.Intermediate, RuleTier.Always, VerifyCode.CaNotVersion3,
+            (c, _) => If(c.Version != 3, $"a version {c.Version} certificate cannot be an intermediate CA (only a trust anchor may be v1 or v2)")),
+        // RFC 5280 4.2.1.10: "The name constraints extension ... MUST be used only in a CA certificate";
+        // in any other certificate it would constrain nothing, so the path is invalid.
+        new("name-constraints-only-in-ca", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Always, VerifyCode.InvalidExtension,
+            (c, _) => If(c.NameConstraints is not null && !c.IsCertificateAuthority, "nameConstraints in a certificate that is not a CA")),
+        // RFC 5280 4.2.1.10: "minimum MUST be zero, and maximum MUST be absent".
+        new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Always, VerifyCode.SubtreeMinMax,
+            (c, _) => If(c.NameConstraints is { } nc && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(s => s.HasMinMax),
+                "a GeneralSubtree has a minimum other than 0 or a maximum")),
+        // RFC 5280 4.2.1.4: "Applications that process a critical certificatePolicies extension MUST be able
+        // to interpret this extension (including the optional qualifier), or MUST reject the certificate."
+        new("critical-policy-qualifiers", "RFC 5280 4.2.1.4", CertRole.Any, RuleTier.Always, VerifyCode.UnhandledCriticalExtension,
+            (c, _) => If(c.HasUninterpretedPolicyQualifier && Ext(c, Oids.CertificatePolicies) is { Critical: true },
+                "critical certificatePolicies carries a policy qualifier other than a CPS URI or a user notice")),
+        // RFC 5280 4.2.1.5: "Policies MUST NOT be mapped either to or from the special value anyPolicy."
+        // (An intermediate's mappings are checked by 6.1.4 (a) in the policy processing.)
+        new("policy-mappings-any-policy", "RFC 5280 4.2.1.5", CertRole.Leaf, RuleTier.Always, VerifyCode.InvalidPolicyExtension,
+            (c, _) => If(c.PolicyMappings?.Any(m => m.IssuerDomain == Oids.AnyPolicy || m.SubjectDomain == Oids.AnyPolicy) == true,
+                "policyMappings maps to or from anyPolicy")),
+        // RFC 5280 4.1.2.9: extensions "MUST only appear if the version is 3".
+        new("v3-for-extensions", "RFC 5280 4.1.2.9", CertRole.Any, RuleTier.Always, VerifyCode.ExtensionsRequireVersion3,
+            (c, _) => If(c.ExtensionHeaders.Length > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
+        // RFC 5280 4.1.2.8: unique identifiers "MUST only appear if the version is 2 or 3".
+        new("unique-ids-need-v2", "RFC 5280 4.1.2.8", CertRole.Any, RuleTier.Always, VerifyCode.UniqueIdentifierRequiresVersion2,
+            (c, _) => If(c.HasUniqueIdentifiers && c.Version == 1, "version 1 certificate carries issuerUniqueID or subjectUniqueID")),
+
 
         // ---- RuleTier.Strict: MUST-level structure of RFC 5280 (and all that OpenSSL's X509_V_FLAG_X509_STRICT checks) ----
         new("anchor-is-ca", "RFC 5280 4.2.1.9", CertRole.Anchor, RuleTier.Strict, VerifyCode.InvalidCa,
-            (c, _) => If(c.BasicConstraints?.IsCa != true,
+            (c, r) => If(!r.AnchorConstraintsIgnored && c.BasicConstraints?.IsCa != true,
                 c.BasicConstraints is null ? "trust anchor has no basicConstraints extension" : "trust anchor's basicConstraints does not assert cA")),
-        new("v3-for-extensions", "RFC 5280 4.1.2.1", CertRole.Any, RuleTier.Strict, VerifyCode.ExtensionsRequireVersion3,
-            (c, _) => If(c.ExtensionHeaders.Length > 0 && c.Version != 3, $"version {c.Version} certificate carries extensions")),
         // RFC 5280 4.1.2.2: "The serial number MUST be a positive integer", at most 20 octets. OpenSSL does not check it.
         // NOTE: not applied to trust anchors, which are a name and a key (RFC 5280 6.1.1 (d)); long-lived roots with serial 0 exist.
         new("serial-number", "RFC 5280 4.1.2.2", CertRole.Leaf | CertRole.Intermediate, RuleTier.Strict, VerifyCode.ProfileViolation,
@@ -144,11 +173,6 @@ internal static class RuleTables
         new("keycertsign-only-for-ca", "RFC 5280 4.2.1.3, 4.2.1.9", CertRole.Any, RuleTier.Strict, VerifyCode.KuKeyCertSignInvalidForNonCa,
             (c, _) => If(c.KeyUsage is { } ku && (ku & KeyUsageFlags.KeyCertSign) != 0 && !c.IsCertificateAuthority,
                 "keyUsage asserts keyCertSign but basicConstraints does not assert cA")),
-        new("name-constraints-only-in-ca", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidExtension,
-            (c, _) => If(c.NameConstraints is not null && !c.IsCertificateAuthority, "nameConstraints in a certificate that is not a CA")),
-        new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Strict, VerifyCode.SubtreeMinMax,
-            (c, _) => If(c.NameConstraints is { } nc && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(s => s.HasMinMax),
-                "a GeneralSubtree has a minimum other than 0 or a maximum")),
         new("policy-constraints-critical", "RFC 5280 4.2.1.11", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidPolicyExtension,
             (c, _) => If(Ext(c, Oids.PolicyConstraints) is { Critical: false }, "policyConstraints is not critical")),
         new("inhibit-any-policy-critical", "RFC 5280 4.2.1.14", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidPolicyExtension,
@@ -163,8 +187,8 @@ internal static class RuleTables
             (c, _) => If(c.PublicKey.HasExplicitCurve, "EC public key uses explicit curve parameters")),
 
         // ---- RuleTier.Issuance ----
-        // X.690 11.5: DER omits a value equal to its DEFAULT. Many CA tools write cA FALSE, critical FALSE or version v1
-        // explicitly; the meaning is unambiguous and the signature covers the bytes as sent, so a relying party loses nothing.
+        // X.690 11.5: DER omits a value equal to its DEFAULT. Many CA tools write cA FALSE, critical FALSE, version v1 or a
+        // name-constraint minimum 0 explicitly; the meaning is unambiguous and the signature covers the bytes as sent, so a relying party loses nothing.
         // Every other DER violation stays a parse error.
         new("der-default-omitted", "X.690 11.5 (RFC 5280 4.1)", CertRole.Any, RuleTier.Issuance, VerifyCode.MalformedCertificate,
             (c, _) => c.EncodingSlips == EncodingSlips.None ? null : $"DER requires DEFAULT values to be omitted: {EncodingSlipText.Describe(c.EncodingSlips)}"),

@@ -23,6 +23,14 @@ public enum VerifyFlags
     /// party. Without the flag they are enforced only when the path ends at a root of the root program
     /// (<see cref="VerificationOptions.RootProgram"/>) trusted for serverAuth, and reported as warnings otherwise.</summary>
     CabfIssuance = 1 << 5,
+    /// <summary>Do not check the trust anchor's own notBefore and notAfter (RFC 5280 6.1.1 (d): an anchor is a
+    /// name and a key). By default they are checked, as OpenSSL and Go do: a root past its validity is one its
+    /// CA no longer vouches for.</summary>
+    IgnoreAnchorValidity = 1 << 6,
+    /// <summary>Do not apply the trust anchor certificate's own constraints (basicConstraints pathLenConstraint
+    /// and cA, nameConstraints, keyUsage); the anchor is then only a name and a key (RFC 5280 6.1.1 (d)).
+    /// By default they are applied, as OpenSSL and Go do (RFC 5937 anchor constraints).</summary>
+    IgnoreAnchorConstraints = 1 << 7,
     /// <summary>The defaults: X509Strict | PartialChain | TrustedFirst.</summary>
     Default = X509Strict | PartialChain | TrustedFirst,
 }

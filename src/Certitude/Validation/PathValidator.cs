@@ -203,12 +203,13 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         }
     }
 
-    /// <summary>RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive.
-    /// Returns <paramref name="structural"/> itself when the certificate is within its validity.</summary>
-    public static Failure[] WithValidity(Certificate c, DateTimeOffset time, Failure[] structural)
+    /// <summary>RFC 5280 6.1.3 (a)(2): the validation time lies within notBefore..notAfter, inclusive (for the
+    /// trust anchor unless <see cref="VerifyFlags.IgnoreAnchorValidity"/>). Returns <paramref name="structural"/>
+    /// itself when the certificate is within its validity.</summary>
+    public static Failure[] WithValidity(Certificate c, CertRole role, VerifyFlags flags, DateTimeOffset time, Failure[] structural)
     {
         bool early = time < c.NotBefore, late = time > c.NotAfter;
-        if (!early && !late)
+        if ((!early && !late) || (role == CertRole.Anchor && (flags & VerifyFlags.IgnoreAnchorValidity) != 0))
         {
             return structural;
         }
@@ -285,11 +286,13 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     private void Initialize()
     {
         var anchor = _path[_n];
+        // The anchor certificate's own constraints apply unless the caller made it a bare name and key.
+        bool anchorConstraints = (_o.Flags & VerifyFlags.IgnoreAnchorConstraints) == 0;
         // 6.1.2 (k): max_path_length, here also bounded by the anchor's own pathLenConstraint.
-        _maxPathLength = anchor.BasicConstraints?.PathLen ?? int.MaxValue;
+        _maxPathLength = anchorConstraints ? anchor.BasicConstraints?.PathLen ?? int.MaxValue : int.MaxValue;
         // 6.1.2 (b), (c): permitted and excluded subtrees, from the anchor's constraints when it has any.
         _constraints = [];
-        if (_n > 0 && anchor.NameConstraints is { } anc)
+        if (_n > 0 && anchorConstraints && anchor.NameConstraints is { } anc)
         {
             AddConstraints(anc, _n);
         }
@@ -310,7 +313,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         }
         foreach (var (nc, at) in _constraints)
         {
-            if (NameConstraintsChecker.Check(c, nc, _o.HostnameChecksCommonName && i == 0, budget) is { } f)
+            if (NameConstraintsChecker.Check(c, nc, i == 0, _o.HostnameChecksCommonName && i == 0, budget) is { } f)
             {
                 Fail(f with { Message = f.Message + $" (constraint of certificate {at})" }, i);
                 break;
@@ -342,7 +345,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     private void AddConstraints(NameConstraintsExt nc, int index)
     {
         // RFC 5280 4.2.1.10: a constraint Certitude cannot read makes the path invalid.
-        if (NameConstraintsChecker.CheckSyntax(nc) is { } bad)
+        if (NameConstraintsChecker.CheckSyntax(nc, _o.Strict) is { } bad)
         {
             Fail(new Failure(VerifyCode.UnsupportedConstraintSyntax, bad, "RFC 5280 4.2.1.10"), index);
         }
