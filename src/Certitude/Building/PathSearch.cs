@@ -38,14 +38,20 @@ internal sealed class PathSearch
     private Dictionary<(CertificateRevocationList, Certificate), VerifyCode>? _crlSignatures;
 
     private readonly CryptoCache? _cache;
+    // The purposes an anchor's trust settings are asked about: the verification's own, also in the
+    // nested searches for CRL signers (whose options ask for no purpose), as OpenSSL does.
+    private readonly string[]? _trustPurposes;
 
     public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time, CryptoCache? cache = null)
-        : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache)
+        : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache, null)
     {
+        _trustPurposes = RequiredEkus();
     }
 
-    private PathSearch(VerificationOptions options, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache)
+    private PathSearch(VerificationOptions options, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache,
+        string[]? trustPurposes)
     {
+        _trustPurposes = trustPurposes;
         _cache = cache;
         _o = options;
         _trust = trust;
@@ -315,7 +321,7 @@ internal sealed class PathSearch
                 RequiredExtendedKeyUsages = null,
                 RequiredKeyUsage = KeyUsageFlags.None,
             };
-            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1, _cache);
+            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1, _cache, _trustPurposes);
             var r = nested.Run(c);
             if (r.IsValid && r.Path[^1].Equals(anchor))
             {
@@ -453,6 +459,13 @@ internal sealed class PathSearch
                     failures.Add((f, i));
                 }
             }
+        }
+
+        // The anchor's own trust settings for the purposes at hand (OpenSSL X509_CERT_AUX: trusted and
+        // rejected purposes; the one place they are read).
+        if (_trust.TrustSettings(anchor) is { } settings && settings.Check(_trustPurposes, anchor) is { } rejected)
+        {
+            failures.Add((rejected, n));
         }
 
         // RFC 5280 6.1.2 - 6.1.4: the state carried down the path from the anchor.
