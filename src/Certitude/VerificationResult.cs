@@ -14,7 +14,7 @@ public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, V
 {
     /// <inheritdoc/>
     public override string ToString()
-        => $"path #{Attempt}, certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Certificate.Subject})")}: {Message} [{Rule}] ({(int)Code}: {VerifyCodes.Describe(Code)})";
+        => $"path #{Attempt}, certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Elide.Value(Certificate.Subject)})")}: {Message} [{Rule}] ({(int)Code}: {VerifyCodes.Describe(Code)})";
 }
 
 /// <summary>

@@ -43,13 +43,13 @@ internal sealed record AnchorTrust(string[]? Trusted, string[] Rejected)
             if (Has(Rejected, purpose, anyCounts))
             {
                 return new Failure(VerifyCode.CertRejected,
-                    $"trust anchor \"{anchor.Subject}\" is rejected for {PurposeName(purpose)} by its trust settings", Rule);
+                    $"trust anchor \"{Elide.Value(anchor.Subject)}\" is rejected for {PurposeName(purpose)} by its trust settings", Rule);
             }
             if (Trusted is not null && !Has(Trusted, purpose, anyCounts))
             {
                 var list = Trusted.Length == 0 ? "no purpose" : string.Join(", ", Trusted.Select(PurposeName));
                 return new Failure(VerifyCode.CertRejected,
-                    $"trust anchor \"{anchor.Subject}\" is trusted only for {list}, not for {PurposeName(purpose)}", Rule);
+                    $"trust anchor \"{Elide.Value(anchor.Subject)}\" is trusted only for {list}, not for {PurposeName(purpose)}", Rule);
             }
         }
         return null;
@@ -69,7 +69,7 @@ internal sealed record AnchorTrust(string[]? Trusted, string[] Rejected)
         "1.3.6.1.5.5.7.3.4" => "emailProtection",
         "1.3.6.1.5.5.7.3.8" => "timeStamping",
         "1.3.6.1.5.5.7.3.9" => "OCSPSigning",
-        _ => oid,
+        _ => Elide.Text(oid),
     };
 
     /// <summary>

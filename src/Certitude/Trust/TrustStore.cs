@@ -260,7 +260,7 @@ public sealed class TrustStore
                 }
                 catch (CertificateFormatException e)
                 {
-                    skipped.Add($"system root store: {c.Subject}: {e.Message}");
+                    skipped.Add($"system root store: {Elide.Text(c.Subject)}: {e.Message}");
                 }
             }
             if (certs.Count > 0)
@@ -349,7 +349,7 @@ public sealed class TrustStore
             }
             if (block.Label is not ("CERTIFICATE" or "TRUSTED CERTIFICATE"))
             {
-                Bad($"{where}: a {block.Label} block is not a certificate");
+                Bad($"{where}: a {Elide.Text(block.Label)} block is not a certificate");
                 continue;
             }
             Certificate cert;
@@ -381,7 +381,7 @@ public sealed class TrustStore
             }
             if (!seen.Add(cert.Sha256Fingerprint))
             {
-                Bad($"{where}: duplicate of an earlier entry ({cert.Subject})");
+                Bad($"{where}: duplicate of an earlier entry ({Elide.Value(cert.Subject)})");
                 continue;
             }
             result.Add(cert);
