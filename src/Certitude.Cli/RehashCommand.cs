@@ -48,18 +48,20 @@ internal static class RehashCommand
                 continue;
             }
             IReadOnlyList<Certificate> certs;
+            var problems = new List<string>();
             try
             {
-                certs = Certificate.ParseAll(BoundedFile.Read(file), file);
-            }
-            catch (CertificateFormatException e)
-            {
-                warnings.WriteLine($"warning: skipping {name}: {e.Problem}");
-                continue;
+                // As trust stores read them: CERTIFICATE and TRUSTED CERTIFICATE (OpenSSL trust settings) entries.
+                certs = TrustStore.ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, problems);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 warnings.WriteLine($"warning: skipping {name}: {e.Message}");
+                continue;
+            }
+            if (certs.Count == 0 && problems.Count > 0)
+            {
+                warnings.WriteLine($"warning: skipping {name}: {problems[0]}");
                 continue;
             }
             if (certs.Count != 1)

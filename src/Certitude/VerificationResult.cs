@@ -14,7 +14,7 @@ public sealed record VerificationDiagnostic(int Attempt, int CertificateIndex, V
 {
     /// <inheritdoc/>
     public override string ToString()
-        => $"path #{Attempt}, certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Certificate.Subject})")}: {Message} [{Rule}] ({(int)Code}: {VerifyCodes.Describe(Code)})";
+        => $"path #{Attempt}, certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Elide.Value(Certificate.Subject)})")}: {Message} [{Rule}] ({(int)Code}: {VerifyCodes.Describe(Code)})";
 }
 
 /// <summary>A rule that the verified path breaks but that was not enforced here: an issuance-tier rule
@@ -30,7 +30,7 @@ public sealed record VerificationWarning(int CertificateIndex, VerifyCode Code, 
 {
     /// <inheritdoc/>
     public override string ToString()
-        => $"certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Certificate.Subject})")}: {Message} [{Rule}, {RuleId}]";
+        => $"certificate {CertificateIndex}{(Certificate is null ? "" : $" ({Elide.Value(Certificate.Subject)})")}: {Message} [{Rule}, {RuleId}]";
 }
 
 /// <summary>

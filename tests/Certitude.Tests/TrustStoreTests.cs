@@ -218,4 +218,127 @@ public sealed class TrustStoreTests
             Directory.Delete(dir, true);
         }
     }
+
+    private static (int Exit, string Output) RunAny(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");
+        var stderr = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output + stderr.Result);
+    }
+
+    [Fact]
+    public void OpenSslTrustSettingsAreHonouredAsOpenSslVerifyHonoursThem()
+    {
+        // Trusted and rejected purposes made by openssl x509 -addtrust/-addreject -trustout; each verdict
+        // (server, client, no purpose) is compared with what openssl verify says about the same files.
+        Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command is required to make TRUSTED CERTIFICATE files");
+        var root = TestPki.Root("CN=Aux Trust Root");
+        var leaf = TestPki.Leaf(root, ["example.com"], new CertSpec { Ekus = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"] });
+        var dir = TempDir();
+        try
+        {
+            var rootPem = Path.Combine(dir, "root.pem");
+            var leafPem = Path.Combine(dir, "leaf.pem");
+            File.WriteAllText(rootPem, root.X509.ExportCertificatePem());
+            File.WriteAllText(leafPem, leaf.X509.ExportCertificatePem());
+            var at = ((long)(TestPki.Now - DateTimeOffset.UnixEpoch).TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var settings = new Dictionary<string, string[]>
+            {
+                ["reject-server"] = ["-addreject", "serverAuth"],
+                ["trust-client"] = ["-addtrust", "clientAuth"],
+                ["trust-server"] = ["-addtrust", "serverAuth"],
+                ["trust-any"] = ["-addtrust", "anyExtendedKeyUsage"],
+                ["reject-any"] = ["-addreject", "anyExtendedKeyUsage"],
+                ["trust-client-reject-email"] = ["-addtrust", "clientAuth", "-addreject", "emailProtection"],
+            };
+            var purposes = new (string? OpenSsl, CertificatePurpose Purpose)[]
+            {
+                ("sslserver", CertificatePurpose.ServerAuthentication), ("sslclient", CertificatePurpose.ClientAuthentication), (null, CertificatePurpose.Any),
+            };
+            int rejected = 0;
+            foreach (var (name, args) in settings)
+            {
+                var file = Path.Combine(dir, name + ".pem");
+                Run("/usr/bin/openssl", ["x509", "-in", rootPem, .. args, "-trustout", "-out", file]);
+                Assert.Contains("BEGIN TRUSTED CERTIFICATE", File.ReadAllText(file), StringComparison.Ordinal);
+                var store = TrustStore.FromFile(file);
+                foreach (var (opensslPurpose, purpose) in purposes)
+                {
+                    var r = new Verifier(store, new VerificationOptions { ValidationTime = TestPki.Now, Purpose = purpose }).Verify(leaf.Cert);
+                    string[] verifyArgs = ["verify", "-attime", at, "-CAfile", file, .. opensslPurpose is null ? Array.Empty<string>() : ["-purpose", opensslPurpose], leafPem];
+                    var (exit, output) = RunAny("/usr/bin/openssl", verifyArgs);
+                    var what = $"{name}, purpose {opensslPurpose ?? "none"}: openssl says {output.Trim()}; Certitude says {r}";
+                    if (exit == 0)
+                    {
+                        Assert.True(r.IsValid, what);
+                    }
+                    else
+                    {
+                        Assert.Contains("error 28 ", output, StringComparison.Ordinal);
+                        Assert.False(r.IsValid, what);
+                        Assert.Equal(VerifyCode.CertRejected, r.Code);
+                        Assert.Equal(1, r.FailingCertificateIndex);
+                        Assert.Contains("Aux Trust Root", r.Message, StringComparison.Ordinal);
+                        rejected++;
+                    }
+                }
+            }
+            Assert.True(rejected >= 8, $"only {rejected} rejections: the settings were not exercised");
+            var serverOnly = new Verifier(TrustStore.FromFile(Path.Combine(dir, "reject-server.pem")), new VerificationOptions { ValidationTime = TestPki.Now }).Verify(leaf.Cert);
+            Assert.Contains("rejected for serverAuth", serverOnly.Message, StringComparison.Ordinal);
+
+            // The same certificate also present without settings (another bundle): the rejection still applies.
+            var combined = TrustStore.Combine(TrustStore.FromFile(rootPem), TrustStore.FromFile(Path.Combine(dir, "reject-server.pem")));
+            Assert.Equal(VerifyCode.CertRejected, new Verifier(combined, new VerificationOptions { ValidationTime = TestPki.Now }).Verify(leaf.Cert).Code);
+
+            // A hashed directory made by openssl rehash, and the CLI, read the settings too.
+            var hashed = Path.Combine(dir, "hashed");
+            Directory.CreateDirectory(hashed);
+            File.Copy(Path.Combine(dir, "reject-server.pem"), Path.Combine(hashed, "root.pem"));
+            Run("/usr/bin/openssl", "rehash", hashed);
+            var fromDir = new Verifier(TrustStore.FromDirectory(hashed), new VerificationOptions { ValidationTime = TestPki.Now });
+            Assert.Equal(VerifyCode.CertRejected, fromDir.Verify(leaf.Cert).Code);
+            Assert.True(new Verifier(TrustStore.FromDirectory(hashed), new VerificationOptions { ValidationTime = TestPki.Now, Purpose = CertificatePurpose.ClientAuthentication })
+                .Verify(leaf.Cert).IsValid);
+            // certitude rehash links TRUSTED CERTIFICATE files as openssl rehash does.
+            var ours = Path.Combine(dir, "ours");
+            Directory.CreateDirectory(ours);
+            File.Copy(Path.Combine(dir, "reject-server.pem"), Path.Combine(ours, "root.pem"));
+            Assert.Equal(0, RunAny("dotnet", CliPath.Certitude, "rehash", ours).Exit);
+            Assert.Equal(VerifyCode.CertRejected, new Verifier(TrustStore.FromDirectory(ours), new VerificationOptions { ValidationTime = TestPki.Now }).Verify(leaf.Cert).Code);
+            var cli = RunAny("dotnet", CliPath.Certitude, "verify", leafPem, "--capath", hashed, "--at", TestPki.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(1, cli.Exit);
+            Assert.Contains("rejected", cli.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void MalformedTrustSettingsAreATypedError()
+    {
+        var root = TestPki.Root("CN=Bad Aux Root");
+        var good = TrustedCertificate(root.X509.RawData, [0x30, 0x0C, 0x30, 0x0A, 0x06, 0x08, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02]);
+        var store = TrustStore.FromData(good);
+        Assert.Equal(["1.3.6.1.5.5.7.3.2"], store.TrustSettings(root.Cert)!.Trusted!);
+        foreach (var aux in new byte[][] { [0x30, 0x05, 0x30], [0x30, 0x00, 0x00], [0x30, 0x02, 0x05, 0x00], [0x31, 0x00] })
+        {
+            var ex = Assert.Throws<TrustStoreException>(() => TrustStore.FromData(TrustedCertificate(root.X509.RawData, aux), "aux.pem"));
+            Assert.Contains("aux.pem", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("trust settings", ex.Message, StringComparison.Ordinal);
+            Assert.Empty(TrustStore.FromData(TrustedCertificate(root.X509.RawData, aux), "aux.pem", new TrustStoreLoadOptions { SkipInvalidEntries = true }).Certificates);
+        }
+    }
+
+    private static byte[] TrustedCertificate(byte[] der, byte[] aux)
+        => Encoding.ASCII.GetBytes("-----BEGIN TRUSTED CERTIFICATE-----\n" + Convert.ToBase64String([.. der, .. aux], Base64FormattingOptions.InsertLineBreaks) + "\n-----END TRUSTED CERTIFICATE-----\n");
 }

@@ -38,15 +38,20 @@ internal sealed class PathSearch : IPathServices
     private Dictionary<(CertificateRevocationList, Certificate), VerifyCode>? _crlSignatures;
 
     private readonly CryptoCache? _cache;
+    // The purposes an anchor's trust settings are asked about: the verification's own, also in the
+    // nested searches for CRL signers (whose options ask for no purpose), as OpenSSL does.
+    private readonly string[]? _trustPurposes;
     private PathValidator? _validator;
 
     public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time, CryptoCache? cache = null)
-        : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache)
+        : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache, PathValidator.RequiredEkus(options))
     {
     }
 
-    private PathSearch(VerificationOptions options, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache)
+    private PathSearch(VerificationOptions options, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache,
+        string[]? trustPurposes)
     {
+        _trustPurposes = trustPurposes;
         _cache = cache;
         _o = options;
         _trust = trust;
@@ -117,7 +122,7 @@ internal sealed class PathSearch : IPathServices
             else
             {
                 Record(VerifyCode.UnableToGetIssuerCertLocally, _path.Count - 1,
-                    $"no trusted or supplied certificate has subject \"{cur.Issuer}\"", "RFC 5280 6.1.1 (d)");
+                    $"no trusted or supplied certificate has subject \"{Elide.Value(cur.Issuer)}\"", "RFC 5280 6.1.1 (d)");
             }
             return false;
         }
@@ -127,6 +132,15 @@ internal sealed class PathSearch : IPathServices
         {
             var (cand, trusted, _) = _candidates[k];
             _budget.Candidate();
+            // The algorithm policy on the candidate's key before any signature arithmetic with it (a key it
+            // refuses fails every path through the candidate anyway): CA/B BR 6.1.5, RFC 8017 3.1.
+            if (_o.Profile.Algorithms.CheckKey(cand.PublicKey) is { } keyProblem)
+            {
+                _path.Add(cand);
+                Record(VerifyCode.CaKeyTooSmall, _path.Count - 1, keyProblem, "algorithm policy (CA/B BR 6.1.5, 7.1.3.1)");
+                _path.RemoveAt(_path.Count - 1);
+                continue;
+            }
             VerifyCode sig;
             if (cand.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && cand.PublicKey.DsaParameters is null)
             {
@@ -141,7 +155,7 @@ internal sealed class PathSearch : IPathServices
             }
             if (sig != VerifyCode.Ok)
             {
-                Record(sig, _path.Count - 1, $"signature does not verify with the key of candidate issuer \"{cand.Subject}\" ({VerifyCodes.Describe(sig)})",
+                Record(sig, _path.Count - 1, $"signature does not verify with the key of candidate issuer \"{Elide.Value(cand.Subject)}\" ({VerifyCodes.Describe(sig)})",
                     "RFC 5280 6.1.3 (a)(1)");
                 continue;
             }
@@ -233,18 +247,33 @@ internal sealed class PathSearch : IPathServices
 
     private VerifyCode CheckSignature(Certificate child, Certificate issuer)
     {
-        if (_signatures.TryGetValue(child, issuer, 0, out var known))
+        // RFC 5280 6.1.4 (f): a DSA key without parameters takes them from higher up the path, so one
+        // (child, issuer) pair can verify on one path and not on another: such outcomes are kept per
+        // parameter source.
+        var source = DsaParameterSource(issuer);
+        bool inherits = source is not null && issuer.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && issuer.PublicKey.DsaParameters is null;
+        VerifyCode known;
+        if (inherits ? _inheritedSignatures?.TryGetValue((child, issuer, source!), out known) == true : _signatures.TryGetValue(child, issuer, 0, out known))
         {
             return known;
         }
         _budget.Signature();
-        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature.Span, DsaParameterSource(issuer));
+        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature.Span, source);
         if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
         {
-            _signatures.Set(child, issuer, 0, code);
+            if (inherits)
+            {
+                (_inheritedSignatures ??= [])[(child, issuer, source!)] = code;
+            }
+            else
+            {
+                _signatures.Set(child, issuer, 0, code);
+            }
         }
         return code;
     }
+
+    private Dictionary<(Certificate Child, Certificate Issuer, PublicKeyInfo Source), VerifyCode>? _inheritedSignatures;
 
     /// <summary>
     /// RFC 5280 6.3.3 (f), (g): a certificate of the CRL's issuer whose key verifies the CRL, that may
@@ -280,7 +309,7 @@ internal sealed class PathSearch : IPathServices
         {
             if (c.KeyUsage is { } ku && (ku & KeyUsageFlags.CrlSign) == 0)
             {
-                problem ??= new Failure(VerifyCode.KeyUsageNoCrlSign, $"the CRL issuer \"{c.Subject}\" lacks cRLSign in keyUsage", "RFC 5280 6.3.3 (f)");
+                problem ??= new Failure(VerifyCode.KeyUsageNoCrlSign, $"the CRL issuer \"{Elide.Value(c.Subject)}\" lacks cRLSign in keyUsage", "RFC 5280 6.3.3 (f)");
                 continue;
             }
             _crlSignatures ??= [];
@@ -294,7 +323,7 @@ internal sealed class PathSearch : IPathServices
             }
             if (sig != VerifyCode.Ok)
             {
-                problem ??= new Failure(VerifyCode.CrlSignatureFailure, $"the CRL's signature does not verify with the key of \"{c.Subject}\"", "RFC 5280 6.3.3 (g)");
+                problem ??= new Failure(VerifyCode.CrlSignatureFailure, $"the CRL's signature does not verify with the key of \"{Elide.Value(c.Subject)}\"", "RFC 5280 6.3.3 (g)");
                 continue;
             }
             int onPath = _path.IndexOf(c);
@@ -319,16 +348,16 @@ internal sealed class PathSearch : IPathServices
                 RequiredExtendedKeyUsages = null,
                 RequiredKeyUsage = KeyUsageFlags.None,
             };
-            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1, _cache);
+            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1, _cache, _trustPurposes);
             var r = nested.Run(c);
             if (r.IsValid && r.Path[^1].Equals(anchor))
             {
                 return (c, null);
             }
             problem ??= new Failure(VerifyCode.CrlPathValidationError,
-                r.IsValid ? $"the CRL issuer \"{c.Subject}\" chains to another trust anchor" : $"the CRL issuer \"{c.Subject}\" does not validate: {r}", "RFC 5280 6.3.3 (f)");
+                r.IsValid ? $"the CRL issuer \"{Elide.Value(c.Subject)}\" chains to another trust anchor" : $"the CRL issuer \"{Elide.Value(c.Subject)}\" does not validate: {Elide.Value(r)}", "RFC 5280 6.3.3 (f)");
         }
-        return (null, problem ?? new Failure(VerifyCode.UnableToGetCrlIssuer, $"no certificate of the CRL issuer \"{crl.Issuer}\" was found", "RFC 5280 6.3.3 (f)"));
+        return (null, problem ?? new Failure(VerifyCode.UnableToGetCrlIssuer, $"no certificate of the CRL issuer \"{Elide.Value(crl.Issuer)}\" was found", "RFC 5280 6.3.3 (f)"));
     }
 
     /// <summary>RFC 5280 6.1.4 (f): a DSA key without parameters takes its issuer's.</summary>
@@ -393,6 +422,9 @@ internal sealed class PathSearch : IPathServices
 
     (Certificate? Signer, Failure? Problem) IPathServices.FindCrlSigner(CertificateRevocationList crl, int index) => FindCrlSigner(crl, index);
 
+    Failure? IPathServices.AnchorTrustSettings(Certificate anchor)
+        => _trust.TrustSettings(anchor) is { } settings ? settings.Check(_trustPurposes, anchor) : null;
+
     /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1); records failures; true when valid.</summary>
     private bool TryComplete()
     {
@@ -430,7 +462,7 @@ internal sealed class PathSearch : IPathServices
         if (_best is null || VerifyCodes.Rank(first.F.Code) > VerifyCodes.Rank(_best.Value.Code))
         {
             var cert = first.Index < path.Length ? path[first.Index] : null;
-            var who = cert is null ? "" : $"certificate {first.Index} (subject \"{cert.Subject}\"): ";
+            var who = cert is null ? "" : $"certificate {first.Index} (subject \"{Elide.Value(cert.Subject)}\"): ";
             _best = (first.F.Code, who + first.F.Message, first.Index, cert, path);
         }
     }

@@ -183,7 +183,7 @@ public sealed class Certificate : IEquatable<Certificate>
     public override int GetHashCode() => IdentityKey.GetHashCode(StringComparison.Ordinal);
 
     /// <summary>A one-line description: subject, issuer and serial.</summary>
-    public override string ToString() => $"subject=\"{Subject}\" issuer=\"{Issuer}\" serial={SerialNumberHex}";
+    public override string ToString() => $"subject=\"{Elide.Value(Subject)}\" issuer=\"{Elide.Value(Issuer)}\" serial={Elide.Text(SerialNumberHex)}";
 
     /// <summary>Parses one DER certificate. Throws <see cref="CertificateFormatException"/> for any malformed input.</summary>
     public static Certificate Parse(ReadOnlySpan<byte> der) => Parse(der.ToArray().AsMemory());
@@ -260,7 +260,7 @@ public sealed class Certificate : IEquatable<Certificate>
             explicitV1 = v == 0;
             if (v < 0 || v > 2)
             {
-                throw new CertificateFormatException(field, $"unknown version {v}");
+                throw new CertificateFormatException(field, $"unknown version {Elide.Integer(v)}");
             }
             version = (int)v + 1;
         }

@@ -323,7 +323,7 @@ internal static class ExtensionDecoder
             if (seen is not null ? !seen.Add(oid) : ContainsPolicy(list, oid))
             {
                 // RFC 5280 4.2.1.4: "A certificate policy OID MUST NOT appear more than once".
-                throw new CertificateFormatException(f, $"policy {oid} appears more than once");
+                throw new CertificateFormatException(f, $"policy {Elide.Text(oid)} appears more than once");
             }
             // Policy records are immutable and shared per OID (bounded).
             list.Add(SharedPolicies.TryGetValue(oid, out var shared) ? shared
@@ -551,7 +551,7 @@ internal static class ExtensionDecoder
             if (seen is not null ? !seen.Add(oid) : Contains(result.AsSpan(0, i), oid))
             {
                 // "A certificate MUST NOT include more than one instance of a particular extension."
-                throw new CertificateFormatException(f, $"duplicate extension {Oids.ExtensionName(oid)}");
+                throw new CertificateFormatException(f, $"duplicate extension {Elide.Text(Oids.ExtensionName(oid))}");
             }
             int offset = value.IsEmpty ? 0 : (int)System.Runtime.CompilerServices.Unsafe.ByteOffset(
                 ref System.Runtime.InteropServices.MemoryMarshal.GetReference(container.Span),

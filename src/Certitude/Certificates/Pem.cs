@@ -8,11 +8,41 @@ internal static class Pem
     private const string Begin = "-----BEGIN ";
     private const string Dashes = "-----";
 
+    /// <summary>
+    /// PEM or DER, decided by the first bytes: input that is one whole DER SEQUENCE is DER, whatever text
+    /// it carries inside (a certificate may hold PEM text in an extension and must not be read as the
+    /// certificate embedded there); otherwise PEM when it has a BEGIN line (RFC 7468 2 allows text before it).
+    /// </summary>
     public static bool LooksLikePem(ReadOnlySpan<byte> data)
     {
+        if (IsDerSequence(data))
+        {
+            return false;
+        }
         var needle = "-----BEGIN "u8;
         return data.IndexOf(needle) >= 0;
     }
+
+    private static bool IsDerSequence(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 2 || data[0] != 0x30)
+        {
+            return false;
+        }
+        try
+        {
+            System.Formats.Asn1.AsnDecoder.ReadEncodedValue(data, System.Formats.Asn1.AsnEncodingRules.DER, out _, out _, out int consumed);
+            return consumed == data.Length;
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Characters examined to number lines (tests: reading stays linear in the input).</summary>
+    [ThreadStatic]
+    internal static long LineCountWork;
 
     /// <summary>Every CERTIFICATE block; other labels (keys, parameters) are skipped.</summary>
     public static List<byte[]> ReadCertificates(string text, string? source)
@@ -26,6 +56,9 @@ internal static class Pem
     public static IEnumerable<Block> ReadAll(string text)
     {
         int pos = 0;
+        // Lines are counted from where the previous block's count stopped, never from the start again,
+        // so reading is linear in the input (many small blocks would otherwise cost quadratic time).
+        int counted = 0, line = 1;
         while (true)
         {
             int b = text.IndexOf(Begin, pos, StringComparison.Ordinal);
@@ -33,7 +66,9 @@ internal static class Pem
             {
                 yield break;
             }
-            int line = 1 + text.AsSpan(0, b).Count('\n');
+            line += text.AsSpan(counted, b - counted).Count('\n');
+            LineCountWork += b - counted;
+            counted = b;
             int labelEnd = text.IndexOf(Dashes, b + Begin.Length, StringComparison.Ordinal);
             if (labelEnd < 0)
             {
@@ -46,7 +81,7 @@ internal static class Pem
             int e = text.IndexOf(endLine, bodyStart, StringComparison.Ordinal);
             if (e < 0)
             {
-                yield return new Block(label, [], line, $"{label} block has no matching END line");
+                yield return new Block(label, [], line, $"{Elide.Text(label)} block has no matching END line");
                 yield break;
             }
             var sb = new StringBuilder(e - bodyStart);
@@ -60,7 +95,7 @@ internal static class Pem
             var buf = new byte[sb.Length];
             yield return Convert.TryFromBase64String(sb.ToString(), buf, out int written)
                 ? new Block(label, buf[..written], line, null)
-                : new Block(label, [], line, $"{label} block is not valid base64");
+                : new Block(label, [], line, $"{Elide.Text(label)} block is not valid base64");
             pos = e + endLine.Length;
         }
     }

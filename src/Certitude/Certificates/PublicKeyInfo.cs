@@ -60,6 +60,14 @@ public sealed class PublicKeyInfo
 
     internal ReadOnlyMemory<byte> RsaExponent { get; private init; }
 
+    /// <summary>The largest RSA modulus any signature is checked with, in bits (OpenSSL's limit too): a larger
+    /// key is refused before any arithmetic, so no key can make one check cost seconds.</summary>
+    internal const int MaxRsaBits = 16384;
+
+    /// <summary>An id-RSASSA-PSS key's parameters (RFC 4055 3.3): the only hash and MGF1 hash its signatures
+    /// may use and their smallest salt; null when the key is unrestricted.</summary>
+    internal Signatures.PssParameters? PssRestriction { get; private init; }
+
     /// <summary>DSA: the DER of Dss-Parms, or null when inherited from the issuer (RFC 3279 2.3.2).</summary>
     internal ReadOnlyMemory<byte>? DsaParameters { get; private init; }
 
@@ -124,11 +132,39 @@ public sealed class PublicKeyInfo
                     }
                     var mod = TrimLeadingZero(n);
                     var exp = TrimLeadingZero(e);
+                    // RFC 8017 3.1: n is a product of odd primes, and 3 <= e <= n - 1 (e = 1 makes every
+                    // encoded block its own signature); CA/B BR 6.1.6: e is odd and at least 3.
+                    if ((mod.Span[^1] & 1) == 0)
+                    {
+                        throw new CertificateFormatException(f, "RSA modulus must be odd (RFC 8017 3.1)");
+                    }
+                    if ((exp.Span[^1] & 1) == 0 || (exp.Length == 1 && exp.Span[0] < 3))
+                    {
+                        throw new CertificateFormatException(f, "RSA public exponent must be odd and at least 3 (RFC 8017 3.1, CA/B BR 6.1.6)");
+                    }
+                    if (exp.Length > mod.Length || (exp.Length == mod.Length && exp.Span.SequenceCompareTo(mod.Span) >= 0))
+                    {
+                        throw new CertificateFormatException(f, "RSA public exponent must be less than the modulus (RFC 8017 3.1)");
+                    }
+                    Signatures.PssParameters? pss = null;
+                    if (oid == Oids.RsaPss && parms is { } pp)
+                    {
+                        // RFC 4055 3.1: an id-RSASSA-PSS key's parameters are absent or RSASSA-PSS-params
+                        // (never NULL), and when present they restrict the key (RFC 4055 3.3).
+                        try
+                        {
+                            pss = Signatures.SignatureAlgorithm.ReadPssParameters(pp);
+                        }
+                        catch (AsnContentException x)
+                        {
+                            throw new CertificateFormatException(f, "id-RSASSA-PSS key parameters are not RSASSA-PSS-params: " + x.Message, x);
+                        }
+                    }
                     return new PublicKeyInfo
                     {
                         RawData = raw, AlgorithmOid = oid, KeyBytes = key,
                         Algorithm = oid == Oids.RsaPss ? PublicKeyAlgorithm.RsaPss : PublicKeyAlgorithm.Rsa,
-                        KeySizeBits = BitLength(mod.Span), RsaModulus = mod, RsaExponent = exp,
+                        KeySizeBits = BitLength(mod.Span), RsaModulus = mod, RsaExponent = exp, PssRestriction = pss,
                     };
                 }
             case Oids.EcPublicKey:
@@ -186,6 +222,10 @@ public sealed class PublicKeyInfo
                         // RFC 8410 3: parameters MUST be absent.
                         throw new CertificateFormatException(f, "EdDSA key must have no parameters and a " + len + "-byte key");
                     }
+                    if (EdDsaKeyProblem(oid == Oids.Ed25519, key.Span) is { } problem)
+                    {
+                        throw new CertificateFormatException(f, problem);
+                    }
                     return new PublicKeyInfo
                     {
                         RawData = raw, AlgorithmOid = oid, KeyBytes = key,
@@ -219,6 +259,49 @@ public sealed class PublicKeyInfo
             default:
                 return new PublicKeyInfo { RawData = raw, AlgorithmOid = oid, KeyBytes = key, Algorithm = PublicKeyAlgorithm.Unknown };
         }
+    }
+
+    private static readonly System.Numerics.BigInteger P25519 = System.Numerics.BigInteger.Pow(2, 255) - 19;
+    private static readonly System.Numerics.BigInteger P448 = System.Numerics.BigInteger.Pow(2, 448) - System.Numerics.BigInteger.Pow(2, 224) - 1;
+    // The y-coordinate of a point of order 8 on edwards25519 (the other is p minus it).
+    private static readonly System.Numerics.BigInteger Y8 = new(Convert.FromHexString("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"), isUnsigned: true);
+
+    /// <summary>
+    /// RFC 8032 5.1.3 / 5.2.3: y must be encoded canonically (y &lt; p; for Ed448 the last octet holds only the
+    /// sign of x). A point of small order (y = 0, 1 or p - 1, and for Ed25519 the two y of the points of
+    /// order 8) is no key: with the identity, R = identity and S = 0 verify for every message. Checked on y
+    /// alone, so every encoding of such a point (either sign bit) is refused.
+    /// </summary>
+    private static string? EdDsaKeyProblem(bool ed25519, ReadOnlySpan<byte> k)
+    {
+        var name = ed25519 ? "Ed25519" : "Ed448";
+        System.Numerics.BigInteger y, p;
+        if (ed25519)
+        {
+            Span<byte> b = stackalloc byte[32];
+            k.CopyTo(b);
+            b[31] &= 0x7F;
+            y = new System.Numerics.BigInteger(b, isUnsigned: true);
+            p = P25519;
+        }
+        else
+        {
+            if ((k[56] & 0x7F) != 0)
+            {
+                return "Ed448 public key's last octet must hold only the sign bit (RFC 8032 5.2.2)";
+            }
+            y = new System.Numerics.BigInteger(k[..56], isUnsigned: true);
+            p = P448;
+        }
+        if (y >= p)
+        {
+            return name + " public key is not canonically encoded (y >= p, RFC 8032 5.1.3, 5.2.3)";
+        }
+        if (y.IsZero || y.IsOne || y == p - 1 || (ed25519 && (y == Y8 || y == p - Y8)))
+        {
+            return name + " public key is a point of small order (a signature would verify every message)";
+        }
+        return null;
     }
 
     internal static bool IsNull(ReadOnlyMemory<byte> v) => v.Length == 2 && v.Span[0] == 0x05 && v.Span[1] == 0x00;

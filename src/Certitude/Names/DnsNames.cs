@@ -98,14 +98,14 @@ internal static class DnsNames
             }
             catch (ArgumentException)
             {
-                reason = $"'{input}' is not a valid internationalised domain name (UTS 46)";
+                reason = $"'{Elide.Text(input)}' is not a valid internationalised domain name (UTS 46)";
                 return false;
             }
         }
         s = s.ToLowerInvariant();
         if (!IsValidHostname(s))
         {
-            reason = $"'{input}' is not a valid host name (RFC 1123 letters, digits and hyphens)";
+            reason = $"'{Elide.Text(input)}' is not a valid host name (RFC 1123 letters, digits and hyphens)";
             return false;
         }
         foreach (var label in s.Split('.'))
@@ -118,7 +118,7 @@ internal static class DnsNames
                 }
                 catch (ArgumentException)
                 {
-                    reason = $"'{input}' has an invalid A-label '{label}'";
+                    reason = $"'{Elide.Text(input)}' has an invalid A-label '{Elide.Text(label)}'";
                     return false;
                 }
             }

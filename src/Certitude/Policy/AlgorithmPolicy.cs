@@ -44,6 +44,11 @@ public sealed record AlgorithmPolicy
         {
             case PublicKeyAlgorithm.Rsa:
             case PublicKeyAlgorithm.RsaPss:
+                if (key.KeySizeBits > PublicKeyInfo.MaxRsaBits)
+                {
+                    // No signature is checked with such a key (OpenSSL's limit too); reported here before any arithmetic.
+                    return $"RSA key of {key.KeySizeBits} bits is above the maximum of {PublicKeyInfo.MaxRsaBits}";
+                }
                 if (key.KeySizeBits < MinRsaBits)
                 {
                     return $"RSA key of {key.KeySizeBits} bits is below the minimum of {MinRsaBits}";
@@ -58,14 +63,14 @@ public sealed record AlgorithmPolicy
                 {
                     return "EC key with explicit curve parameters (RFC 5480 2.1.1, CA/B BR 7.1.3.1.2)";
                 }
-                return Curves.Contains(key.CurveOid ?? "") ? null : $"EC curve {PublicKeyInfo.CurveName(key.CurveOid)} is not allowed";
+                return Curves.Contains(key.CurveOid ?? "") ? null : $"EC curve {Elide.Text(PublicKeyInfo.CurveName(key.CurveOid))} is not allowed";
             case PublicKeyAlgorithm.Dsa:
                 return AllowDsa ? null : "DSA keys are not allowed";
             case PublicKeyAlgorithm.Ed25519:
             case PublicKeyAlgorithm.Ed448:
                 return AllowEdDsa ? null : $"{key.Algorithm} keys are not allowed";
             default:
-                return $"public key algorithm {key.AlgorithmOid} is not supported";
+                return $"public key algorithm {Elide.Text(key.AlgorithmOid)} is not supported";
         }
     }
 
@@ -81,7 +86,7 @@ public sealed record AlgorithmPolicy
         }
         return alg.Scheme switch
         {
-            SignatureScheme.Unknown => $"signature algorithm {alg.Oid} is not supported",
+            SignatureScheme.Unknown => $"signature algorithm {Elide.Text(alg.Oid)} is not supported",
             SignatureScheme.Dsa when !AllowDsa => "DSA signatures are not allowed",
             SignatureScheme.Ed25519 or SignatureScheme.Ed448 when !AllowEdDsa => "EdDSA signatures are not allowed",
             // CA/B BR 7.1.3.2.1: RSASSA-PSS with MGF1 of the same hash and a salt of the hash length.

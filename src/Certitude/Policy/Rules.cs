@@ -90,7 +90,7 @@ internal static class RuleTables
     [
         // ---- RuleTier.Always ----
         new("unknown-critical-extension", "RFC 5280 4.2", CertRole.Any, RuleTier.Always, VerifyCode.UnhandledCriticalExtension,
-            (c, _) => FirstUnprocessedCritical(c) is { } oid ? $"critical extension {oid} is not understood" : null),
+            (c, _) => FirstUnprocessedCritical(c) is { } oid ? $"critical extension {Elide.Text(oid)} is not understood" : null),
         new("signature-algorithm-consistency", "RFC 5280 4.1.1.2", CertRole.Any, RuleTier.Always, VerifyCode.SignatureAlgorithmInconsistency,
             (c, _) => If(!c.SignatureAlgorithm.RawData.Span.SequenceEqual(c.TbsSignatureAlgorithmRaw.Span),
                 "signatureAlgorithm differs from tbsCertificate.signature")),
@@ -255,11 +255,11 @@ internal static class RuleTables
             switch (kind)
             {
                 case GeneralNameKind.DnsName when !DnsNames.IsValidPresented(value):
-                    return $"dNSName '{System.Text.Encoding.ASCII.GetString(value)}' is not in preferred name syntax";
+                    return $"dNSName '{Elide.Text(System.Text.Encoding.ASCII.GetString(value))}' is not in preferred name syntax";
                 case GeneralNameKind.IPAddress when value.Length is not (4 or 16):
                     return $"iPAddress has {value.Length} octets, not 4 or 16";
                 case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidMailbox(System.Text.Encoding.ASCII.GetString(value)):
-                    return $"rfc822Name '{System.Text.Encoding.ASCII.GetString(value)}' is not a valid mailbox";
+                    return $"rfc822Name '{Elide.Text(System.Text.Encoding.ASCII.GetString(value))}' is not a valid mailbox";
                 default:
                     break;
             }
@@ -280,7 +280,7 @@ internal static class RuleTables
             }
             if (!found)
             {
-                return $"commonName '{cn}' is not a character-for-character copy of a subjectAltName value";
+                return $"commonName '{Elide.Text(cn)}' is not a character-for-character copy of a subjectAltName value";
             }
         }
         return null;

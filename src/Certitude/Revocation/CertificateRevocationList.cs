@@ -50,9 +50,17 @@ public sealed record RevokedCertificate(string SerialNumberHex, DateTimeOffset R
 /// </summary>
 public sealed class CertificateRevocationList
 {
-    private readonly Dictionary<string, RevokedCertificate> _revoked;
+    // Entries keyed by serial (hexadecimal) and the index of their certificate issuer among the distinct
+    // issuers of this CRL (the CRL issuer, and those certificateIssuer entry extensions name, RFC 5280
+    // 5.3.3): no entry holds a copy of an issuer's name, so memory stays linear in the CRL's size.
+    private readonly Dictionary<(string Serial, int Issuer), RevokedCertificate> _revoked;
+    private readonly Dictionary<DistinguishedName, int> _issuers;
 
-    private CertificateRevocationList(Dictionary<string, RevokedCertificate> revoked) => _revoked = revoked;
+    private CertificateRevocationList(Dictionary<(string, int), RevokedCertificate> revoked, Dictionary<DistinguishedName, int> issuers)
+    {
+        _revoked = revoked;
+        _issuers = issuers;
+    }
 
     /// <summary>The DER encoding.</summary>
     public ReadOnlyMemory<byte> RawData { get; private init; }
@@ -104,9 +112,7 @@ public sealed class CertificateRevocationList
 
     /// <summary>Looks up a certificate by issuer and serial number (hash lookup; the list is not scanned).</summary>
     public RevokedCertificate? Find(DistinguishedName certificateIssuer, ReadOnlySpan<byte> serialNumber)
-        => _revoked.TryGetValue(Key(certificateIssuer, serialNumber), out var e) ? e : null;
-
-    private static string Key(DistinguishedName issuer, ReadOnlySpan<byte> serial) => issuer.NormalizedKey + "#" + Convert.ToHexString(serial);
+        => _issuers.TryGetValue(certificateIssuer, out int issuer) && _revoked.TryGetValue((Convert.ToHexString(serialNumber), issuer), out var e) ? e : null;
 
     private static readonly HashSet<string> UnderstoodCrlExtensions = new(StringComparer.Ordinal)
     {
@@ -157,7 +163,7 @@ public sealed class CertificateRevocationList
             if (v != 1)
             {
                 // RFC 5280 5.1.2.1: when present, version MUST be v2.
-                throw new CertificateFormatException(field, $"version must be v2 when present, not {v}");
+                throw new CertificateFormatException(field, $"version must be v2 when present, not {Elide.Integer(v)}");
             }
             version = 2;
         }
@@ -173,9 +179,13 @@ public sealed class CertificateRevocationList
             field = "tbsCertList.nextUpdate";
             nextUpdate = Certificate.ReadTime(ref tbs, field).Time;
         }
-        var revoked = new Dictionary<string, RevokedCertificate>(StringComparer.Ordinal);
+        var revoked = new Dictionary<(string, int), RevokedCertificate>();
+        // DistinguishedName equality is RFC 5280 7.1 comparison (hash first, then bytes).
+        var issuers = new Dictionary<DistinguishedName, int> { [issuer] = 0 };
+        var issuerList = new List<DistinguishedName> { issuer };
         string? badEntryExtension = null;
         var entryIssuer = issuer;
+        int entryIssuerIndex = 0;
         if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
         {
             field = "tbsCertList.revokedCertificates";
@@ -216,6 +226,14 @@ public sealed class CertificateRevocationList
                                     var names = ExtensionDecoder.GeneralNames(value, field + ".certificateIssuer");
                                     entryIssuer = names.FirstOrDefault(n => n.Kind == GeneralNameKind.DirectoryName)?.Directory
                                         ?? throw new CertificateFormatException(field + ".certificateIssuer", "no directoryName");
+                                    if (!issuers.TryGetValue(entryIssuer, out entryIssuerIndex))
+                                    {
+                                        entryIssuerIndex = issuers.Count;
+                                        issuers.Add(entryIssuer, entryIssuerIndex);
+                                        issuerList.Add(entryIssuer);
+                                    }
+                                    // One object per distinct issuer: the entries share it.
+                                    entryIssuer = issuerList[entryIssuerIndex];
                                     break;
                                 }
                             case "2.5.29.24": // invalidityDate, RFC 5280 5.3.2
@@ -231,7 +249,7 @@ public sealed class CertificateRevocationList
                 }
                 entry.ThrowIfNotEmpty();
                 var hex = Convert.ToHexString(serial.Span);
-                revoked[Key(entryIssuer, serial.Span)] = new RevokedCertificate(hex, date, reason, entryIssuer);
+                revoked[(hex, entryIssuerIndex)] = new RevokedCertificate(hex, date, reason, entryIssuer);
                 i++;
             }
         }
@@ -287,7 +305,7 @@ public sealed class CertificateRevocationList
             }
         }
         tbs.ThrowIfNotEmpty();
-        return new CertificateRevocationList(revoked)
+        return new CertificateRevocationList(revoked, issuers)
         {
             RawData = der,
             TbsData = tbsRaw,

@@ -85,7 +85,7 @@ internal static class Revocation
                 if (entry is not null && entry.Reason != RevocationReason.RemoveFromCrl)
                 {
                     return new Failure(VerifyCode.CertRevoked,
-                        $"revoked on {entry.RevocationDate:u}{(entry.Reason is { } r ? $" (reason: {r})" : "")} by the CRL of \"{crl.Issuer}\"", "RFC 5280 6.3.3 (i), (j)");
+                        $"revoked on {entry.RevocationDate:u}{(entry.Reason is { } r ? $" (reason: {r})" : "")} by the CRL of \"{Elide.Value(crl.Issuer)}\"", "RFC 5280 6.3.3 (i), (j)");
                 }
                 reasonsMask |= reasons;
             }
@@ -95,7 +95,7 @@ internal static class Revocation
             return null;
         }
         return problem ?? new Failure(VerifyCode.UnableToGetCrl,
-            reasonsMask == 0 ? $"no CRL in scope for this certificate (issuer \"{cert.Issuer}\")" : "the CRLs in scope do not cover every revocation reason",
+            reasonsMask == 0 ? $"no CRL in scope for this certificate (issuer \"{Elide.Value(cert.Issuer)}\")" : "the CRLs in scope do not cover every revocation reason",
             "RFC 5280 6.3.3");
     }
 
@@ -176,27 +176,27 @@ internal static class Revocation
     {
         if (crl.UnhandledCriticalExtension is { } oid)
         {
-            return new Failure(VerifyCode.UnhandledCriticalCrlExtension, $"the CRL of \"{crl.Issuer}\" has unhandled critical extension {oid}", "RFC 5280 5.2, 5.3");
+            return new Failure(VerifyCode.UnhandledCriticalCrlExtension, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has unhandled critical extension {Elide.Text(oid)}", "RFC 5280 5.2, 5.3");
         }
         if (crl.CrlNumberCritical)
         {
-            return new Failure(VerifyCode.UnhandledCriticalCrlExtension, $"the CRL of \"{crl.Issuer}\" has a critical cRLNumber (MUST be non-critical)", "RFC 5280 5.2.3");
+            return new Failure(VerifyCode.UnhandledCriticalCrlExtension, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has a critical cRLNumber (MUST be non-critical)", "RFC 5280 5.2.3");
         }
         if (crl.CrlNumber is null && (o.Strict || crl.IsDelta))
         {
-            return new Failure(VerifyCode.UnableToGetCrl, $"the CRL of \"{crl.Issuer}\" has no cRLNumber (MUST be included)", "RFC 5280 5.2.3");
+            return new Failure(VerifyCode.UnableToGetCrl, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has no cRLNumber (MUST be included)", "RFC 5280 5.2.3");
         }
         if (!crl.SignatureAlgorithm.RawData.Span.SequenceEqual(crl.TbsSignatureAlgorithmRaw.Span))
         {
-            return new Failure(VerifyCode.CrlSignatureFailure, $"the CRL of \"{crl.Issuer}\" has a signatureAlgorithm that differs from tbsCertList.signature", "RFC 5280 5.1.1.2");
+            return new Failure(VerifyCode.CrlSignatureFailure, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has a signatureAlgorithm that differs from tbsCertList.signature", "RFC 5280 5.1.1.2");
         }
         if (crl.ThisUpdate > time)
         {
-            return new Failure(VerifyCode.CrlNotYetValid, $"the CRL of \"{crl.Issuer}\" has thisUpdate {crl.ThisUpdate:u}", "RFC 5280 6.3.3 (a)");
+            return new Failure(VerifyCode.CrlNotYetValid, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has thisUpdate {crl.ThisUpdate:u}", "RFC 5280 6.3.3 (a)");
         }
         if (crl.NextUpdate is { } next && next < time)
         {
-            return new Failure(VerifyCode.CrlHasExpired, $"the CRL of \"{crl.Issuer}\" had nextUpdate {next:u}", "RFC 5280 6.3.3 (a)");
+            return new Failure(VerifyCode.CrlHasExpired, $"the CRL of \"{Elide.Value(crl.Issuer)}\" had nextUpdate {next:u}", "RFC 5280 6.3.3 (a)");
         }
         if (o.Profile.Algorithms.CheckSignature(crl.SignatureAlgorithm) is { } weak)
         {

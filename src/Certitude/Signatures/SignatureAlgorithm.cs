@@ -15,6 +15,9 @@ internal enum SignatureScheme
     Dsa,
 }
 
+/// <summary>RSASSA-PSS-params (RFC 4055 3.1): hash, MGF1 hash and salt length.</summary>
+internal sealed record PssParameters(HashAlgorithmName Hash, int HashBytes, HashAlgorithmName MgfHash, int SaltLength);
+
 /// <summary>A decoded signature AlgorithmIdentifier (RFC 5280 4.1.1.2; RFC 3279, 4055, 5758, 8410).</summary>
 internal sealed class SignatureAlgorithm
 {
@@ -111,8 +114,17 @@ internal sealed class SignatureAlgorithm
         {
             return new SignatureAlgorithm { Oid = oid, Scheme = SignatureScheme.Unknown, RawData = raw, Problem = "RSASSA-PSS without parameters" };
         }
-        // RFC 4055 3.1: RSASSA-PSS-params.
-        var r = new DerReader(p.Value);
+        var pss = ReadPssParameters(p.Value);
+        return new SignatureAlgorithm
+        {
+            Oid = oid, Scheme = SignatureScheme.RsaPss, Hash = pss.Hash, HashBytes = pss.HashBytes, MgfHash = pss.MgfHash, SaltLength = pss.SaltLength, RawData = raw,
+        };
+    }
+
+    /// <summary>RFC 4055 3.1: RSASSA-PSS-params (in a signature algorithm, or restricting an id-RSASSA-PSS key).</summary>
+    internal static PssParameters ReadPssParameters(ReadOnlyMemory<byte> parameters)
+    {
+        var r = new DerReader(parameters);
         var s = r.ReadSequence();
         r.ThrowIfNotEmpty();
         var hash = (Name: HashAlgorithmName.SHA1, Bytes: 20);
@@ -161,10 +173,7 @@ internal sealed class SignatureAlgorithm
             e.ThrowIfNotEmpty();
         }
         s.ThrowIfNotEmpty();
-        return new SignatureAlgorithm
-        {
-            Oid = oid, Scheme = SignatureScheme.RsaPss, Hash = hash.Name, HashBytes = hash.Bytes, MgfHash = mgf, SaltLength = salt, RawData = raw,
-        };
+        return new PssParameters(hash.Name, hash.Bytes, mgf, salt);
     }
 
     private static (HashAlgorithmName Name, int Bytes) ReadHash(ref DerReader r)
@@ -182,7 +191,7 @@ internal sealed class SignatureAlgorithm
             Oids.Sha256 => (HashAlgorithmName.SHA256, 32),
             Oids.Sha384 => (HashAlgorithmName.SHA384, 48),
             Oids.Sha512 => (HashAlgorithmName.SHA512, 64),
-            _ => throw new AsnContentException("unsupported hash algorithm " + oid),
+            _ => throw new AsnContentException("unsupported hash algorithm " + Elide.Text(oid)),
         };
     }
 }

@@ -46,6 +46,18 @@ internal static class SignatureVerifier
 
     private static VerifyCode VerifyCore(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource, bool native)
     {
+        // The key's own limits before any arithmetic, on every path: no RSA modulus above 16,384 bits (so
+        // no key makes one check cost seconds), and a restricted id-RSASSA-PSS key verifies only signatures
+        // with its hash and MGF1 hash and at least its salt length (RFC 4055 3.3).
+        if (key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss && key.KeySizeBits > PublicKeyInfo.MaxRsaBits)
+        {
+            return VerifyCode.UnableToDecodeIssuerPublicKey;
+        }
+        if (key.PssRestriction is { } pss && alg.Scheme == SignatureScheme.RsaPss
+            && (alg.Hash != pss.Hash || alg.MgfHash != pss.MgfHash || alg.SaltLength < pss.SaltLength))
+        {
+            return VerifyCode.SignatureAlgorithmMismatch;
+        }
         try
         {
             return alg.Scheme switch

@@ -35,8 +35,11 @@ public sealed class TrustStore
     private readonly Dictionary<DistinguishedName, Certificate[]> _bySubject;
     private readonly HashedDirectory[] _directories;
     private readonly ConcurrentQueue<string> _skipped;
+    // Per-anchor trust settings (null when no anchor held in memory has any).
+    private readonly Dictionary<Certificate, AnchorTrust>? _settings;
 
-    private TrustStore(IEnumerable<Certificate> certs, IEnumerable<HashedDirectory> directories, IEnumerable<string> skipped, string description)
+    private TrustStore(IEnumerable<Certificate> certs, IEnumerable<HashedDirectory> directories, IEnumerable<string> skipped, string description,
+        IEnumerable<KeyValuePair<Certificate, AnchorTrust>>? settings = null)
     {
         var unique = new List<Certificate>();
         var fingerprints = new HashSet<string>(StringComparer.Ordinal);
@@ -53,6 +56,40 @@ public sealed class TrustStore
         _directories = directories.ToArray();
         _skipped = new ConcurrentQueue<string>(skipped);
         Description = description;
+        if (settings is not null)
+        {
+            var merged = new Dictionary<Certificate, AnchorTrust>();
+            AddSettings(merged, settings);
+            _settings = merged.Count == 0 ? null : merged;
+        }
+    }
+
+    /// <summary>Adds trust settings; one certificate met twice keeps every restriction of both.</summary>
+    private static void AddSettings(Dictionary<Certificate, AnchorTrust> into, IEnumerable<KeyValuePair<Certificate, AnchorTrust>> settings)
+    {
+        foreach (var (cert, trust) in settings)
+        {
+            into[cert] = AnchorTrust.Merge(into.GetValueOrDefault(cert), trust)!;
+        }
+    }
+
+    /// <summary>A store of anchors some of which carry trust settings (trusted and rejected purposes), for
+    /// sources other than OpenSSL's TRUSTED CERTIFICATE (e.g. per-purpose trust bits of curated data).</summary>
+    internal static TrustStore FromAnchors(IEnumerable<Certificate> certificates, IEnumerable<KeyValuePair<Certificate, AnchorTrust>> settings, string description)
+        => new(certificates, [], [], description, settings);
+
+    /// <summary>
+    /// The trust settings of an anchor of this store (null: none, trusted for every purpose). When the same
+    /// certificate is held in several places (a bundle and a hashed directory), every restriction applies.
+    /// </summary>
+    internal AnchorTrust? TrustSettings(Certificate anchor)
+    {
+        var found = _settings is not null && _settings.TryGetValue(anchor, out var s) ? s : null;
+        foreach (var d in _directories)
+        {
+            found = AnchorTrust.Merge(found, d.TrustSettings(anchor, _skipped));
+        }
+        return found;
     }
 
     /// <summary>The anchors held in memory (hashed directories are read on demand and not listed here).</summary>
@@ -85,8 +122,9 @@ public sealed class TrustStore
     public static TrustStore FromData(ReadOnlySpan<byte> data, string source = "cadata", TrustStoreLoadOptions? options = null)
     {
         var skipped = new List<string>();
-        var certs = ReadBundle(data, source, options ?? TrustStoreLoadOptions.Strict, skipped);
-        return new TrustStore(certs, [], skipped, source);
+        var settings = new Dictionary<Certificate, AnchorTrust>();
+        var certs = ReadBundle(data, source, options ?? TrustStoreLoadOptions.Strict, skipped, settings);
+        return new TrustStore(certs, [], skipped, source, settings);
     }
 
     /// <summary>A PEM bundle or DER file, as OpenSSL's <c>cafile</c>.</summary>
@@ -102,12 +140,13 @@ public sealed class TrustStore
             throw new TrustStoreException($"cannot read trust store file '{path}': {e.Message}", e);
         }
         var skipped = new List<string>();
-        var certs = ReadBundle(data, path, options ?? TrustStoreLoadOptions.Strict, skipped);
+        var settings = new Dictionary<Certificate, AnchorTrust>();
+        var certs = ReadBundle(data, path, options ?? TrustStoreLoadOptions.Strict, skipped, settings);
         if (certs.Count == 0)
         {
             throw new TrustStoreException($"trust store file '{path}' holds no certificate");
         }
-        return new TrustStore(certs, [], skipped, "file " + path);
+        return new TrustStore(certs, [], skipped, "file " + path, settings);
     }
 
     /// <summary>An OpenSSL hashed directory (<c>capath</c>), as made by <c>openssl rehash</c> or
@@ -124,7 +163,8 @@ public sealed class TrustStore
     /// <summary>The union of several stores.</summary>
     public static TrustStore Combine(params TrustStore[] stores)
         => new(stores.SelectMany(s => s.Certificates), stores.SelectMany(s => s._directories), stores.SelectMany(s => s.Skipped),
-            string.Join(" + ", stores.Select(s => s.Description)));
+            string.Join(" + ", stores.Select(s => s.Description)),
+            stores.SelectMany(s => (IEnumerable<KeyValuePair<Certificate, AnchorTrust>>?)s._settings ?? []));
 
     /// <summary>OpenSSL's <c>load_verify_locations(cafile, capath, cadata)</c>: any of the three; at least one.</summary>
     public static TrustStore Load(string? cafile = null, string? capath = null, string? cadata = null, TrustStoreLoadOptions? options = null)
@@ -227,7 +267,7 @@ public sealed class TrustStore
                 }
                 catch (CertificateFormatException e)
                 {
-                    skipped.Add($"system root store: {c.Subject}: {e.Message}");
+                    skipped.Add($"system root store: {Elide.Text(c.Subject)}: {e.Message}");
                 }
             }
             if (certs.Count > 0)
@@ -278,8 +318,10 @@ public sealed class TrustStore
         return false;
     }
 
-    /// <summary>Reads every entry of a PEM bundle (or one DER certificate).</summary>
-    internal static List<Certificate> ReadBundle(ReadOnlySpan<byte> data, string source, TrustStoreLoadOptions options, List<string> skipped)
+    /// <summary>Reads every entry of a PEM bundle (or one DER certificate). The trust settings of
+    /// <c>TRUSTED CERTIFICATE</c> entries go to <paramref name="settings"/>.</summary>
+    internal static List<Certificate> ReadBundle(ReadOnlySpan<byte> data, string source, TrustStoreLoadOptions options, List<string> skipped,
+        Dictionary<Certificate, AnchorTrust>? settings = null)
     {
         var result = new List<Certificate>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -315,23 +357,39 @@ public sealed class TrustStore
             }
             if (block.Label is not ("CERTIFICATE" or "TRUSTED CERTIFICATE"))
             {
-                Bad($"{where}: a {block.Label} block is not a certificate");
+                Bad($"{where}: a {Elide.Text(block.Label)} block is not a certificate");
                 continue;
             }
             Certificate cert;
+            AnchorTrust? trust = null;
             try
             {
-                // OpenSSL's TRUSTED CERTIFICATE is the certificate followed by trust settings.
-                cert = block.Label == "TRUSTED CERTIFICATE" ? Certificate.Parse(FirstElement(block.Data)) : Certificate.Parse(block.Data);
+                if (block.Label == "TRUSTED CERTIFICATE")
+                {
+                    // OpenSSL's TRUSTED CERTIFICATE is the certificate followed by its trust settings
+                    // (X509_CERT_AUX); an entry whose settings cannot be read is not trusted at all.
+                    int length = FirstElementLength(block.Data);
+                    cert = Certificate.Parse(block.Data.AsMemory(0, length));
+                    trust = AnchorTrust.ParseAux(block.Data.AsMemory(length));
+                }
+                else
+                {
+                    cert = Certificate.Parse(block.Data);
+                }
             }
             catch (CertificateFormatException e)
             {
                 Bad($"{where}: {e.Field}: {e.Problem}");
                 continue;
             }
+            if (trust is not null && settings is not null)
+            {
+                // Even a duplicate's restrictions apply.
+                settings[cert] = AnchorTrust.Merge(settings.GetValueOrDefault(cert), trust)!;
+            }
             if (!seen.Add(cert.Sha256Fingerprint))
             {
-                Bad($"{where}: duplicate of an earlier entry ({cert.Subject})");
+                Bad($"{where}: duplicate of an earlier entry ({Elide.Value(cert.Subject)})");
                 continue;
             }
             result.Add(cert);
@@ -339,27 +397,41 @@ public sealed class TrustStore
         return result;
     }
 
-    private static ReadOnlyMemory<byte> FirstElement(byte[] data)
+    private static int FirstElementLength(byte[] data)
     {
-        System.Formats.Asn1.AsnDecoder.ReadEncodedValue(data, System.Formats.Asn1.AsnEncodingRules.DER, out _, out _, out int consumed);
-        return data.AsMemory(0, consumed);
+        try
+        {
+            System.Formats.Asn1.AsnDecoder.ReadEncodedValue(data, System.Formats.Asn1.AsnEncodingRules.DER, out _, out _, out int consumed);
+            return consumed;
+        }
+        catch (System.Formats.Asn1.AsnContentException e)
+        {
+            throw new CertificateFormatException("certificate", "not DER: " + e.Message, e);
+        }
     }
 
     /// <summary>An OpenSSL hashed directory: &lt;8 hex digits of the subject hash&gt;.&lt;n&gt;, read on demand.</summary>
     private sealed class HashedDirectory(string path)
     {
-        private readonly ConcurrentDictionary<uint, Certificate[]> _cache = new();
+        private readonly ConcurrentDictionary<uint, (Certificate[] Certs, Dictionary<Certificate, AnchorTrust>? Settings)> _cache = new();
 
         public Certificate[] Find(DistinguishedName subject, ConcurrentQueue<string> skipped)
         {
             var hash = subject.OpenSslHash();
-            var found = _cache.GetOrAdd(hash, h => Read(h, skipped));
+            var found = _cache.GetOrAdd(hash, h => Read(h, skipped)).Certs;
             return found.Where(c => c.Subject.Equals(subject)).ToArray();
         }
 
-        private Certificate[] Read(uint hash, ConcurrentQueue<string> skipped)
+        public AnchorTrust? TrustSettings(Certificate anchor, ConcurrentQueue<string> skipped)
+        {
+            var settings = _cache.GetOrAdd(anchor.Subject.OpenSslHash(), h => Read(h, skipped)).Settings;
+            return settings is not null && settings.TryGetValue(anchor, out var s) ? s : null;
+        }
+
+        private (Certificate[], Dictionary<Certificate, AnchorTrust>?) Read(uint hash, ConcurrentQueue<string> skipped)
         {
             var list = new List<Certificate>();
+            var settings = new Dictionary<Certificate, AnchorTrust>();
             for (int n = 0; n < 1000; n++)
             {
                 var file = Path.Combine(path, hash.ToString("x8", CultureInfo.InvariantCulture) + "." + n.ToString(CultureInfo.InvariantCulture));
@@ -370,7 +442,7 @@ public sealed class TrustStore
                 try
                 {
                     var local = new List<string>();
-                    list.AddRange(ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local));
+                    list.AddRange(ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local, settings));
                     foreach (var s in local)
                     {
                         skipped.Enqueue(s);
@@ -381,7 +453,7 @@ public sealed class TrustStore
                     skipped.Enqueue($"{file}: {e.Message}");
                 }
             }
-            return list.ToArray();
+            return (list.ToArray(), settings.Count == 0 ? null : settings);
         }
     }
 }

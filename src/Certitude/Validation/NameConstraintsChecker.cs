@@ -22,13 +22,13 @@ internal static class NameConstraintsChecker
                 // A DNS constraint is a host name ("any DNS name that can be constructed by simply adding zero
                 // or more labels to the left-hand side"); outside strict also ".host"; never a wildcard.
                 case GeneralNameKind.DnsName when b.Text!.Length > 0 && !DnsNames.IsValidHostname(!strict && b.Text.StartsWith('.') ? b.Text.AsSpan(1) : b.Text):
-                    return $"dNSName constraint '{b.Text}' is not a valid domain name";
+                    return $"dNSName constraint '{Elide.Text(b.Text)}' is not a valid domain name";
                 case GeneralNameKind.IPAddress when !IpAddresses.IsValidConstraint(b.Bytes!):
                     return $"iPAddress constraint {GeneralName.FormatIp(b.Bytes!)} is not an address and contiguous mask";
                 case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidConstraint(b.Text!):
-                    return $"rfc822Name constraint '{b.Text}' is not a mailbox, host or .domain";
+                    return $"rfc822Name constraint '{Elide.Text(b.Text)}' is not a mailbox, host or .domain";
                 case GeneralNameKind.Uri when !(b.Text!.StartsWith('.') ? DnsNames.IsValidHostname(b.Text.AsSpan(1)) : DnsNames.IsValidHostname(b.Text)):
-                    return $"URI constraint '{b.Text}' is not a host or .domain";
+                    return $"URI constraint '{Elide.Text(b.Text)}' is not a host or .domain";
                 default:
                     break;
             }
@@ -109,14 +109,14 @@ internal static class NameConstraintsChecker
         if (kind is GeneralNameKind.OtherName or GeneralNameKind.X400Address or GeneralNameKind.EdiPartyName or GeneralNameKind.RegisteredId)
         {
             // "the application MUST either process the constraint or reject the certificate".
-            return new Failure(VerifyCode.UnsupportedConstraintType, $"{kind} name '{name}' is under a {kind} constraint Certitude does not process", Rule);
+            return new Failure(VerifyCode.UnsupportedConstraintType, $"{kind} name '{Elide.Value(name)}' is under a {kind} constraint Certitude does not process", Rule);
         }
         var syntax = kind switch
         {
-            GeneralNameKind.DnsName => DnsNames.IsValidPresented(name.Text!, out _) ? null : $"dNSName '{name.Text}' is malformed",
+            GeneralNameKind.DnsName => DnsNames.IsValidPresented(name.Text!, out _) ? null : $"dNSName '{Elide.Text(name.Text)}' is malformed",
             GeneralNameKind.IPAddress => name.Bytes!.Length is 4 or 16 ? null : $"iPAddress of {name.Bytes.Length} octets is malformed",
-            GeneralNameKind.Rfc822Name => EmailAddresses.IsValidMailbox(name.Text!) ? null : $"rfc822Name '{name.Text}' is malformed",
-            GeneralNameKind.Uri => UriHost(name.Text!, out var why) is null ? $"URI '{name.Text}' {why}" : null,
+            GeneralNameKind.Rfc822Name => EmailAddresses.IsValidMailbox(name.Text!) ? null : $"rfc822Name '{Elide.Text(name.Text)}' is malformed",
+            GeneralNameKind.Uri => UriHost(name.Text!, out var why) is null ? $"URI '{Elide.Text(name.Text)}' {why}" : null,
             _ => null,
         };
         if (syntax is not null)
@@ -128,7 +128,7 @@ internal static class NameConstraintsChecker
         {
             if (Intersects(name, s))
             {
-                return new Failure(VerifyCode.ExcludedViolation, $"{name} is within excluded subtree {s}", Rule);
+                return new Failure(VerifyCode.ExcludedViolation, $"{Elide.Value(name)} is within excluded subtree {Elide.Value(s)}", Rule);
             }
         }
         if (permitted.Length == 0)
@@ -143,7 +143,7 @@ internal static class NameConstraintsChecker
                 return null;
             }
         }
-        return new Failure(VerifyCode.PermittedViolation, $"{name} is not within any permitted subtree", Rule);
+        return new Failure(VerifyCode.PermittedViolation, $"{Elide.Value(name)} is not within any permitted subtree", Rule);
     }
 
     /// <summary>Every name the presented name can stand for lies within the subtree.</summary>

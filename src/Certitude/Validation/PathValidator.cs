@@ -18,6 +18,10 @@ internal interface IPathServices
     VerifyCode CheckSignature(Certificate child, Certificate issuer);
 
     (Certificate? Signer, Failure? Problem) FindCrlSigner(CertificateRevocationList crl, int index);
+
+    /// <summary>The trust store's own trust settings for the anchor (OpenSSL X509_CERT_AUX) applied to the
+    /// purposes at hand: the failure when they reject it, else null.</summary>
+    Failure? AnchorTrustSettings(Certificate anchor);
 }
 
 /// <summary>
@@ -63,7 +67,12 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         // 6.1.3 (a) for every certificate first: signatures left for now, then each certificate on its own.
         VerifyDeferredSignatures();
         CheckCertificates();
-        // The root program's word on the anchor, and which tier of rules this path is held to.
+        // What the trust store (OpenSSL trust settings) and the root program say of the anchor, and which tier
+        // of rules this path is held to: the one place anchor trust is read.
+        if (services.AnchorTrustSettings(_path[_n]) is { } rejected)
+        {
+            Fail(rejected, _n);
+        }
         bool issuance = _o.Issuance | CheckRootProgram();
         List<(Failure F, int Index)>? warnings = issuance ? null : SetIssuanceFindingsAside();
 
@@ -406,7 +415,10 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     private static readonly string[] ClientAuthOnly = [Oids.ClientAuth];
     private string[]? _requiredEkus;
 
-    private string[]? RequiredEkus() => _o.RequiredExtendedKeyUsages is { Count: > 0 } r ? _requiredEkus ??= r.ToArray() : _o.Purpose switch
+    private string[]? RequiredEkus() => _requiredEkus ??= RequiredEkus(_o);
+
+    /// <summary>The extended key usages the leaf must allow: the explicit list, or the one the purpose implies.</summary>
+    public static string[]? RequiredEkus(VerificationOptions o) => o.RequiredExtendedKeyUsages is { Count: > 0 } r ? r.ToArray() : o.Purpose switch
     {
         CertificatePurpose.ServerAuthentication => ServerAuthOnly,
         CertificatePurpose.ClientAuthentication => ClientAuthOnly,
