@@ -47,6 +47,8 @@ public enum TlsVersion
 }
 
 /// <summary>A strict-only failure accepted in <see cref="Strictness.Warn"/> mode.</summary>
+/// <param name="host">The peer name.</param>
+/// <param name="strictResult">What strict verification said.</param>
 public sealed class StrictnessWarningEventArgs(string host, VerificationResult strictResult) : EventArgs
 {
     /// <summary>The peer name (or "client" for a server verifying a client).</summary>
@@ -105,8 +107,11 @@ public sealed class TlsContext
         _checkHostname = checkHostname;
     }
 
-    /// <summary>Verification on, host names checked (for clients), web PKI, strict, TLS 1.2+, system trust store.
-    /// Throws <see cref="TrustStoreException"/> when no system store is found.</summary>
+    /// <summary>Verification on, host names checked (for clients), web PKI, strict, TLS 1.2+, system trust store
+    /// (for clients; a server verifying clients starts with no anchors and <see cref="VerifyMode.None"/>).</summary>
+    /// <param name="purpose">Whose certificates the context verifies.</param>
+    /// <returns>A new, not yet frozen context.</returns>
+    /// <exception cref="TrustStoreException">No system store is found (the message says how to fix it).</exception>
     public static TlsContext CreateDefault(TlsPurpose purpose = TlsPurpose.ServerAuthentication)
     {
         var c = Defaults(purpose);
@@ -118,6 +123,10 @@ public sealed class TlsContext
     }
 
     /// <summary>The same defaults as <see cref="CreateDefault(TlsPurpose)"/>, with the given trust anchors instead of the system store.</summary>
+    /// <param name="purpose">Whose certificates the context verifies.</param>
+    /// <param name="trustStore">The trust anchors.</param>
+    /// <returns>A new, not yet frozen context.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="trustStore"/> is null.</exception>
     public static TlsContext CreateDefault(TlsPurpose purpose, TrustStore trustStore)
     {
         var c = Defaults(purpose);
@@ -131,6 +140,8 @@ public sealed class TlsContext
 
     /// <summary>The explicit opt-out: no certificate or host name verification at all. Use only where
     /// the channel's authenticity does not matter.</summary>
+    /// <param name="purpose">Which side the context is for.</param>
+    /// <returns>A new context with <see cref="VerifyMode.None"/> and host name checks off.</returns>
     public static TlsContext CreateUnverified(TlsPurpose purpose = TlsPurpose.ServerAuthentication)
         => new(purpose, VerifyMode.None, false);
 
@@ -294,6 +305,11 @@ public sealed class TlsContext
 #pragma warning restore CA5397
 
     /// <summary>OpenSSL's load_verify_locations: adds anchors from a PEM bundle, a hashed directory and/or PEM data.</summary>
+    /// <param name="cafile">A PEM bundle.</param>
+    /// <param name="capath">An <c>openssl rehash</c> directory (read on demand).</param>
+    /// <param name="cadata">PEM text.</param>
+    /// <exception cref="TrustStoreException">A source cannot be read or holds a malformed certificate.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void LoadVerifyLocations(string? cafile = null, string? capath = null, string? cadata = null)
     {
         Mutable();
@@ -302,6 +318,8 @@ public sealed class TlsContext
     }
 
     /// <summary>Adds the system trust store (SSL_CERT_FILE / SSL_CERT_DIR, then the platform's).</summary>
+    /// <exception cref="TrustStoreException">No system store is found.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void LoadDefaultCerts()
     {
         Mutable();
@@ -309,7 +327,10 @@ public sealed class TlsContext
         _trust = _trust is null ? system : Certitude.TrustStore.Combine(_trust, system);
     }
 
-    /// <summary>Uses the given anchors.</summary>
+    /// <summary>Uses the given anchors (replacing any loaded before).</summary>
+    /// <param name="store">The anchors.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void SetTrustStore(TrustStore store)
     {
         Mutable();
@@ -348,6 +369,10 @@ public sealed class TlsContext
     }
 
     /// <summary>This side's certificate (with its private key) and the intermediates to send with it.</summary>
+    /// <param name="certificate">The certificate, with its private key.</param>
+    /// <param name="intermediates">The intermediates to send after it, leaf-side first.</param>
+    /// <exception cref="ArgumentException">The certificate has no private key.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void UseCertificate(X509Certificate2 certificate, IEnumerable<X509Certificate2>? intermediates = null)
     {
         Mutable();
@@ -420,6 +445,14 @@ public sealed class TlsContext
     /// iPAddress SANs. Throws <see cref="CertificateVerificationException"/> when the server's certificate
     /// fails; other handshake failures surface as <see cref="AuthenticationException"/>.
     /// </summary>
+    /// <param name="stream">The connected transport; owned by the returned stream.</param>
+    /// <param name="serverHostname">The server's name or IP literal.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The authenticated stream.</returns>
+    /// <exception cref="CertificateVerificationException">The server's certificate did not verify.</exception>
+    /// <exception cref="AuthenticationException">The handshake failed before any certificate was seen.</exception>
+    /// <exception cref="ArgumentException">Host names are checked and <paramref name="serverHostname"/> is not valid.</exception>
+    /// <exception cref="InvalidOperationException">The context verifies clients, or no trust store was loaded.</exception>
     public async Task<SslStream> AuthenticateAsClientAsync(Stream stream, string serverHostname, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -457,6 +490,12 @@ public sealed class TlsContext
 
     /// <summary>TLS server handshake over any stream, verifying client certificates per <see cref="VerifyMode"/>
     /// (Optional: verified when sent; Required: must be sent and verify).</summary>
+    /// <param name="stream">The accepted transport; owned by the returned stream.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The authenticated stream; <see cref="GetPeerVerification(SslStream)"/> tells who the client is.</returns>
+    /// <exception cref="CertificateVerificationException">The client's certificate did not verify, or was required and missing.</exception>
+    /// <exception cref="AuthenticationException">The handshake failed before any certificate was seen.</exception>
+    /// <exception cref="InvalidOperationException">The context has no certificate, or verification is on and no trust store was loaded.</exception>
     public async Task<SslStream> AuthenticateAsServerAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -475,6 +514,12 @@ public sealed class TlsContext
 
     /// <summary>TLS 1.3 post-handshake authentication (or renegotiation on TLS 1.2): asks the client for a
     /// certificate on an established connection and verifies it.</summary>
+    /// <param name="stream">A stream this context authenticated as a server.</param>
+    /// <param name="cancellationToken">Cancels the exchange.</param>
+    /// <returns>A task that completes when the client's certificate verified.</returns>
+    /// <exception cref="CertificateVerificationException">The certificate did not verify, or none was sent to a Required context.</exception>
+    /// <exception cref="InvalidOperationException">The stream was not authenticated by this context.</exception>
+    /// <exception cref="PlatformNotSupportedException">The platform has no post-handshake authentication.</exception>
     public async Task RequestClientCertificateAsync(SslStream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -520,7 +565,10 @@ public sealed class TlsContext
         },
     };
 
-    /// <summary>The verification of the peer of a stream this context authenticated, or null.</summary>
+    /// <summary>The verification of the peer of a stream this context authenticated (or whose options or callback
+    /// came from it), or null.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <returns>What was decided about its peer, or null.</returns>
     public PeerVerification? GetPeerVerification(SslStream stream)
         => stream is not null && _sessions.TryGetValue(stream, out var s) ? s : null;
 

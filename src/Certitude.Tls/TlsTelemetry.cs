@@ -115,6 +115,11 @@ internal sealed class RememberedPaths
         {
             return; // leaf and anchor only: nothing a leaf-only resumption would lack
         }
+        var lookup = _byLeaf.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(valid.Path[0].RawData.Span, out var known) && known.Intermediates.Length == valid.Path.Count - 2)
+        {
+            return; // the usual case: this leaf again, a path of the same length already remembered (no allocation on the hot path)
+        }
         var until = valid.Path.Min(c => c.NotAfter);
         if (_byLeaf.Count >= MaxEntries)
         {

@@ -23,11 +23,11 @@ public sealed class AdapterRegressionTests(ITestOutputHelper output)
 {
     internal sealed record MtlsPki(Issued Root, Issued ServerLeaf, Issued ClientIca, Issued ClientLeaf);
 
-    /// <summary>One root; the server's leaf for 127.0.0.1 directly under it; the client's leaf under an intermediate.</summary>
+    /// <summary>One root; the server's leaf for localhost and 127.0.0.1 directly under it; the client's leaf under an intermediate.</summary>
     internal static MtlsPki Pki(string name)
     {
         var root = TestPki.Root($"CN={name} Root", TestPki.Live());
-        var serverLeaf = TestPki.Leaf(root, spec: TestPki.Live(new CertSpec { Subject = "CN=127.0.0.1", Ips = ["127.0.0.1"] }));
+        var serverLeaf = TestPki.Leaf(root, ["localhost"], TestPki.Live(new CertSpec { Ips = ["127.0.0.1"] }));
         var ica = TestPki.Ca(root, $"CN={name} Client ICA", spec: TestPki.Live());
         var clientLeaf = TestPki.Leaf(ica, spec: TestPki.Live(new CertSpec { Subject = "CN=alice@example.test", Emails = ["alice@example.test"], Ekus = ["1.3.6.1.5.5.7.3.2"] }));
         return new MtlsPki(root, serverLeaf, ica, clientLeaf);
@@ -83,7 +83,8 @@ public sealed class AdapterRegressionTests(ITestOutputHelper output)
     public async Task HttpClientRejectionCarriesTheCertificateVerificationExceptionAndIsLogged()
     {
         var pki = Pki("Reason");
-        var (app, ports) = await StartKestrel(null, https => https.ServerCertificate = TlsTests.WithKey(pki.ServerLeaf));
+        var ipOnly = TestPki.Leaf(pki.Root, spec: TestPki.Live(new CertSpec { Subject = "CN=127.0.0.1", Ips = ["127.0.0.1"] }));
+        var (app, ports) = await StartKestrel(null, https => https.ServerCertificate = TlsTests.WithKey(ipOnly));
         await using (app)
         {
             var logs = new CapturingLoggerProvider();
@@ -190,7 +191,8 @@ public sealed class AdapterRegressionTests(ITestOutputHelper output)
         await using (app)
         {
             using var client = new HttpClient(ClientContext(pki).CreateHttpMessageHandler());
-            var url = $"https://127.0.0.1:{ports[0]}/";
+            // A host name, not an IP literal: .NET's client resumes TLS sessions only for a named target.
+            var url = $"https://localhost:{ports[0]}/";
             int failures = 0, verified = 0;
             string? firstFailure = null;
             var watch = System.Diagnostics.Stopwatch.StartNew();

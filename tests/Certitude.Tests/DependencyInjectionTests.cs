@@ -130,7 +130,10 @@ public sealed class DependencyInjectionTests(ITestOutputHelper output) : IDispos
             Assert.Equal(TlsVersion.Tls13, app.Services.GetRequiredService<TlsContextProvider>().Get("clients").MinimumVersion);
 
             // Wrong host through IHttpClientFactory: the reason in the exception chain, a log line in Certitude.Tls, a counted failure.
-            var e = await Assert.ThrowsAsync<HttpRequestException>(() => factory.CreateClient("wrong-host").GetStringAsync($"https://localhost:{port}/me"));
+            // The Host header is the name the handler sends as SNI and checks: the certificate names localhost and 127.0.0.1.
+            using var wrongHost = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{port}/me");
+            wrongHost.Headers.Host = "wrong.example";
+            var e = await Assert.ThrowsAsync<HttpRequestException>(() => factory.CreateClient("wrong-host").SendAsync(wrongHost));
             output.WriteLine(e.ToString());
             var cve = Assert.IsType<CertificateVerificationException>(e.InnerException);
             Assert.Equal(VerifyCode.HostnameMismatch, cve.VerifyCode);
@@ -172,6 +175,20 @@ public sealed class DependencyInjectionTests(ITestOutputHelper output) : IDispos
         var e = Assert.ThrowsAny<ArgumentException>(() => ctx.LoadCertChain(cert, key));
         Assert.Contains(cert, e.Message, StringComparison.Ordinal);
         Assert.Contains(key, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnverifiedServerContextUsedForMutualTlsWarns()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var none = TlsContext.CreateDefault(TlsPurpose.ClientAuthentication, TrustStore.Empty);
+        new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions().UseCertitude(none, factory.CreateLogger(CertitudeAspNetCoreExtensions.LogCategory));
+        Assert.Equal(3, Assert.Single(logs.Lines, l => l.EventId.Name == "UnverifiedContext").EventId.Id);
+        var required = TlsContext.CreateDefault(TlsPurpose.ClientAuthentication, TrustStore.Empty);
+        required.VerifyMode = VerifyMode.Required;
+        new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions().UseCertitude(required, factory.CreateLogger(CertitudeAspNetCoreExtensions.LogCategory));
+        Assert.Single(logs.Lines);
     }
 
     [Fact]
