@@ -206,7 +206,11 @@ internal static class Render
         };
     }
 
-    public static string Json(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    /// <summary>Indented JSON with dates as plain ISO 8601 ("+00:00", not "\u002B00:00"): the relaxed encoder escapes
+    /// only what JSON requires (quotes, backslashes, control characters), as the output is never embedded in HTML.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Json(JsonNode node) => node.ToJsonString(JsonOptions);
 
     public static void ResultText(TextWriter o, VerificationResult r, bool explain)
     {

@@ -52,7 +52,7 @@ internal static class LimboHarness
             arr.Add(new JsonObject { ["id"] = o.Id, ["actual_result"] = o.Actual, ["context"] = o.Context });
         }
         var root = new JsonObject { ["version"] = 1, ["harness"] = harness, ["results"] = arr };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(Render.JsonOptions);
     }
 
     private static LimboOutcome RunCase(string id, JsonElement tc, LimboSettings s)

@@ -248,7 +248,7 @@ internal static class Speed
             };
         }
         var root = new JsonObject { ["mode"] = mode, ["validations"] = figures.Values.Sum(f => f.Validations), ["engines"] = engines };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(Render.JsonOptions);
     }
 
     public static string ToText(string mode, int chains, Dictionary<string, EngineFigures> figures)

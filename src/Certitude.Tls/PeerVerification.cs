@@ -34,6 +34,12 @@ public sealed class PeerVerification
     /// <summary>The verified leaf certificate, if any.</summary>
     public Certificate? Certificate => Result is { IsValid: true, Path.Count: > 0 } r ? r.Path[0] : null;
 
+    /// <summary>The subject's commonName (CN) of the verified peer, if any.</summary>
+    public string? CommonName => Certificate?.Subject.CommonName;
+
+    /// <summary>URIs of the verified peer (subjectAltName uniformResourceIdentifier), e.g. SPIFFE IDs.</summary>
+    public IReadOnlyList<string> Uris => Names(GeneralNameKind.Uri);
+
     /// <summary>DNS names of the verified peer (subjectAltName).</summary>
     public IReadOnlyList<string> DnsNames => Names(GeneralNameKind.DnsName);
 
@@ -56,7 +62,7 @@ public sealed class PeerVerification
 /// </summary>
 public sealed class CertificateVerificationException : AuthenticationException
 {
-    internal CertificateVerificationException(PeerVerification state, Exception inner)
+    internal CertificateVerificationException(PeerVerification state, Exception? inner)
         : base("[CERTIFICATE_VERIFY_FAILED] " + Describe(state), inner)
     {
         Result = state.Result;

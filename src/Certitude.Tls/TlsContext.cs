@@ -33,7 +33,7 @@ public enum Strictness
     /// <summary>Strict failures fail the handshake.</summary>
     Enforce,
     /// <summary>Migration aid: verify strictly; if that fails but a check without X509Strict passes,
-    /// accept and report the strict reason (event, <see cref="TlsContext.StrictnessWarnings"/> counter).</summary>
+    /// accept and report the strict reason (<see cref="TlsContext.StrictnessWarning"/> event, log, <c>certitude.tls.strictness_warnings</c> counter).</summary>
     Warn,
 }
 
@@ -47,6 +47,8 @@ public enum TlsVersion
 }
 
 /// <summary>A strict-only failure accepted in <see cref="Strictness.Warn"/> mode.</summary>
+/// <param name="host">The peer name.</param>
+/// <param name="strictResult">What strict verification said.</param>
 public sealed class StrictnessWarningEventArgs(string host, VerificationResult strictResult) : EventArgs
 {
     /// <summary>The peer name (or "client" for a server verifying a client).</summary>
@@ -65,18 +67,18 @@ public sealed class StrictnessWarningEventArgs(string host, VerificationResult s
 /// </summary>
 public sealed class TlsContext
 {
-    /// <summary>The meter Certitude.Tls reports on.</summary>
-    public static readonly Meter Meter = new("Certitude.Tls");
-
-    /// <summary>Strict-only failures accepted in Warn mode.</summary>
-    public static readonly Counter<long> StrictnessWarnings = Meter.CreateCounter<long>("certitude.tls.strictness_warnings");
-
-    private static readonly Action<ILogger, string, int, string, Exception?> LogStrictOnly = LoggerMessage.Define<string, int, string>(
-        LogLevel.Warning, new EventId(1, "StrictOnlyFailure"),
-        "certificate of {Host} passes only without X509Strict: error {Code} ({Reason}); strict mode would reject this peer");
+    /// <summary>The name of the meter whose instruments a context reports on (<c>certitude.tls.verifications</c>,
+    /// <c>certitude.tls.verification.failures</c>, <c>certitude.tls.strictness_warnings</c>,
+    /// <c>certitude.tls.verification.duration</c>); also the log category of <see cref="LoggerFactory"/>'s logger.</summary>
+    public const string MeterName = TlsTelemetry.Name;
 
     private readonly ConditionalWeakTable<SslStream, PeerVerification> _sessions = new();
+    private readonly RememberedPaths _remembered = new();
     private ILogger? _logger;
+    private ILoggerFactory? _loggerFactory;
+    private IMeterFactory? _meterFactory;
+    private ILogger? _log;
+    private TlsTelemetry _telemetry = TlsTelemetry.For(null);
     private IReadOnlyList<TlsCipherSuite>? _cipherSuites;
     private VerifyMode _verifyMode;
     private bool _checkHostname;
@@ -105,8 +107,11 @@ public sealed class TlsContext
         _checkHostname = checkHostname;
     }
 
-    /// <summary>Verification on, host names checked (for clients), web PKI, strict, TLS 1.2+, system trust store.
-    /// Throws <see cref="TrustStoreException"/> when no system store is found.</summary>
+    /// <summary>Verification on, host names checked (for clients), web PKI, strict, TLS 1.2+, system trust store
+    /// (for clients; a server verifying clients starts with no anchors and <see cref="VerifyMode.None"/>).</summary>
+    /// <param name="purpose">Whose certificates the context verifies.</param>
+    /// <returns>A new, not yet frozen context.</returns>
+    /// <exception cref="TrustStoreException">No system store is found (the message says how to fix it).</exception>
     public static TlsContext CreateDefault(TlsPurpose purpose = TlsPurpose.ServerAuthentication)
     {
         var c = Defaults(purpose);
@@ -118,6 +123,10 @@ public sealed class TlsContext
     }
 
     /// <summary>The same defaults as <see cref="CreateDefault(TlsPurpose)"/>, with the given trust anchors instead of the system store.</summary>
+    /// <param name="purpose">Whose certificates the context verifies.</param>
+    /// <param name="trustStore">The trust anchors.</param>
+    /// <returns>A new, not yet frozen context.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="trustStore"/> is null.</exception>
     public static TlsContext CreateDefault(TlsPurpose purpose, TrustStore trustStore)
     {
         var c = Defaults(purpose);
@@ -131,6 +140,8 @@ public sealed class TlsContext
 
     /// <summary>The explicit opt-out: no certificate or host name verification at all. Use only where
     /// the channel's authenticity does not matter.</summary>
+    /// <param name="purpose">Which side the context is for.</param>
+    /// <returns>A new context with <see cref="VerifyMode.None"/> and host name checks off.</returns>
     public static TlsContext CreateUnverified(TlsPurpose purpose = TlsPurpose.ServerAuthentication)
         => new(purpose, VerifyMode.None, false);
 
@@ -215,8 +226,38 @@ public sealed class TlsContext
     /// <summary>ALPN protocols offered (clients) or accepted (servers), in preference order.</summary>
     public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get => _alpn; set { Mutable(); _alpn = [.. value]; } }
 
-    /// <summary>Where Warn mode reports strict-only failures (besides the event and the counter).</summary>
+    /// <summary>Where the context logs rejected peers, missing certificates and (in Warn mode) strict-only
+    /// failures. Takes precedence over <see cref="LoggerFactory"/>. Python-familiar; .NET applications usually set
+    /// <see cref="LoggerFactory"/> (or let <c>AddCertitude</c> do it).</summary>
     public ILogger? Logger { get => _logger; set { Mutable(); _logger = value; } }
+
+    /// <summary>The factory the context creates its logger from, in the <c>Certitude.Tls</c> category
+    /// (<see cref="MeterName"/>), when <see cref="Logger"/> is not set.</summary>
+    public ILoggerFactory? LoggerFactory { get => _loggerFactory; set { Mutable(); _loggerFactory = value; } }
+
+    /// <summary>The factory the context creates its <c>Certitude.Tls</c> meter from (the one a DI container
+    /// provides); null reports on a process-wide meter of that name.</summary>
+    public IMeterFactory? MeterFactory { get => _meterFactory; set { Mutable(); _meterFactory = value; } }
+
+    /// <summary>For adapters: gives a context that has not been used and has no logger the container's factories.</summary>
+    internal void AdoptServices(ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
+        lock (_gate)
+        {
+            if (_frozen)
+            {
+                return;
+            }
+            if (_logger is null && _loggerFactory is null)
+            {
+                _loggerFactory = loggerFactory;
+            }
+            _meterFactory ??= meterFactory;
+        }
+    }
+
+    /// <summary>The logger in use once the context is frozen.</summary>
+    internal ILogger? Log => _log;
 
     /// <summary>TLS cipher suites to allow, in preference order, where the platform lets them be chosen
     /// (Linux and macOS); null leaves the platform's defaults. Setting it elsewhere is refused.</summary>
@@ -250,6 +291,9 @@ public sealed class TlsContext
     /// <summary>This side's certificate, if loaded.</summary>
     public X509Certificate2? Certificate => _ownCertificate;
 
+    /// <summary>The intermediates sent with <see cref="Certificate"/> (a copy).</summary>
+    public X509Certificate2Collection CertificateChain => [.. _ownChain];
+
     /// <summary>The SslProtocols value for the version range.</summary>
 #pragma warning disable CA5397 // TLS 1.2 is the deliberate floor of the caller's version range (TLS 1.0/1.1 are never enabled).
     public SslProtocols Protocols => (_min, _max) switch
@@ -261,6 +305,11 @@ public sealed class TlsContext
 #pragma warning restore CA5397
 
     /// <summary>OpenSSL's load_verify_locations: adds anchors from a PEM bundle, a hashed directory and/or PEM data.</summary>
+    /// <param name="cafile">A PEM bundle.</param>
+    /// <param name="capath">An <c>openssl rehash</c> directory (read on demand).</param>
+    /// <param name="cadata">PEM text.</param>
+    /// <exception cref="TrustStoreException">A source cannot be read or holds a malformed certificate.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void LoadVerifyLocations(string? cafile = null, string? capath = null, string? cadata = null)
     {
         Mutable();
@@ -269,6 +318,8 @@ public sealed class TlsContext
     }
 
     /// <summary>Adds the system trust store (SSL_CERT_FILE / SSL_CERT_DIR, then the platform's).</summary>
+    /// <exception cref="TrustStoreException">No system store is found.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void LoadDefaultCerts()
     {
         Mutable();
@@ -276,7 +327,10 @@ public sealed class TlsContext
         _trust = _trust is null ? system : Certitude.TrustStore.Combine(_trust, system);
     }
 
-    /// <summary>Uses the given anchors.</summary>
+    /// <summary>Uses the given anchors (replacing any loaded before).</summary>
+    /// <param name="store">The anchors.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void SetTrustStore(TrustStore store)
     {
         Mutable();
@@ -284,6 +338,12 @@ public sealed class TlsContext
     }
 
     /// <summary>This side's certificate chain and private key, from PEM files (the key may be in the certificate file).</summary>
+    /// <param name="certFile">PEM file: the certificate first, then the intermediates to send with it.</param>
+    /// <param name="keyFile">PEM file holding the private key; null when it is in <paramref name="certFile"/>.</param>
+    /// <param name="password">The key's password when it is an encrypted PKCS#8 key.</param>
+    /// <exception cref="ArgumentException">The private key does not belong to the certificate (the message names both files).</exception>
+    /// <exception cref="TrustStoreException">A file cannot be read, or holds no certificate or no usable key.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void LoadCertChain(string certFile, string? keyFile = null, string? password = null)
     {
         Mutable();
@@ -293,6 +353,11 @@ public sealed class TlsContext
             cert = password is null
                 ? X509Certificate2.CreateFromPemFile(certFile, keyFile)
                 : X509Certificate2.CreateFromEncryptedPemFile(certFile, password, keyFile);
+        }
+        catch (ArgumentException e) when (File.Exists(certFile) && (keyFile is null || File.Exists(keyFile)))
+        {
+            // .NET reports a key that does not belong to the certificate as an ArgumentException (CopyWithPrivateKey).
+            throw new ArgumentException($"the private key in '{keyFile ?? certFile}' does not match the certificate in '{certFile}': {e.Message}", nameof(keyFile), e);
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or ArgumentException)
         {
@@ -304,6 +369,10 @@ public sealed class TlsContext
     }
 
     /// <summary>This side's certificate (with its private key) and the intermediates to send with it.</summary>
+    /// <param name="certificate">The certificate, with its private key.</param>
+    /// <param name="intermediates">The intermediates to send after it, leaf-side first.</param>
+    /// <exception cref="ArgumentException">The certificate has no private key.</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
     public void UseCertificate(X509Certificate2 certificate, IEnumerable<X509Certificate2>? intermediates = null)
     {
         Mutable();
@@ -358,6 +427,8 @@ public sealed class TlsContext
             {
                 throw new InvalidOperationException("verification is on but no trust store was loaded: call LoadDefaultCerts or LoadVerifyLocations");
             }
+            _log = _logger ?? _loggerFactory?.CreateLogger(TlsTelemetry.Name);
+            _telemetry = TlsTelemetry.For(_meterFactory);
             if (_trust is not null)
             {
                 var options = VerificationOptions;
@@ -374,6 +445,14 @@ public sealed class TlsContext
     /// iPAddress SANs. Throws <see cref="CertificateVerificationException"/> when the server's certificate
     /// fails; other handshake failures surface as <see cref="AuthenticationException"/>.
     /// </summary>
+    /// <param name="stream">The connected transport; owned by the returned stream.</param>
+    /// <param name="serverHostname">The server's name or IP literal.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The authenticated stream.</returns>
+    /// <exception cref="CertificateVerificationException">The server's certificate did not verify.</exception>
+    /// <exception cref="AuthenticationException">The handshake failed before any certificate was seen.</exception>
+    /// <exception cref="ArgumentException">Host names are checked and <paramref name="serverHostname"/> is not valid.</exception>
+    /// <exception cref="InvalidOperationException">The context verifies clients, or no trust store was loaded.</exception>
     public async Task<SslStream> AuthenticateAsClientAsync(Stream stream, string serverHostname, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -404,13 +483,19 @@ public sealed class TlsContext
         {
             options.ClientCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true);
         }
-        await Handshake(ssl, state, () => ssl.AuthenticateAsClientAsync(options, cancellationToken)).ConfigureAwait(false);
+        await Handshake(ssl, stream, state, () => ssl.AuthenticateAsClientAsync(options, cancellationToken)).ConfigureAwait(false);
         _sessions.AddOrUpdate(ssl, state);
         return ssl;
     }
 
     /// <summary>TLS server handshake over any stream, verifying client certificates per <see cref="VerifyMode"/>
     /// (Optional: verified when sent; Required: must be sent and verify).</summary>
+    /// <param name="stream">The accepted transport; owned by the returned stream.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The authenticated stream; <see cref="GetPeerVerification(SslStream)"/> tells who the client is.</returns>
+    /// <exception cref="CertificateVerificationException">The client's certificate did not verify, or was required and missing.</exception>
+    /// <exception cref="AuthenticationException">The handshake failed before any certificate was seen.</exception>
+    /// <exception cref="InvalidOperationException">The context has no certificate, or verification is on and no trust store was loaded.</exception>
     public async Task<SslStream> AuthenticateAsServerAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -422,13 +507,19 @@ public sealed class TlsContext
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         var state = new PeerVerification();
         var options = ServerOptions(state);
-        await Handshake(ssl, state, () => ssl.AuthenticateAsServerAsync(options, cancellationToken)).ConfigureAwait(false);
+        await Handshake(ssl, stream, state, () => ssl.AuthenticateAsServerAsync(options, cancellationToken)).ConfigureAwait(false);
         _sessions.AddOrUpdate(ssl, state);
         return ssl;
     }
 
     /// <summary>TLS 1.3 post-handshake authentication (or renegotiation on TLS 1.2): asks the client for a
     /// certificate on an established connection and verifies it.</summary>
+    /// <param name="stream">A stream this context authenticated as a server.</param>
+    /// <param name="cancellationToken">Cancels the exchange.</param>
+    /// <returns>A task that completes when the client's certificate verified.</returns>
+    /// <exception cref="CertificateVerificationException">The certificate did not verify, or none was sent to a Required context.</exception>
+    /// <exception cref="InvalidOperationException">The stream was not authenticated by this context.</exception>
+    /// <exception cref="PlatformNotSupportedException">The platform has no post-handshake authentication.</exception>
     public async Task RequestClientCertificateAsync(SslStream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -445,7 +536,7 @@ public sealed class TlsContext
             }
             throw new PlatformNotSupportedException("post-handshake client authentication is not available on this platform");
         }
-        await Handshake(stream, state, Negotiate).ConfigureAwait(false);
+        await Handshake(stream, null, state, Negotiate).ConfigureAwait(false);
         if (_verifyMode == VerifyMode.Required && state.Result is not { IsValid: true })
         {
             state.Set(state.Result, false, "client", missing: state.Result is null);
@@ -474,51 +565,177 @@ public sealed class TlsContext
         },
     };
 
-    /// <summary>The verification of the peer of a stream this context authenticated, or null.</summary>
+    /// <summary>The verification of the peer of a stream this context authenticated (or whose options or callback
+    /// came from it), or null.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <returns>What was decided about its peer, or null.</returns>
     public PeerVerification? GetPeerVerification(SslStream stream)
         => stream is not null && _sessions.TryGetValue(stream, out var s) ? s : null;
 
     /// <summary>
-    /// An <see cref="HttpMessageHandler"/> whose TLS connections are verified by this context. Opting
-    /// out is per client: build the client from <see cref="CreateUnverified"/>; there is no global switch.
+    /// A <see cref="SocketsHttpHandler"/> whose TLS connections are verified by this context (its
+    /// <see cref="SocketsHttpHandler.SslOptions"/> come from <see cref="CreateSslClientAuthenticationOptions(string?)"/>;
+    /// the host is each request's). A rejected server surfaces as <see cref="HttpRequestException"/> whose
+    /// <see cref="Exception.InnerException"/> is the <see cref="CertificateVerificationException"/> (code, reason,
+    /// result), and is logged. Opting out is per client: build the client from <see cref="CreateUnverified"/>;
+    /// there is no global switch.
     /// </summary>
-    public HttpMessageHandler CreateHttpMessageHandler()
+    /// <returns>A new handler; dispose it with the <see cref="HttpClient"/> that owns it.</returns>
+    /// <exception cref="InvalidOperationException">The context verifies clients, or verification is on and no trust store was loaded.</exception>
+    public SocketsHttpHandler CreateHttpMessageHandler()
+        => new() { SslOptions = CreateSslClientAuthenticationOptions(null) };
+
+    /// <summary>
+    /// A <see cref="RemoteCertificateValidationCallback"/> that verifies the server (or, for a
+    /// <see cref="TlsPurpose.ClientAuthentication"/> context, the client) with this context, for any library
+    /// that takes one: MailKit's <c>ServerCertificateValidationCallback</c>, Npgsql, StackExchange.Redis,
+    /// RabbitMQ, MySqlConnector, <c>SmtpClient</c>. The platform's own verdict is ignored. A rejection throws
+    /// <see cref="CertificateVerificationException"/> from the callback (so its code and reason reach the
+    /// caller inside the library's exception) and is logged.
+    /// </summary>
+    /// <param name="host">The server name to check the certificate against (clients); null for a server verifying
+    /// clients, or to take the name from the <see cref="SslStream"/> that calls back.</param>
+    /// <returns>The callback; it may be used for any number of connections and threads.</returns>
+    /// <exception cref="ArgumentException">Host names are checked and <paramref name="host"/> is not a valid host name or IP literal.</exception>
+    /// <exception cref="InvalidOperationException">Verification is on and no trust store was loaded.</exception>
+    public RemoteCertificateValidationCallback CreateValidationCallback(string? host = null)
+    {
+        PeerIdentity? fixedPeer = null;
+        if (host is not null && Purpose == TlsPurpose.ServerAuthentication)
+        {
+            fixedPeer = PeerIdentity.Host(host);
+            if (_checkHostname && !fixedPeer.IsValid)
+            {
+                throw new ArgumentException($"invalid server host name: {fixedPeer.Error}", nameof(host));
+            }
+        }
+        Freeze();
+#pragma warning disable CA5359 // Not an accept-all callback: every rejection throws CertificateVerificationException below.
+        return (sender, cert, chain, _) =>
+        {
+            var ssl = sender as SslStream;
+            var state = ssl is not null && _sessions.TryGetValue(ssl, out var known) ? known : new PeerVerification();
+            bool ok;
+            string label;
+            if (Purpose == TlsPurpose.ClientAuthentication)
+            {
+                if (cert is null && _postHandshake && !state.PostHandshakeRequested)
+                {
+                    // Post-handshake authentication: the certificate is asked for later.
+                    state.Set(null, accepted: true, "client");
+                    ok = true;
+                }
+                else
+                {
+                    ok = Check(state, cert, chain, null, "client");
+                }
+                label = "client";
+            }
+            else
+            {
+                // Without a fixed host, the name the handler or library put in TargetHostName (an A-label for IDNs),
+                // or the host name some libraries (MailKit) pass as the sender.
+                var name = host ?? ssl?.TargetHostName ?? sender as string;
+                if (name is null)
+                {
+                    throw new InvalidOperationException("no host name to verify the server against: pass one to CreateValidationCallback");
+                }
+                var peer = fixedPeer ?? PeerIdentity.Host(name);
+                ok = Check(state, cert, chain, _checkHostname ? peer : null, name);
+                label = name;
+            }
+            if (ssl is not null)
+            {
+                _sessions.AddOrUpdate(ssl, state);
+            }
+            if (!ok)
+            {
+                TlsLog.Report(_log, state, label);
+                throw new CertificateVerificationException(state, null);
+            }
+            return true;
+        };
+#pragma warning restore CA5359
+    }
+
+    /// <summary>
+    /// Client options for <see cref="SslStream.AuthenticateAsClientAsync(SslClientAuthenticationOptions, CancellationToken)"/>
+    /// and libraries that take them (<c>ClientWebSocket</c> through its <c>HttpMessageInvoker</c>, gRPC's
+    /// <c>SocketsHttpHandler</c>, <c>QuicConnection</c>): this context's protocols, ALPN, cipher suites, client
+    /// certificate and validation callback (<see cref="CreateValidationCallback(string?)"/>), with .NET's own chain
+    /// downloads and revocation checks turned off.
+    /// </summary>
+    /// <param name="host">The server name: sent as SNI (its A-label; none for an IP literal) and checked against the
+    /// certificate. Null leaves <see cref="SslClientAuthenticationOptions.TargetHost"/> unset, for handlers that fill
+    /// it in per request.</param>
+    /// <returns>A new options object, which may be reused for many connections.</returns>
+    /// <exception cref="ArgumentException">Host names are checked and <paramref name="host"/> is not a valid host name or IP literal.</exception>
+    /// <exception cref="InvalidOperationException">The context verifies clients, or verification is on and no trust store was loaded.</exception>
+    public SslClientAuthenticationOptions CreateSslClientAuthenticationOptions(string? host)
     {
         if (Purpose != TlsPurpose.ServerAuthentication)
         {
-            throw new InvalidOperationException("HTTP clients verify servers: use a TlsPurpose.ServerAuthentication context");
+            throw new InvalidOperationException("client options verify servers: use a TlsPurpose.ServerAuthentication context");
         }
-        Freeze();
-        var handler = new SocketsHttpHandler
+        var callback = CreateValidationCallback(host);
+        var options = new SslClientAuthenticationOptions
         {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = Protocols,
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                CertificateChainPolicy = CheapChainPolicy(),
-                RemoteCertificateValidationCallback = (sender, cert, chain, _) =>
-                {
-                    // The handler puts the request's host in TargetHostName (an A-label for IDNs).
-                    var host = (sender as SslStream)?.TargetHostName;
-                    if (host is null)
-                    {
-                        return _verifyMode == VerifyMode.None;
-                    }
-                    var state = new PeerVerification();
-                    var ok = Check(state, cert, chain, _checkHostname ? PeerIdentity.Host(host) : null, host);
-                    if (sender is SslStream s)
-                    {
-                        _sessions.AddOrUpdate(s, state);
-                    }
-                    return ok;
-                },
-            },
+            // RFC 6066 3: no SNI for IP literals; A-labels for internationalised names.
+            TargetHost = host is null ? null : PeerIdentity.Host(host).SslTargetHost,
+            EnabledSslProtocols = Protocols,
+            ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = CheapChainPolicy(),
+            CipherSuitesPolicy = SuitesPolicy(),
+            RemoteCertificateValidationCallback = callback,
         };
         if (_ownCertificate is not null)
         {
-            handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true);
+            options.ClientCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true);
         }
-        return handler;
+        return options;
+    }
+
+    /// <summary>
+    /// Server options for <see cref="SslStream.AuthenticateAsServerAsync(SslServerAuthenticationOptions, CancellationToken)"/>:
+    /// this context's certificate, protocols, ALPN and cipher suites, client certificates asked for per
+    /// <see cref="VerifyMode"/> and verified by this context, .NET's own chain downloads and revocation checks off.
+    /// A rejected client throws <see cref="CertificateVerificationException"/> from the handshake and is logged;
+    /// <see cref="GetPeerVerification(SslStream)"/> tells what was decided.
+    /// </summary>
+    /// <returns>A new options object, which may be reused for many connections.</returns>
+    /// <exception cref="InvalidOperationException">No certificate was loaded, or verification is on and no trust store was loaded.</exception>
+    public SslServerAuthenticationOptions CreateSslServerAuthenticationOptions()
+    {
+        if (_ownCertificate is null)
+        {
+            throw new InvalidOperationException("a server needs a certificate: call LoadCertChain or UseCertificate");
+        }
+        var callback = CreateValidationCallback(null);
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true),
+            ClientCertificateRequired = _verifyMode != VerifyMode.None && !_postHandshake,
+            CipherSuitesPolicy = SuitesPolicy(),
+            EnabledSslProtocols = Protocols,
+            ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = CheapChainPolicy(),
+            RemoteCertificateValidationCallback = callback,
+        };
+    }
+
+    /// <summary>Who the peer of a server-side stream is, for logs: its socket's remote address when known.</summary>
+    private static string RemoteLabel(Stream? transport)
+    {
+        try
+        {
+            return transport is System.Net.Sockets.NetworkStream { Socket.RemoteEndPoint: { } remote } ? $"client {remote}" : "client";
+        }
+        catch (ObjectDisposedException)
+        {
+            return "client";
+        }
     }
 
     /// <summary>The platform's own chain building made a cheap no-op: an empty custom root store, no
@@ -531,14 +748,20 @@ public sealed class TlsContext
         VerificationFlags = X509VerificationFlags.AllFlags,
     };
 
-    private async Task Handshake(SslStream ssl, PeerVerification state, Func<Task> handshake)
+    private async Task Handshake(SslStream ssl, Stream? transport, PeerVerification state, Func<Task> handshake)
     {
         try
         {
             await handshake().ConfigureAwait(false);
         }
+        catch (CertificateVerificationException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         catch (AuthenticationException e) when (state.Result is { IsValid: false } || state.MissingCertificate)
         {
+            TlsLog.Report(_log, state, Purpose == TlsPurpose.ServerAuthentication ? state.Host : RemoteLabel(transport));
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new CertificateVerificationException(state, e);
         }
@@ -565,8 +788,40 @@ public sealed class TlsContext
         {
             bool ok = _verifyMode == VerifyMode.Optional;
             state.Set(null, ok, host, missing: !ok);
+            if (!ok)
+            {
+                Count(state, null);
+            }
             return ok;
         }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return CheckCertificate(state, cert, chain, peer, host);
+        }
+        finally
+        {
+            Count(state, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private void Count(PeerVerification state, double? seconds)
+    {
+        var purpose = new KeyValuePair<string, object?>("certitude.tls.purpose", Purpose == TlsPurpose.ServerAuthentication ? "server" : "client");
+        _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose);
+        if (!state.Accepted)
+        {
+            var code = state.MissingCertificate ? "missing_certificate" : ((int)(state.Result?.Code ?? VerifyCode.Unspecified)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("error.type", code), purpose);
+        }
+        if (seconds is double s)
+        {
+            _telemetry.Duration.Record(s, purpose);
+        }
+    }
+
+    private bool CheckCertificate(PeerVerification state, X509Certificate cert, X509Chain? chain, PeerIdentity? peer, string host)
+    {
         Certificate leaf;
         var intermediates = new List<Certificate>();
         try
@@ -594,18 +849,34 @@ public sealed class TlsContext
                 // A malformed certificate cannot be on a path; it is left out.
             }
         }
+        if (intermediates.Count == 0 && _remembered.Find(leaf) is { } remembered)
+        {
+            // A resumed TLS 1.3 session carries the leaf alone: verify it again, in full, with the
+            // intermediates its last full verification used as untrusted candidates (RFC 8446 2.2:
+            // resumption authenticates with the original handshake's identity).
+            intermediates.AddRange(remembered);
+            if (_log is not null)
+            {
+                TlsLog.ResumedWithRememberedPath(_log, host);
+            }
+        }
         var result = _verifier!.Verify(leaf, intermediates, peer);
+        if (result.IsValid)
+        {
+            _remembered.Remember(result);
+        }
         if (!result.IsValid && _strictness == Strictness.Warn && (_flags & VerifyFlags.X509Strict) != 0)
         {
             var lax = _laxVerifier!.Verify(leaf, intermediates, peer);
             if (lax.IsValid)
             {
+                _remembered.Remember(lax);
                 state.Set(lax, true, host, strictFailure: result);
-                StrictnessWarnings.Add(1, new KeyValuePair<string, object?>("code", (int)result.Code));
+                _telemetry.StrictnessWarnings.Add(1, new KeyValuePair<string, object?>("error.type", ((int)result.Code).ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 StrictnessWarning?.Invoke(this, new StrictnessWarningEventArgs(host, result));
-                if (_logger is not null)
+                if (_log is not null)
                 {
-                    LogStrictOnly(_logger, host, (int)result.Code, result.Message, null);
+                    TlsLog.StrictOnlyFailure(_log, host, (int)result.Code, result.Message);
                 }
                 return true;
             }

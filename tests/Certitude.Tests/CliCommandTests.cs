@@ -174,6 +174,9 @@ public sealed class CliCommandTests : IDisposable
             Assert.Equal(8, c.GetProperty("subject_hash").GetString()!.Length);
             Assert.True(c.GetProperty("extensions").GetArrayLength() > 3);
         }
+        // Dates are plain ISO 8601 in the text itself, not "\u002B00:00".
+        Assert.Matches("\"not_after\": \"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+\\+00:00\"", inspect.Out);
+        Assert.DoesNotContain("\\u002B", inspect.Out, StringComparison.Ordinal);
         var bundle = Path.Combine(_dir, "bundle.pem");
         File.WriteAllText(bundle, File.ReadAllText(leaf) + File.ReadAllText(chain));
         var audit = InProcess("audit", bundle, "--cafile", roots, "--json");

@@ -28,28 +28,80 @@ public sealed partial class PackagingTests : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), $"{file} {string.Join(' ', args)} timed out");
+        // A guard against a hang, not a timing assertion: packing the solution on a loaded 2-core machine takes minutes.
+        Assert.True(p.WaitForExit(900_000), $"{file} {string.Join(' ', args)} timed out");
         return (p.ExitCode, stdout.Result + stderr.Result);
     }
 
     [Fact]
-    public void PackProducesTheFourPackagesAndTheToolInstalls()
+    public void PackProducesTheFivePackagesFitForNuGetAndTheToolInstalls()
     {
         var root = Corpus.RepositoryRoot();
         var output = Path.Combine(_dir, "nupkgs");
         var (exit, log) = Run("dotnet", root, "pack", "Certitude.slnx", "-c", "Release", "-o", output);
         Assert.True(exit == 0, log);
-        foreach (var id in new[] { "Certitude.Core", "Certitude.Tls", "Certitude.AspNetCore", "certitude" })
+        // SourceLink and the repository URL come from the git remote; a clone without one (or with a local path as
+        // its origin) packs without them, so those fields are checked where the remote is a hosted repository.
+        var remote = Run("git", root, "remote", "get-url", "origin");
+        var hasRemote = remote.Exit == 0 && remote.Output.Trim().StartsWith("https://github.com/", StringComparison.Ordinal);
+        foreach (var id in new[] { "Certitude.Core", "Certitude.Tls", "Certitude.Extensions.Http", "Certitude.AspNetCore", "certitude" })
         {
             var nupkg = Path.Combine(output, $"{id}.0.1.0.nupkg");
             Assert.True(File.Exists(nupkg), $"{id} was not packed: {string.Join(", ", Directory.GetFiles(output).Select(Path.GetFileName))}");
-            Assert.True(File.Exists(Path.Combine(output, $"{id}.0.1.0.snupkg")), $"{id} has no symbol package");
+            var snupkg = Path.Combine(output, $"{id}.0.1.0.snupkg");
+            Assert.True(File.Exists(snupkg), $"{id} has no symbol package");
             using var zip = ZipFile.OpenRead(nupkg);
             var entries = zip.Entries.Select(e => e.FullName).ToList();
             Assert.Contains("README.md", entries);
             if (id != "certitude")
             {
                 Assert.Contains(entries, e => e.StartsWith("lib/net10.0/", StringComparison.Ordinal) && e.EndsWith(".xml", StringComparison.Ordinal));
+            }
+            // The package's own README: what it does and how to install it, no links into the repository.
+            using (var reader = new StreamReader(zip.GetEntry("README.md")!.Open()))
+            {
+                var readme = reader.ReadToEnd();
+                Assert.StartsWith($"# {id}\n", readme, StringComparison.Ordinal);
+                Assert.Contains(id == "certitude" ? "dotnet tool install --global certitude" : $"dotnet add package {id}", readme, StringComparison.Ordinal);
+                Assert.DoesNotMatch(@"\]\((?!https://)", readme);
+                Assert.DoesNotContain("dotnet test", readme, StringComparison.Ordinal);
+            }
+            var nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+            using (var reader = new StreamReader(nuspecEntry.Open()))
+            {
+                var nuspec = reader.ReadToEnd();
+                Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+                if (hasRemote)
+                {
+                    Assert.Matches("<repository type=\"git\" url=\"[^\"]+\" commit=\"[0-9a-f]{40}\"", nuspec);
+                    Assert.Matches("<projectUrl>[^<]+</projectUrl>", nuspec);
+                }
+                if (id == "Certitude.Extensions.Http")
+                {
+                    // Console apps: no ASP.NET Core.
+                    Assert.DoesNotContain("Microsoft.AspNetCore.App", nuspec, StringComparison.Ordinal);
+                    Assert.Contains("id=\"Microsoft.Extensions.Http\"", nuspec, StringComparison.Ordinal);
+                }
+            }
+            // Packed PDBs name sources by the deterministic /_/ root, never this machine's path, and carry SourceLink
+            // data (which maps /_/ to the repository's raw URLs) when the repository has a remote.
+            using var symbols = ZipFile.OpenRead(snupkg);
+            foreach (var pdb in symbols.Entries.Where(e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal)))
+            {
+                using var ms = new MemoryStream();
+                using (var p = pdb.Open())
+                {
+                    p.CopyTo(ms);
+                }
+                ms.Position = 0;
+                using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(ms);
+                var reader = provider.GetMetadataReader();
+                var documents = reader.Documents.Select(d => reader.GetString(reader.GetDocument(d).Name)).ToList();
+                Assert.NotEmpty(documents);
+                Assert.All(documents, d => Assert.StartsWith("/_/", d, StringComparison.Ordinal));
+                var sourceLink = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+                var hasSourceLink = reader.CustomDebugInformation.Any(h => reader.GetGuid(reader.GetCustomDebugInformation(h).Kind) == sourceLink);
+                Assert.Equal(hasRemote, hasSourceLink);
             }
         }
         var tools = Path.Combine(_dir, "tools");
@@ -91,6 +143,7 @@ public sealed partial class PackagingTests : IDisposable
               <ItemGroup>
                 <Reference Include="{bin}/Certitude.Core.dll" />
                 <Reference Include="{bin}/Certitude.Tls.dll" />
+                <Reference Include="{Path.Combine(root, "src", "Certitude.Extensions.Http", "bin", new DirectoryInfo(bin).Parent!.Name, "net10.0", "Certitude.Extensions.Http.dll")}" />
                 <Reference Include="{Path.Combine(root, "src", "Certitude.AspNetCore", "bin", new DirectoryInfo(bin).Parent!.Name, "net10.0", "Certitude.AspNetCore.dll")}" />
               </ItemGroup>
             </Project>
@@ -104,6 +157,9 @@ public sealed partial class PackagingTests : IDisposable
         File.WriteAllText(Path.Combine(project, "roots.pem"), rootCa.X509.ExportCertificatePem());
         File.WriteAllText(Path.Combine(project, "client-roots.pem"), rootCa.X509.ExportCertificatePem());
         File.WriteAllText(Path.Combine(project, "chain.pem"), leaf.X509.ExportCertificatePem() + "\n" + ica.X509.ExportCertificatePem());
+        var server = TestPki.Leaf(ica, ["localhost"], live);
+        File.WriteAllText(Path.Combine(project, "server.pem"), server.X509.ExportCertificatePem() + "\n" + ica.X509.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(project, "server.key"), ((System.Security.Cryptography.ECDsa)server.Key).ExportPkcs8PrivateKeyPem());
         var (exit, log) = Run("dotnet", project, "run", "-c", "Release");
         Assert.True(exit == 0, program + "\n----\n" + log);
         Assert.Contains("verified", log, StringComparison.Ordinal);

@@ -79,7 +79,10 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
 
     internal IReadOnlyList<NameAttribute[]> Rdns => Attributes;
 
-    /// <summary>The text values of every attribute of the given type, in order (e.g. 2.5.4.3 for CN).</summary>
+    /// <summary>The last commonName (2.5.4.3) value, the most specific one, or null when the name has none.</summary>
+    public string? CommonName => GetAttributeValues(NameAttributeOids.CommonName).LastOrDefault();
+
+    /// <summary>The text values of every attribute of the given type, in order (e.g. <see cref="NameAttributeOids.CommonName"/>).</summary>
     public IEnumerable<string> GetAttributeValues(string oid)
     {
         if (_rdns is null)
@@ -588,4 +591,30 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
     }
 
     internal static string Hex(ReadOnlySpan<byte> b) => Convert.ToHexString(b).ToLower(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Object identifiers of common distinguished-name attributes (RFC 5280 4.1.2.4, X.520, RFC 4519),
+/// for <see cref="DistinguishedName.GetAttributeValues(string)"/>.</summary>
+public static class NameAttributeOids
+{
+    /// <summary>commonName (CN)</summary>
+    public const string CommonName = "2.5.4.3";
+    /// <summary>serialNumber</summary>
+    public const string SerialNumber = "2.5.4.5";
+    /// <summary>countryName (C)</summary>
+    public const string Country = "2.5.4.6";
+    /// <summary>localityName (L)</summary>
+    public const string Locality = "2.5.4.7";
+    /// <summary>stateOrProvinceName (ST)</summary>
+    public const string StateOrProvince = "2.5.4.8";
+    /// <summary>organizationName (O)</summary>
+    public const string Organization = "2.5.4.10";
+    /// <summary>organizationalUnitName (OU)</summary>
+    public const string OrganizationalUnit = "2.5.4.11";
+    /// <summary>emailAddress (PKCS #9; deprecated in favour of rfc822Name SANs, RFC 5280 4.1.2.6)</summary>
+    public const string EmailAddress = "1.2.840.113549.1.9.1";
+    /// <summary>domainComponent (DC, RFC 4519)</summary>
+    public const string DomainComponent = "0.9.2342.19200300.100.1.25";
+    /// <summary>userId (UID, RFC 4519)</summary>
+    public const string UserId = "0.9.2342.19200300.100.1.1";
 }

@@ -260,7 +260,7 @@ public static class VerifyCodes
     /// preference to a lower one ("certificate has expired" beats "unable to get local issuer
     /// certificate"). Codes of equal rank keep the order in which paths were tried.
     /// </summary>
-    public static int Rank(VerifyCode code) => code switch
+    internal static int Rank(VerifyCode code) => code switch
     {
         VerifyCode.Ok => int.MaxValue,
         VerifyCode.BudgetExhausted => 100,

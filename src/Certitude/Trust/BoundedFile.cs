@@ -2,7 +2,7 @@ namespace Certitude;
 
 /// <summary>Reads files that may come from an attacker (trust-store folders, bundles): at most a fixed
 /// number of bytes, so a huge file or a device such as /dev/zero cannot hang or exhaust memory.</summary>
-public static class BoundedFile
+internal static class BoundedFile
 {
     /// <summary>The largest certificate, bundle or CRL file read: 64 MiB.</summary>
     public const int MaxBytes = 64 * 1024 * 1024;

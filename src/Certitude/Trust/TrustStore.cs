@@ -118,6 +118,26 @@ public sealed class TrustStore
     /// and distrust-after dates (see <see cref="RootProgram"/>).</summary>
     public static TrustStore Mozilla() => RootProgram.Mozilla.ToTrustStore();
 
+    /// <summary>A store of the given .NET certificates (their DER is parsed strictly; duplicates are kept once).</summary>
+    /// <exception cref="CertificateFormatException">A certificate is malformed (the message gives its position).</exception>
+    public static TrustStore FromCertificates(IEnumerable<System.Security.Cryptography.X509Certificates.X509Certificate2> certificates)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        var parsed = new List<Certificate>();
+        foreach (var c in certificates)
+        {
+            try
+            {
+                parsed.Add(Certificate.Parse(c.RawDataMemory.ToArray().AsMemory()));
+            }
+            catch (CertificateFormatException e)
+            {
+                throw e.WithLocation("X509Certificate2 " + c.Subject, parsed.Count);
+            }
+        }
+        return new(parsed, [], [], "certificates");
+    }
+
     /// <summary>PEM (one or many CERTIFICATE blocks) or DER data, as OpenSSL's <c>cadata</c>.</summary>
     public static TrustStore FromData(ReadOnlySpan<byte> data, string source = "cadata", TrustStoreLoadOptions? options = null)
     {
