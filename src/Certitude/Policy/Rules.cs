@@ -97,6 +97,10 @@ internal static class RuleTables
         new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, false, VerifyCode.SubtreeMinMax,
             (c, _) => If(c.NameConstraints is { } nc && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(s => s.HasMinMax),
                 "a GeneralSubtree has a minimum other than 0 or a maximum")),
+        // RFC 5280 4.2.1.4: "CPSuri ::= IA5String", "UserNotice ::= SEQUENCE { ... }": a CPS pointer or user
+        // notice that breaks its own syntax makes the extension malformed, critical or not.
+        new("policy-qualifier-syntax", "RFC 5280 4.2.1.4", CertRole.Leaf | CertRole.Intermediate, false, VerifyCode.InvalidPolicyExtension,
+            (c, _) => If(c.HasMalformedPolicyQualifier, "a CPS or user-notice policy qualifier does not have the syntax RFC 5280 gives it")),
         // RFC 5280 4.2.1.4: "Applications that process a critical certificatePolicies extension MUST be able
         // to interpret this extension (including the optional qualifier), or MUST reject the certificate."
         new("critical-policy-qualifiers", "RFC 5280 4.2.1.4", CertRole.Any, false, VerifyCode.UnhandledCriticalExtension,
@@ -142,6 +146,12 @@ internal static class RuleTables
             (c, _) => If(Ext(c, Oids.SubjectKeyIdentifier) is { Critical: true }, "subjectKeyIdentifier is critical")),
         new("ca-has-ski", "RFC 5280 4.2.1.2", CertRole.Any, true, VerifyCode.MissingSubjectKeyIdentifier,
             (c, _) => If(c.IsCertificateAuthority && c.SubjectKeyId is null, "CA certificate has no subjectKeyIdentifier")),
+        // RFC 5280 4.2.1.3: "Conforming CAs MUST include this extension in certificates that contain public keys
+        // that are used to validate digital signatures on other public key certificates or CRLs."
+        // NOTE: not applied to trust anchors, which are a name and a key (RFC 5280 6.1.1 (d)); roots without
+        // keyUsage exist (x509-limbo crl::issuer-no-keyusage-extension expects them accepted).
+        new("ca-has-key-usage", "RFC 5280 4.2.1.3", CertRole.Intermediate, true, VerifyCode.CaCertMissingKeyUsage,
+            (c, _) => If(c.Version == 3 && c.IsCertificateAuthority && c.KeyUsage is null, "CA certificate has no keyUsage extension")),
         new("ca-basic-constraints-critical", "RFC 5280 4.2.1.9", CertRole.Issuer, true, VerifyCode.CaBasicConstraintsNotCritical,
             (c, _) => If(c.IsCertificateAuthority && Ext(c, Oids.BasicConstraints) is { Critical: false }, "basicConstraints of a CA is not critical")),
         new("pathlen-only-for-ca", "RFC 5280 4.2.1.9", CertRole.Any, true, VerifyCode.PathLenInvalidForNonCa,
