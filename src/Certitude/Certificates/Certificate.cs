@@ -59,6 +59,9 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>certificatePolicies carries a qualifier other than a well-formed CPS pointer or user notice (RFC 5280 4.2.1.4).</summary>
     internal bool HasUninterpretedPolicyQualifier { get; private init; }
 
+    /// <summary>certificatePolicies carries an id-qt-cps or id-qt-unotice qualifier that breaks its syntax (RFC 5280 4.2.1.4).</summary>
+    internal bool HasMalformedPolicyQualifier { get; private init; }
+
     /// <summary>The subject public key.</summary>
     public PublicKeyInfo PublicKey { get; private init; } = null!;
 
@@ -330,7 +333,7 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
         var slips = explicitV1 ? EncodingSlips.ExplicitVersion1 : EncodingSlips.None;
-        bool uninterpretedQualifier = false;
+        bool uninterpretedQualifier = false, malformedQualifier = false;
         foreach (var e in exts)
         {
             if (e.ExplicitNotCritical)
@@ -353,7 +356,7 @@ public sealed class Certificate : IEquatable<Certificate>
                 case Oids.AuthorityKeyIdentifier: aki = ExtensionDecoder.AuthorityKeyId(v, field); break;
                 case Oids.SubjectKeyIdentifier: ski = ExtensionDecoder.SubjectKeyId(v, field); break;
                 case Oids.NameConstraints: nc = ExtensionDecoder.NameConstraints(v, field); break;
-                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field, out uninterpretedQualifier); break;
+                case Oids.CertificatePolicies: pols = ExtensionDecoder.CertificatePolicies(v, field, out uninterpretedQualifier, out malformedQualifier); break;
                 case Oids.PolicyMappings: maps = ExtensionDecoder.PolicyMappings(v, field); break;
                 case Oids.PolicyConstraints: pc = ExtensionDecoder.PolicyConstraints(v, field); break;
                 case Oids.InhibitAnyPolicy: inhibit = ExtensionDecoder.InhibitAnyPolicy(v, field); break;
@@ -381,6 +384,7 @@ public sealed class Certificate : IEquatable<Certificate>
             ValidityHasFractionalSeconds = fracA || fracB,
             HasUniqueIdentifiers = uniqueIds,
             HasUninterpretedPolicyQualifier = uninterpretedQualifier,
+            HasMalformedPolicyQualifier = malformedQualifier,
             PublicKey = spki,
             _extensionHeaders = exts,
             BasicConstraints = bc,

@@ -279,10 +279,12 @@ internal static class ExtensionDecoder
     }
 
     /// <summary>certificatePolicies; <paramref name="uninterpreted"/> tells whether a policy qualifier is one
-    /// Certitude cannot interpret (RFC 5280 4.2.1.4: only id-qt-cps and id-qt-unotice, in their syntax).</summary>
-    public static PolicyInformation[] CertificatePolicies(ReadOnlyMemory<byte> v, string f, out bool uninterpreted)
+    /// Certitude cannot interpret (RFC 5280 4.2.1.4: only id-qt-cps and id-qt-unotice, in their syntax), and
+    /// <paramref name="malformedQualifier"/> whether a CPS or user-notice qualifier breaks its syntax.</summary>
+    public static PolicyInformation[] CertificatePolicies(ReadOnlyMemory<byte> v, string f, out bool uninterpreted, out bool malformedQualifier)
     {
         uninterpreted = false;
+        malformedQualifier = false;
         var r = Open(v);
         var seq = r.ReadSequence();
         r.ThrowIfNotEmpty();
@@ -306,7 +308,10 @@ internal static class ExtensionDecoder
                         qv = q.ReadEncodedValue();
                     }
                     q.ThrowIfNotEmpty();
-                    uninterpreted |= !IsInterpretableQualifier(qid, qv);
+                    bool readable = IsInterpretableQualifier(qid, qv);
+                    uninterpreted |= !readable;
+                    // A qualifier of a kind RFC 5280 defines that does not have its syntax.
+                    malformedQualifier |= !readable && qid is Oids.QualifierCps or Oids.QualifierUserNotice;
                     n++;
                 }
                 if (n == 0)

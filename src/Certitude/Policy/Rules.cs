@@ -112,6 +112,10 @@ internal static class RuleTables
         new("name-constraints-no-min-max", "RFC 5280 4.2.1.10", CertRole.Any, RuleTier.Always, VerifyCode.SubtreeMinMax,
             (c, _) => If(c.NameConstraints is { } nc && (nc.Permitted ?? []).Concat(nc.Excluded ?? []).Any(s => s.HasMinMax),
                 "a GeneralSubtree has a minimum other than 0 or a maximum")),
+        // RFC 5280 4.2.1.4: "CPSuri ::= IA5String", "UserNotice ::= SEQUENCE { ... }": a CPS pointer or user
+        // notice that breaks its own syntax makes the extension malformed, critical or not.
+        new("policy-qualifier-syntax", "RFC 5280 4.2.1.4", CertRole.Leaf | CertRole.Intermediate, RuleTier.Always, VerifyCode.InvalidPolicyExtension,
+            (c, _) => If(c.HasMalformedPolicyQualifier, "a CPS or user-notice policy qualifier does not have the syntax RFC 5280 gives it")),
         // RFC 5280 4.2.1.4: "Applications that process a critical certificatePolicies extension MUST be able
         // to interpret this extension (including the optional qualifier), or MUST reject the certificate."
         new("critical-policy-qualifiers", "RFC 5280 4.2.1.4", CertRole.Any, RuleTier.Always, VerifyCode.UnhandledCriticalExtension,
