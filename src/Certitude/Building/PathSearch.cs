@@ -510,7 +510,7 @@ internal sealed class PathSearch
             if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
                 && Array.IndexOf(ceku, Oids.AnyExtendedKeyUsage) < 0 && !ContainsAll(ceku, ekus))
             {
-                failures.Add((new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus)}", "RFC 5280 4.2.1.12"), i));
+                failures.Add((new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus.Select(KeyPurposes.Name))}", "RFC 5280 4.2.1.12"), i));
             }
         }
 
@@ -581,7 +581,8 @@ internal sealed class PathSearch
     {
         CertificatePurpose.ServerAuthentication => ServerAuthOnly,
         CertificatePurpose.ClientAuthentication => ClientAuthOnly,
-        _ => null,
+        CertificatePurpose.Any => null,
+        _ => _requiredEkus ??= KeyPurposes.Oid(_o.Purpose) is { } oid ? [oid] : null,
     };
 
     private static bool ContainsAll(string[] have, string[] wanted)
@@ -607,7 +608,18 @@ internal sealed class PathSearch
             {
                 if (!any && Array.IndexOf(eku, want) < 0)
                 {
-                    (failures ??= []).Add(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12"));
+                    (failures ??= []).Add(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {KeyPurposes.Name(want)}", "RFC 5280 4.2.1.12"));
+                }
+            }
+        }
+        // Requirements that come with a purpose (KeyPurposes.LeafRules, e.g. RFC 3161 2.3 for timeStamping).
+        if (RequiredEkus() is { } wanted)
+        {
+            foreach (var (oid, citation, check) in KeyPurposes.LeafRules)
+            {
+                if (Array.IndexOf(wanted, oid) >= 0 && check(leaf) is { } problem)
+                {
+                    (failures ??= []).Add(new Failure(VerifyCode.InvalidPurpose, problem, citation));
                 }
             }
         }
