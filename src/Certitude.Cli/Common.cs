@@ -34,10 +34,10 @@ internal static class Inputs
         }
         try
         {
-            var list = Certificate.ParseAll(data, path);
+            var list = Parse(data, path);
             if (list.Count == 0)
             {
-                throw new CliException(Exit.Usage, $"'{path}' holds no certificate (expected PEM CERTIFICATE blocks or DER)");
+                throw new CliException(Exit.Usage, $"'{path}' holds no certificate (expected PEM CERTIFICATE or PKCS7 blocks, DER, or a PKCS#7/CMS SignedData)");
             }
             return list;
         }
@@ -45,6 +45,56 @@ internal static class Inputs
         {
             throw new CliException(Exit.Usage, e.Message);
         }
+    }
+
+    /// <summary>The certificates of a PEM bundle, a DER certificate, or a PKCS#7/CMS container (DER or PEM),
+    /// the leaf of a container first.</summary>
+    public static IReadOnlyList<Certificate> Parse(byte[] data, string path)
+    {
+        if (Pem.LooksLikePem(data))
+        {
+            if (Containers.PemBlocks(System.Text.Encoding.ASCII.GetString(data), path) is { } blocks)
+            {
+                var all = new List<Certificate>(Certificate.ParseAll(data, path));
+                foreach (var b in blocks)
+                {
+                    all.AddRange(Containers.Certificates(b, path));
+                }
+                return Containers.LeafFirst(all);
+            }
+            return Certificate.ParseAll(data, path);
+        }
+        return Containers.IsSignedData(data) ? Containers.LeafFirst(Containers.Certificates(data, path)) : Certificate.ParseAll(data, path);
+    }
+
+    /// <summary>Whether a file holds a PKCS#7/CMS container rather than PEM certificates or one DER certificate.</summary>
+    public static bool IsContainer(byte[] data)
+        => Pem.LooksLikePem(data)
+            ? System.Text.Encoding.ASCII.GetString(data) is var t && (t.Contains("-----BEGIN PKCS7-----", StringComparison.Ordinal) || t.Contains("-----BEGIN CMS-----", StringComparison.Ordinal))
+            : Containers.IsSignedData(data);
+
+    /// <summary>A command-line target that names a local file or directory (never to be resolved as a host):
+    /// it exists, or contains a path separator, or starts with '.' or '~', or ends with a certificate file extension.</summary>
+    public static bool IsLocalPath(string target)
+        => File.Exists(target) || Directory.Exists(target)
+            || target.Contains('/', StringComparison.Ordinal) || target.Contains('\\', StringComparison.Ordinal)
+            || target.StartsWith('.') || target.StartsWith('~')
+            || Path.GetExtension(target).ToLowerInvariant() is ".pem" or ".crt" or ".cer" or ".der" or ".p7b" or ".p7c" or ".p7s" or ".crl";
+
+    /// <summary>The certificates of a PKCS#7 file, or null when the file is not one (or cannot be read: the trust
+    /// store loader then reports it).</summary>
+    private static IReadOnlyList<Certificate>? ReadContainer(string path)
+    {
+        byte[] data;
+        try
+        {
+            data = BoundedFile.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+        return IsContainer(data) ? Certificates(path) : null;
     }
 
     public static List<CertificateRevocationList> Crls(IEnumerable<string> paths)
@@ -70,6 +120,12 @@ internal static class Inputs
         try
         {
             var parts = new List<TrustStore>();
+            if (cafile is not null && ReadContainer(cafile) is { } bag)
+            {
+                // A PKCS#7 bag of anchors: its certificates, each one an anchor.
+                parts.Add(TrustStore.FromCertificates(bag));
+                cafile = null;
+            }
             if (cafile is not null || capath is not null)
             {
                 parts.Add(TrustStore.Load(cafile, capath));
@@ -139,7 +195,7 @@ internal static class Inputs
 /// <summary>The trust options several commands share: --cafile, --capath, --system-store.</summary>
 internal sealed class TrustOptions
 {
-    private readonly System.CommandLine.Option<string?> _cafile = new("--cafile") { Description = "trust anchors: a PEM bundle" };
+    private readonly System.CommandLine.Option<string?> _cafile = new("--cafile") { Description = "trust anchors: a PEM bundle, DER certificate or PKCS#7 bag (.p7b/.p7c/.p7s)" };
     private readonly System.CommandLine.Option<string?> _capath = new("--capath") { Description = "trust anchors: an OpenSSL hashed directory" };
     private readonly System.CommandLine.Option<bool> _system = new("--system-store") { Description = "also trust the system store (the default when neither --cafile nor --capath is given)" };
 
@@ -151,6 +207,128 @@ internal sealed class TrustOptions
     }
 
     public TrustStore Load(System.CommandLine.ParseResult p) => Inputs.Trust(p.GetValue(_cafile), p.GetValue(_capath), p.GetValue(_system));
+
+    /// <summary>Whether trust sources were named (without them the system store is used).</summary>
+    public bool Given(System.CommandLine.ParseResult p) => p.GetValue(_cafile) is not null || p.GetValue(_capath) is not null || p.GetValue(_system);
+}
+
+/// <summary>
+/// The verification options of every command that verifies (verify, connect, audit, inspect), defined and
+/// bound here once: --purpose (repeatable), --profile, --no-strict, --allow-sha1, --min-rsa-bits, --at and the
+/// trust sources.
+/// </summary>
+internal sealed class VerificationSettings
+{
+    private readonly System.CommandLine.Option<string[]> _purpose = new("--purpose")
+    {
+        Description = "what the leaf is verified for, repeatable: " + string.Join("|", KeyPurposes.Named.Select(n => n.ShortName)) + "|<dotted OID> (default: server)",
+    };
+    private readonly System.CommandLine.Option<string> _profile = new("--profile")
+    {
+        Description = "auto (webpki for server/client purposes, rfc5280 for the others), webpki or rfc5280",
+        DefaultValueFactory = _ => "auto",
+    };
+    private readonly System.CommandLine.Option<bool> _noStrict = new("--no-strict") { Description = "turn X509Strict off (legacy structures accepted)" };
+    private readonly System.CommandLine.Option<bool> _allowSha1 = new("--allow-sha1") { Description = "accept SHA-1 signatures" };
+    private readonly System.CommandLine.Option<int?> _minRsa = new("--min-rsa-bits") { Description = "smallest RSA key accepted (default: the profile's, 2048)" };
+    private readonly System.CommandLine.Option<string?> _at = new("--at") { Description = "validation time, ISO 8601 (default: now)" };
+
+    public VerificationSettings() => _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+
+    public TrustOptions Trust { get; } = new();
+
+    public void AddTo(System.CommandLine.Command command)
+    {
+        command.Options.Add(_purpose);
+        command.Options.Add(_profile);
+        command.Options.Add(_noStrict);
+        command.Options.Add(_allowSha1);
+        command.Options.Add(_minRsa);
+        command.Options.Add(_at);
+        Trust.AddTo(command);
+    }
+
+    public bool Strict(System.CommandLine.ParseResult p) => !p.GetValue(_noStrict);
+
+    public DateTimeOffset? At(System.CommandLine.ParseResult p) => Inputs.Time(p.GetValue(_at));
+
+    /// <summary>The key purpose OIDs asked for; empty for <c>any</c>. Default: serverAuth.</summary>
+    public IReadOnlyList<string> Purposes(System.CommandLine.ParseResult p)
+    {
+        var given = p.GetValue(_purpose) is { Length: > 0 } g ? g : ["server"];
+        var oids = new List<string>();
+        bool any = false;
+        foreach (var text in given)
+        {
+            var named = KeyPurposes.Named.FirstOrDefault(n => string.Equals(n.ShortName, text, StringComparison.OrdinalIgnoreCase) || n.Name == text);
+            if (named.Oid == KeyPurposes.Any)
+            {
+                any = true;
+            }
+            else if (named.Oid is not null)
+            {
+                oids.Add(named.Oid);
+            }
+            else if (IsDottedOid(text))
+            {
+                oids.Add(text);
+            }
+            else
+            {
+                throw new CliException(Exit.Usage, $"--purpose '{text}' is neither {string.Join(", ", KeyPurposes.Named.Select(n => n.ShortName))} nor a dotted OID");
+            }
+        }
+        if (any && oids.Count > 0)
+        {
+            throw new CliException(Exit.Usage, "--purpose any (no extKeyUsage requirement) cannot be combined with other purposes");
+        }
+        return oids.Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The options these settings amount to. The profile "auto" is webpki for server and client
+    /// authentication and rfc5280 for every other purpose (the CA/B Baseline Requirements describe TLS certificates only).</summary>
+    public VerificationOptions Options(System.CommandLine.ParseResult p)
+    {
+        var purposes = Purposes(p);
+        bool tls = purposes.Count > 0 && purposes.All(o => o is KeyPurposes.ServerAuth or KeyPurposes.ClientAuth);
+        var profile = p.GetValue(_profile) switch
+        {
+            "webpki" => VerificationProfile.WebPki,
+            "rfc5280" => VerificationProfile.Rfc5280,
+            _ => tls ? VerificationProfile.WebPki : VerificationProfile.Rfc5280,
+        };
+        var alg = profile.Algorithms with { AllowSha1 = p.GetValue(_allowSha1) || profile.Algorithms.AllowSha1 };
+        if (p.GetValue(_minRsa) is int bits)
+        {
+            if (bits < 512 || bits > 16384)
+            {
+                throw new CliException(Exit.Usage, $"--min-rsa-bits {bits} is outside 512..16384");
+            }
+            alg = alg with { MinRsaBits = bits };
+        }
+        // One named purpose is asked for by its CertificatePurpose; several, or an OID without a name, as required EKUs.
+        var single = purposes.Count == 1 && KeyPurposes.Named.FirstOrDefault(n => n.Oid == purposes[0]) is { Oid: not null } named
+            ? named.Purpose : CertificatePurpose.Any;
+        var flags = VerifyFlags.Default;
+        if (!Strict(p))
+        {
+            flags &= ~VerifyFlags.X509Strict;
+        }
+        return new VerificationOptions
+        {
+            Profile = profile.WithAlgorithms(alg),
+            Flags = flags,
+            Purpose = single,
+            RequiredExtendedKeyUsages = single == CertificatePurpose.Any && purposes.Count > 0 ? purposes : null,
+            ValidationTime = At(p),
+        };
+    }
+
+    private static bool IsDottedOid(string s)
+    {
+        var arcs = s.Split('.');
+        return arcs.Length >= 2 && arcs.All(a => a.Length > 0 && a.Length <= 20 && a.All(char.IsAsciiDigit)) && arcs[0] is "0" or "1" or "2";
+    }
 }
 
 /// <summary>Text and JSON rendering shared by the commands. Colour only on a terminal (and never with NO_COLOR).</summary>

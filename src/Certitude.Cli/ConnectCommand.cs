@@ -12,9 +12,8 @@ internal static class ConnectCommand
     {
         var target = new Argument<string>("HOST[:PORT]") { Description = "the server (port 443 by default)" };
         var servername = new Option<string?>("--servername") { Description = "the name to send as SNI and to check (default: HOST)" };
-        var trust = new TrustOptions();
+        var settings = new VerificationSettings();
         var noCheckHostname = new Option<bool>("--no-check-hostname") { Description = "do not match the certificate against the host name" };
-        var noStrict = new Option<bool>("--no-strict") { Description = "turn X509Strict off" };
         var warnStrict = new Option<bool>("--warn-strict") { Description = "accept strict-only failures and report them (migration aid)" };
         var minTls = new Option<string>("--min-tls") { Description = "1.2 or 1.3", DefaultValueFactory = _ => "1.2" };
         minTls.AcceptOnlyFromAmong("1.2", "1.3");
@@ -26,21 +25,29 @@ internal static class ConnectCommand
         var json = new Option<bool>("--json") { Description = "print JSON (see docs/CLI.md)" };
         var cmd = new Command("connect", "Connect with TLS, verify the server with Certitude, and report.")
         {
-            target, servername,  noCheckHostname, noStrict, warnStrict, minTls, maxTls, cert, key, timeout, json,
+            target, servername, noCheckHostname, warnStrict, minTls, maxTls, cert, key, timeout, json,
         };
-        trust.AddTo(cmd);
+        settings.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
             var (host, port) = Inputs.HostPort(p.GetValue(target)!);
             var name = p.GetValue(servername) ?? host;
-            var ctx = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, trust.Load(p));
+            // A TLS handshake verifies a server certificate now: the shared options' purpose and time are fixed here.
+            if (settings.Purposes(p) is not [KeyPurposes.ServerAuth])
+            {
+                throw new CliException(Exit.Usage, "connect verifies a TLS server certificate: --purpose must be server (use verify for other purposes)");
+            }
+            if (settings.At(p) is not null)
+            {
+                throw new CliException(Exit.Usage, "connect verifies at the time of the handshake: --at applies to verify, audit and inspect");
+            }
+            var options = settings.Options(p);
+            var ctx = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, settings.Trust.Load(p));
+            ctx.Profile = options.Profile;
+            ctx.VerifyFlags = options.Flags;
             if (p.GetValue(noCheckHostname))
             {
                 ctx.CheckHostname = false;
-            }
-            if (p.GetValue(noStrict))
-            {
-                ctx.VerifyFlags &= ~VerifyFlags.X509Strict;
             }
             if (p.GetValue(warnStrict))
             {

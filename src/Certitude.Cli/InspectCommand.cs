@@ -11,52 +11,106 @@ internal static class InspectCommand
 {
     public static Command Build()
     {
-        var target = new Argument<string>("TARGET") { Description = "a PEM/DER file, or HOST:PORT to fetch the chain a server sends" };
+        var target = new Argument<string>("TARGET") { Description = "a certificate file (PEM, DER or PKCS#7), a directory (each certificate file in it), or HOST:PORT to fetch the chain a server sends" };
+        var settings = new VerificationSettings();
         var json = new Option<bool>("--json") { Description = "print JSON" };
         var timeout = new Option<double>("--timeout") { Description = "network timeout in seconds", DefaultValueFactory = _ => 10 };
-        var cmd = new Command("inspect", "Show certificates (subject, issuer, validity, names, key, extensions, fingerprints) and the chain as built.") { target, json, timeout };
+        var cmd = new Command("inspect",
+            "Show certificates (subject, issuer, validity, names, key, extensions, fingerprints) and the chain as built and verified with the "
+            + "verification options (the system store unless --cafile/--capath). Exit 0 when every chain verified, 1 when one did not, 2 for unreadable input.")
+        {
+            target, json, timeout,
+        };
+        settings.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
             var t = p.GetValue(target)!;
-            IReadOnlyList<Certificate> certs = File.Exists(t) ? Inputs.Certificates(t) : Fetch(t, TimeSpan.FromSeconds(p.GetValue(timeout)));
-            VerificationResult? chain = null;
-            try
+            var inputs = new List<(string? Source, IReadOnlyList<Certificate> Certs, PeerIdentity? Host)>();
+            if (Directory.Exists(t))
             {
-                var host = File.Exists(t) ? null : PeerIdentity.Host(Inputs.HostPort(t).Host);
-                chain = new Verifier(TrustStore.LoadSystem()).Verify(certs[0], certs.Skip(1), host);
-            }
-            catch (TrustStoreException)
-            {
-                // No system store: the chain cannot be built; the certificates are still shown.
-            }
-            if (p.GetValue(json))
-            {
-                var arr = new JsonArray();
-                foreach (var c in certs)
+                // Each certificate file of the directory, once: hash links (<hash>.<n> symbolic links) are skipped.
+                foreach (var f in Directory.EnumerateFiles(t).Order(StringComparer.Ordinal))
                 {
-                    arr.Add(Describe(c));
+                    if (RehashCommand.IsHashName(Path.GetFileName(f)) && new FileInfo(f).LinkTarget is not null)
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        inputs.Add((f, Inputs.Certificates(f), null));
+                    }
+                    catch (CliException e)
+                    {
+                        Console.Error.WriteLine($"certitude: skipping {e.Message}");
+                    }
                 }
-                var root = new JsonObject { ["certificates"] = arr, ["chain"] = chain is null ? null : Render.Result(chain) };
-                Console.Out.WriteLine(Render.Json(root));
+                if (inputs.Count == 0)
+                {
+                    throw new CliException(Exit.Usage, $"directory '{t}' holds no certificate file");
+                }
+            }
+            else if (Inputs.IsLocalPath(t))
+            {
+                // A local path is never resolved as a host name: a missing file is an error.
+                inputs.Add((t, Inputs.Certificates(t), null));
             }
             else
             {
-                for (int i = 0; i < certs.Count; i++)
+                inputs.Add((null, Fetch(t, TimeSpan.FromSeconds(p.GetValue(timeout))), PeerIdentity.Host(Inputs.HostPort(t).Host)));
+            }
+            var options = settings.Options(p);
+            Verifier? verifier;
+            try
+            {
+                verifier = new Verifier(settings.Trust.Load(p), options);
+            }
+            catch (CliException) when (!settings.Trust.Given(p))
+            {
+                // No system store: the chain cannot be built; the certificates are still shown.
+                verifier = null;
+            }
+            var chains = inputs.Select(i => verifier?.Verify(i.Certs[0], i.Certs.Skip(1), i.Host)).ToList();
+            if (p.GetValue(json))
+            {
+                var files = new JsonArray();
+                for (int k = 0; k < inputs.Count; k++)
                 {
-                    Console.Out.WriteLine($"certificate {i}");
-                    Print(Console.Out, certs[i]);
+                    var arr = new JsonArray();
+                    foreach (var c in inputs[k].Certs)
+                    {
+                        arr.Add(Describe(c));
+                    }
+                    files.Add(new JsonObject { ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k] is { } r ? Render.Result(r) : null });
                 }
-                if (chain is null)
+                // One input: its certificates and chain at the top level; a directory: "files", one entry per file.
+                Console.Out.WriteLine(Render.Json(files.Count == 1 && !Directory.Exists(t) ? files[0]!.DeepClone() : new JsonObject { ["files"] = files }));
+            }
+            else
+            {
+                for (int k = 0; k < inputs.Count; k++)
                 {
-                    Console.Out.WriteLine("chain: not built (no system trust store found)");
-                }
-                else
-                {
-                    Console.Out.WriteLine("chain as built against the system store:");
-                    Render.ResultText(Console.Out, chain, explain: false);
+                    if (inputs.Count > 1 || Directory.Exists(t))
+                    {
+                        Console.Out.WriteLine($"== {inputs[k].Source}");
+                    }
+                    var certs = inputs[k].Certs;
+                    for (int i = 0; i < certs.Count; i++)
+                    {
+                        Console.Out.WriteLine($"certificate {i}");
+                        Print(Console.Out, certs[i]);
+                    }
+                    if (chains[k] is not { } chain)
+                    {
+                        Console.Out.WriteLine("chain: not built (no system trust store found)");
+                    }
+                    else
+                    {
+                        Console.Out.WriteLine($"chain as built and verified ({options.Profile.Name}):");
+                        Render.ResultText(Console.Out, chain, explain: false);
+                    }
                 }
             }
-            return Exit.Verified;
+            return chains.All(c => c is null || c.IsValid) ? Exit.Verified : Exit.VerificationFailed;
         }));
         return cmd;
     }
@@ -116,6 +170,15 @@ internal static class InspectCommand
             sans.Add(n.ToString());
         }
         o["subject_alt_names"] = sans;
+        if (c.ExtendedKeyUsage is { } eku)
+        {
+            var purposes = new JsonArray();
+            foreach (var oid in eku)
+            {
+                purposes.Add(KeyPurposes.Name(oid));
+            }
+            o["extended_key_usage"] = purposes;
+        }
         var exts = new JsonArray();
         foreach (var e in c.Extensions)
         {
@@ -135,6 +198,10 @@ internal static class InspectCommand
         if (c.SubjectAlternativeNames.Count > 0)
         {
             w.WriteLine($"  names:      {string.Join(", ", c.SubjectAlternativeNames)}");
+        }
+        if (c.ExtendedKeyUsage is { } eku)
+        {
+            w.WriteLine($"  purposes:   {string.Join(", ", eku.Select(KeyPurposes.Name))}");
         }
         w.WriteLine($"  key:        {c.PublicKey.Describe()}");
         w.WriteLine($"  signature:  {c.SignatureAlgorithmName}");

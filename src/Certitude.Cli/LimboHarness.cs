@@ -44,6 +44,30 @@ internal static class LimboHarness
         return results;
     }
 
+    /// <summary>One line: passed (actual result as expected), failed and skipped, in total and by id namespace
+    /// (the part before the first "::").</summary>
+    public static string Summary(JsonDocument suite, IReadOnlyList<LimboOutcome> outcomes)
+    {
+        var expected = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var tc in suite.RootElement.GetProperty("testcases").EnumerateArray())
+        {
+            if (tc.TryGetProperty("id", out var id) && id.GetString() is { } key)
+            {
+                expected[key] = tc.TryGetProperty("expected_result", out var e) ? e.GetString() : null;
+            }
+        }
+        string Kind(LimboOutcome o) => o.Actual == "SKIPPED" ? "skipped" : expected.GetValueOrDefault(o.Id) == o.Actual ? "passed" : "failed";
+        string Counts(IEnumerable<LimboOutcome> group)
+        {
+            var kinds = group.Select(Kind).ToList();
+            return $"{kinds.Count(k => k == "passed")} passed, {kinds.Count(k => k == "failed")} failed, {kinds.Count(k => k == "skipped")} skipped";
+        }
+        var byNamespace = outcomes.GroupBy(o => o.Id.Contains("::", StringComparison.Ordinal) ? o.Id[..o.Id.IndexOf("::", StringComparison.Ordinal)] : "(none)")
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} {Counts(g)}");
+        return $"limbo: {outcomes.Count} cases: {Counts(outcomes)} ({string.Join("; ", byNamespace)})";
+    }
+
     public static string ToJson(IEnumerable<LimboOutcome> outcomes, string harness)
     {
         var arr = new JsonArray();

@@ -109,7 +109,7 @@ public static class Program
         var minRsa = new Option<int?>("--min-rsa-bits") { Description = "smallest RSA key accepted (default: the profile's, 2048)" };
         var timings = new Option<bool>("--timings") { Description = "write each case's verification time to standard error" };
         var name = new Option<string>("--harness-name") { Description = "the harness name written in the results", DefaultValueFactory = _ => "certitude" };
-        var cmd = new Command("limbo", "Run a limbo-format suite read on standard input; write limbo results on standard output.")
+        var cmd = new Command("limbo", "Run a limbo-format suite read on standard input; write limbo results on standard output and a one-line summary (passed, failed, skipped by namespace) on standard error. Exit 0 when the suite ran, whatever its results; 2 for unreadable input.")
         {
             profile, noStrict, issuance, allowSha1, minRsa, name, timings,
         };
@@ -144,6 +144,7 @@ public static class Program
                 }
                 var outcomes = LimboHarness.Run(suite, settings);
                 Console.Out.WriteLine(LimboHarness.ToJson(outcomes, settings.HarnessName));
+                Console.Error.WriteLine(LimboHarness.Summary(suite, outcomes));
             }
             return 0;
         });

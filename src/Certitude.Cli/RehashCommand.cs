@@ -3,16 +3,18 @@ using System.Globalization;
 
 namespace Certitude.Cli;
 
-/// <summary><c>certitude rehash DIR</c>: the &lt;hash&gt;.&lt;n&gt; links of an OpenSSL hashed directory, as
-/// <c>openssl rehash</c> makes them (same hash, same names).</summary>
+/// <summary><c>certitude rehash DIR</c>: the &lt;hash&gt;.&lt;n&gt; (certificates) and &lt;hash&gt;.r&lt;n&gt; (CRLs) links of an
+/// OpenSSL hashed directory, as <c>openssl rehash</c> makes them from the same files: files named *.pem, *.crt, *.cer or
+/// *.crl (any case), in byte order of their names, each holding exactly one PEM certificate or CRL; a DER file is
+/// skipped with a note, because OpenSSL reads a hashed directory's entries as PEM only.</summary>
 internal static class RehashCommand
 {
-    private static readonly string[] Extensions = [".pem", ".crt", ".cer"];
+    private static readonly string[] Extensions = [".pem", ".crt", ".cer", ".crl"];
 
     public static Command Build()
     {
-        var dir = new Argument<string>("DIR") { Description = "the directory of PEM or DER certificate files" };
-        var cmd = new Command("rehash", "Create the <subject hash>.<n> links of an OpenSSL hashed certificate directory.") { dir };
+        var dir = new Argument<string>("DIR") { Description = "the directory of PEM certificate and CRL files (*.pem, *.crt, *.cer, *.crl)" };
+        var cmd = new Command("rehash", "Create the <subject hash>.<n> and <issuer hash>.r<n> links of an OpenSSL hashed directory, as openssl rehash does (PEM files only; DER files are skipped with a note).") { dir };
         cmd.SetAction(p => Cli.Run(() =>
         {
             var made = Rehash(p.GetValue(dir)!, Console.Error);
@@ -22,7 +24,7 @@ internal static class RehashCommand
         return cmd;
     }
 
-    /// <summary>Removes old links, then links every file that holds exactly one certificate. Returns the link names.</summary>
+    /// <summary>Removes old links (every entry named like one), then links every file that holds exactly one PEM certificate or CRL. Returns the link names.</summary>
     public static List<string> Rehash(string directory, TextWriter warnings)
     {
         if (!Directory.Exists(directory))
@@ -32,13 +34,14 @@ internal static class RehashCommand
         foreach (var old in Directory.EnumerateFiles(directory))
         {
             var name = Path.GetFileName(old);
-            if (IsHashName(name) && new FileInfo(old).LinkTarget is not null)
+            // As openssl rehash: every entry with a hash name is replaced, a link or a copy of one.
+            if (IsHashName(name))
             {
                 File.Delete(old);
             }
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var next = new Dictionary<uint, int>();
+        var next = new Dictionary<(uint, bool), int>();
         var made = new List<string>();
         foreach (var file in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
         {
@@ -47,44 +50,59 @@ internal static class RehashCommand
             {
                 continue;
             }
-            IReadOnlyList<Certificate> certs;
-            var problems = new List<string>();
+            uint hash;
+            bool crl;
             try
             {
-                // As trust stores read them: CERTIFICATE and TRUSTED CERTIFICATE (OpenSSL trust settings) entries.
-                certs = TrustStore.ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, problems);
+                var data = BoundedFile.Read(file);
+                if (!Pem.LooksLikePem(data))
+                {
+                    warnings.WriteLine($"warning: skipping {name}: not PEM (DER, or not a certificate); OpenSSL reads hashed directories as PEM only");
+                    continue;
+                }
+                var text = System.Text.Encoding.ASCII.GetString(data);
+                var certs = Pem.ReadBlocks(text, file, "CERTIFICATE");
+                // OpenSSL trust settings (openssl x509 -trustout): the certificate followed by its X509_CERT_AUX.
+                var trusted = Pem.ReadBlocks(text, file, "TRUSTED CERTIFICATE");
+                var crls = Pem.ReadBlocks(text, file, "X509 CRL");
+                if (certs.Count + trusted.Count + crls.Count != 1)
+                {
+                    warnings.WriteLine($"warning: skipping {name}: it does not contain exactly one certificate or CRL");
+                    continue;
+                }
+                crl = crls.Count == 1;
+                var der = crl ? crls[0] : certs.Count == 1 ? certs[0] : trusted[0];
+                var issuerOrSubject = crl ? CertificateRevocationList.Parse(der).Issuer
+                    : certs.Count == 1 ? Certificate.Parse(der.AsMemory()).Subject
+                    : TrustStore.ReadBundle(data, file, TrustStoreLoadOptions.Strict, [])[0].Subject;
+                if (!seen.Add((crl ? "crl:" : "cert:") + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(der))))
+                {
+                    warnings.WriteLine($"warning: skipping duplicate {(crl ? "CRL" : "certificate")} in {name}");
+                    continue;
+                }
+                hash = issuerOrSubject.OpenSslHash();
+            }
+            catch (CertificateFormatException e)
+            {
+                warnings.WriteLine($"warning: skipping {name}: {e.Problem}");
+                continue;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 warnings.WriteLine($"warning: skipping {name}: {e.Message}");
                 continue;
             }
-            if (certs.Count == 0 && problems.Count > 0)
-            {
-                warnings.WriteLine($"warning: skipping {name}: {problems[0]}");
-                continue;
-            }
-            if (certs.Count != 1)
-            {
-                warnings.WriteLine($"warning: skipping {name}: it holds {certs.Count} certificates (one per file)");
-                continue;
-            }
-            var cert = certs[0];
-            if (!seen.Add(cert.Sha256Fingerprint))
-            {
-                warnings.WriteLine($"warning: skipping duplicate certificate in {name}");
-                continue;
-            }
-            var hash = cert.Subject.OpenSslHash();
-            int n = next.GetValueOrDefault(hash);
-            next[hash] = n + 1;
-            var link = hash.ToString("x8", CultureInfo.InvariantCulture) + "." + n.ToString(CultureInfo.InvariantCulture);
+            int n = next.GetValueOrDefault((hash, crl));
+            next[(hash, crl)] = n + 1;
+            var link = hash.ToString("x8", CultureInfo.InvariantCulture) + (crl ? ".r" : ".") + n.ToString(CultureInfo.InvariantCulture);
             File.CreateSymbolicLink(Path.Combine(directory, link), name);
             made.Add(link);
         }
         return made;
     }
 
-    private static bool IsHashName(string name)
-        => name.Length >= 10 && name[8] == '.' && name[..8].All(Uri.IsHexDigit) && name[9..].All(char.IsAsciiDigit);
+    /// <summary>&lt;8 hex digits&gt;.&lt;n&gt; or &lt;8 hex digits&gt;.r&lt;n&gt;.</summary>
+    internal static bool IsHashName(string name)
+        => name.Length >= 10 && name[8] == '.' && name[..8].All(Uri.IsHexDigit)
+            && (name[9] == 'r' ? name.Length > 10 && name[10..].All(char.IsAsciiDigit) : name[9..].All(char.IsAsciiDigit));
 }

@@ -21,7 +21,7 @@ public sealed class CliCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static (int Exit, string Out, string Err) InProcess(params string[] args)
+    internal static (int Exit, string Out, string Err) InProcess(params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();
@@ -40,7 +40,7 @@ public sealed class CliCommandTests : IDisposable
         }
     }
 
-    private static (int Exit, string Out, string Err) Executable(params string[] args)
+    internal static (int Exit, string Out, string Err) Executable(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(CliPath.Certitude);
@@ -164,21 +164,25 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public void InspectAndAuditReportJson()
     {
-        var (leaf, chain, roots, _, _) = CorpusChain("online::fastly.com");
-        var inspect = InProcess("inspect", leaf, "--json");
-        Assert.Equal(0, inspect.Exit);
+        var (leaf, chain, roots, time, _) = CorpusChain("online::fastly.com");
+        var bundle = Path.Combine(_dir, "bundle.pem");
+        File.WriteAllText(bundle, File.ReadAllText(leaf) + File.ReadAllText(chain));
+        // inspect verifies the chain it builds: exit 0 when it verified, 1 when not (here the intermediate is missing).
+        var inspect = InProcess("inspect", bundle, "--cafile", roots, "--at", time, "--json");
+        Assert.True(inspect.Exit == 0, inspect.Out + inspect.Err);
         using (var json = JsonDocument.Parse(inspect.Out))
         {
             var c = json.RootElement.GetProperty("certificates")[0];
             Assert.Equal(64, c.GetProperty("sha256").GetString()!.Length);
             Assert.Equal(8, c.GetProperty("subject_hash").GetString()!.Length);
             Assert.True(c.GetProperty("extensions").GetArrayLength() > 3);
+            Assert.Contains("serverAuth", c.GetProperty("extended_key_usage").EnumerateArray().Select(e => e.GetString()));
+            Assert.True(json.RootElement.GetProperty("chain").GetProperty("verified").GetBoolean());
         }
         // Dates are plain ISO 8601 in the text itself, not "\u002B00:00".
         Assert.Matches("\"not_after\": \"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+\\+00:00\"", inspect.Out);
         Assert.DoesNotContain("\\u002B", inspect.Out, StringComparison.Ordinal);
-        var bundle = Path.Combine(_dir, "bundle.pem");
-        File.WriteAllText(bundle, File.ReadAllText(leaf) + File.ReadAllText(chain));
+        Assert.Equal(1, InProcess("inspect", leaf, "--cafile", roots, "--at", time).Exit);
         var audit = InProcess("audit", bundle, "--cafile", roots, "--json");
         using var aj = JsonDocument.Parse(audit.Out);
         Assert.Equal(1, aj.RootElement.GetProperty("results").GetArrayLength());

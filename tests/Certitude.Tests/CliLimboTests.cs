@@ -50,6 +50,9 @@ public sealed class CliLimboTests
         int passed = results.Count(r => r.GetProperty("actual_result").GetString() == expected[r.GetProperty("id").GetString()!]);
         var exceptions = LimboConformanceTests.LoadExceptions();
         Assert.Equal(expected.Count - exceptions.Count, passed);
+        // The one-line summary on standard error agrees with the results.
+        Assert.Contains($"limbo: {expected.Count} cases: {passed} passed, {expected.Count - passed} failed, 0 skipped (", stderr, StringComparison.Ordinal);
+        Assert.Contains($"rfc5280 {expected.Keys.Count(k => k.StartsWith("rfc5280::", StringComparison.Ordinal) && !exceptions.ContainsKey(k))} passed", stderr, StringComparison.Ordinal);
         Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("context").GetString())));
     }
 

@@ -44,4 +44,12 @@ public enum CertificatePurpose
     ClientAuthentication,
     /// <summary>No extended key usage requirement.</summary>
     Any,
+    /// <summary>Code signing (id-kp-codeSigning).</summary>
+    CodeSigning,
+    /// <summary>A time-stamping authority (id-kp-timeStamping); the leaf must also meet RFC 3161 2.3.</summary>
+    TimeStamping,
+    /// <summary>S/MIME (id-kp-emailProtection).</summary>
+    EmailProtection,
+    /// <summary>A delegated OCSP responder (id-kp-OCSPSigning).</summary>
+    OcspSigning,
 }

@@ -388,7 +388,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
             && Array.IndexOf(ceku, Oids.AnyExtendedKeyUsage) < 0 && !ContainsAll(ceku, ekus))
         {
-            Fail(new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus)}", "RFC 5280 4.2.1.12"), i);
+            Fail(new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus.Select(KeyPurposes.Name))}", "RFC 5280 4.2.1.12"), i);
         }
     }
 
@@ -422,7 +422,8 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     {
         CertificatePurpose.ServerAuthentication => ServerAuthOnly,
         CertificatePurpose.ClientAuthentication => ClientAuthOnly,
-        _ => null,
+        CertificatePurpose.Any => null,
+        _ => KeyPurposes.Oid(o.Purpose) is { } oid ? [oid] : null,
     };
 
     private static bool ContainsAll(string[] have, string[] wanted)
@@ -447,7 +448,18 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
             {
                 if (!any && Array.IndexOf(eku, want) < 0)
                 {
-                    Fail(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {want}", "RFC 5280 4.2.1.12"), 0);
+                    Fail(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {KeyPurposes.Name(want)}", "RFC 5280 4.2.1.12"), 0);
+                }
+            }
+        }
+        // Requirements that come with a purpose (KeyPurposes.LeafRules, e.g. RFC 3161 2.3 for timeStamping).
+        if (RequiredEkus() is { } wanted)
+        {
+            foreach (var (oid, citation, check) in KeyPurposes.LeafRules)
+            {
+                if (Array.IndexOf(wanted, oid) >= 0 && check(leaf) is { } problem)
+                {
+                    Fail(new Failure(VerifyCode.InvalidPurpose, problem, citation), 0);
                 }
             }
         }
