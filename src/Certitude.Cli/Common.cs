@@ -203,6 +203,7 @@ internal static class Render
             ["failing_certificate"] = r.FailingCertificateIndex,
             ["path"] = path,
             ["diagnostics"] = diags,
+            ["crypto_path"] = r.CryptoPath,
         };
     }
 
@@ -234,6 +235,10 @@ internal static class Render
             {
                 o.WriteLine("  " + d);
             }
+        }
+        if (explain)
+        {
+            o.WriteLine("signatures: " + r.CryptoPath);
         }
     }
 }

@@ -36,7 +36,7 @@ internal static class InspectCommand
                 {
                     arr.Add(Describe(c));
                 }
-                var root = new JsonObject { ["certificates"] = arr, ["chain"] = chain is null ? null : Render.Result(chain) };
+                var root = new JsonObject { ["certificates"] = arr, ["chain"] = chain is null ? null : Render.Result(chain), ["crypto_path"] = chain?.CryptoPath ?? Signatures.CryptoPath.Description };
                 Console.Out.WriteLine(Render.Json(root));
             }
             else
@@ -55,6 +55,7 @@ internal static class InspectCommand
                     Console.Out.WriteLine("chain as built against the system store:");
                     Render.ResultText(Console.Out, chain, explain: false);
                 }
+                Console.Out.WriteLine("signatures: " + (chain?.CryptoPath ?? Signatures.CryptoPath.Description));
             }
             return Exit.Verified;
         }));

@@ -50,7 +50,28 @@ public static class Program
         root.Subcommands.Add(RehashCommand.Build());
         root.Subcommands.Add(LimboCommand());
         root.Subcommands.Add(SpeedCommand());
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Action = new VersionAction();
+            }
+        }
         return root;
+    }
+
+    /// <summary><c>certitude --version</c>: the version, then which crypto path verifies signatures (and from where).</summary>
+    private sealed class VersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var assembly = typeof(Program).Assembly;
+            var version = (Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute)) as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion
+                ?? assembly.GetName().Version?.ToString() ?? "unknown";
+            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            parseResult.InvocationConfiguration.Output.WriteLine("signatures: " + Signatures.CryptoPath.Description);
+            return 0;
+        }
     }
 
     private static Command SpeedCommand()

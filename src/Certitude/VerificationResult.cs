@@ -64,6 +64,18 @@ public sealed class VerificationResult
     /// <summary>Every failed check on every candidate path.</summary>
     public IReadOnlyList<VerificationDiagnostic> Diagnostics { get; }
 
+    /// <summary>What verified the signatures: "native: libcrypto OpenSSL … (its path)" (Linux) or
+    /// "portable: System.Security.Cryptography (why)" (Windows, macOS, <c>CERTITUDE_CRYPTO=portable</c>,
+    /// the AppContext switch <c>Certitude.Crypto.Portable</c>, or no libcrypto). Both give the same verdicts;
+    /// only the portable path lacks Ed25519/Ed448 (<see cref="VerifyCode.AlgorithmNotAvailable"/>).</summary>
+    public string CryptoPath
+    {
+        get => _cryptoPath ?? Signatures.CryptoPath.Description;
+        internal set => _cryptoPath = value;
+    }
+
+    private string? _cryptoPath;
+
     /// <summary>RFC 5280 6.1.6: the authorities-constrained policy set of the verified path (policy OIDs;
     /// "2.5.29.32.0" is anyPolicy). Empty when no policy is valid for the path, or on failure.</summary>
     public IReadOnlySet<string> AuthoritiesConstrainedPolicies => _authoritiesConstrainedSet ??= _authoritiesConstrained.ToFrozenSet(StringComparer.Ordinal);
@@ -87,6 +99,7 @@ public sealed class VerificationResult
         {
             sb.Append("  ").AppendLine(d.ToString());
         }
+        sb.Append("  signatures: ").AppendLine(CryptoPath);
         return sb.ToString();
     }
 

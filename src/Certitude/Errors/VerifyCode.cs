@@ -158,6 +158,9 @@ public enum VerifyCode
     CommonNameNotInSan = 1005,
     /// <summary>The requested peer name is not a valid DNS name, IP address or email address.</summary>
     InvalidPeerName = 1006,
+    /// <summary>The signature algorithm is known but cannot be verified in this process: Ed25519 and Ed448
+    /// need OpenSSL's libcrypto, which Certitude uses on Linux only (not with the portable crypto path).</summary>
+    AlgorithmNotAvailable = 1007,
 }
 
 /// <summary>Texts and ranking of <see cref="VerifyCode"/> values.</summary>
@@ -241,6 +244,7 @@ public static class VerifyCodes
         VerifyCode.SignatureAlgorithmNotAllowed => "signature algorithm not allowed by the algorithm policy",
         VerifyCode.CommonNameNotInSan => "subject common name is not a subjectAltName value",
         VerifyCode.InvalidPeerName => "invalid peer name",
+        VerifyCode.AlgorithmNotAvailable => "signature algorithm not available on this platform (Ed25519 and Ed448 need libcrypto, on Linux)",
         _ => "unknown verification error " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
