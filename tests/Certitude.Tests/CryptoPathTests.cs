@@ -136,7 +136,8 @@ public sealed class CryptoPathTests
         var dir = Directory.CreateTempSubdirectory("certitude-crypto-");
         try
         {
-            if (OperatingSystem.IsLinux() && LibCrypto.LoadedFrom is { } real)
+            // CryptoPath.Native loads libcrypto in this process (if it is to be loaded) before LoadedFrom is read.
+            if (OperatingSystem.IsLinux() && CryptoPath.Native && LibCrypto.LoadedFrom is { } real)
             {
                 File.Copy(real, Path.Combine(dir.FullName, "libcrypto.so.3"));
                 var planted = Version(dir.FullName, ("LD_LIBRARY_PATH", dir.FullName));
