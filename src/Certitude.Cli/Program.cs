@@ -79,14 +79,14 @@ public static class Program
         var seconds = new Option<double>("--seconds") { Description = "how long to measure each engine", DefaultValueFactory = _ => 3 };
         var mode = new Option<string>("--mode") { Description = "cold (new verifier, all parsed), warm (intermediates seen, new leaf) or hot (same chain again)", DefaultValueFactory = _ => "warm" };
         mode.AcceptOnlyFromAmong("cold", "warm", "hot");
-        var compare = new Option<string?>("--compare") { Description = "also measure another engine on the same chains, interleaved: x509chain" };
-        compare.AcceptOnlyFromAmong("x509chain");
+        var compare = new Option<string?>("--compare") { Description = "also measure another engine on the same chains, interleaved: x509chain, or portable (Certitude on the portable crypto path)" };
+        compare.AcceptOnlyFromAmong("x509chain", "portable");
         var suite = new Option<FileInfo?>("--suite") { Description = "a limbo-format suite whose passing chains to use (default: the built-in online:: chains)" };
         var json = new Option<bool>("--json") { Description = "print {mode, validations, engines: {name: {us_per_validation, bytes_per_validation}}}" };
         var cmd = new Command("speed", "Measure verification speed, like openssl speed.") { seconds, mode, compare, suite, json };
         cmd.SetAction(parse =>
         {
-            var settings = new SpeedSettings(parse.GetValue(seconds), parse.GetValue(mode) ?? "warm", parse.GetValue(compare) == "x509chain", parse.GetValue(json));
+            var settings = new SpeedSettings(parse.GetValue(seconds), parse.GetValue(mode) ?? "warm", parse.GetValue(compare) == "x509chain", parse.GetValue(json), parse.GetValue(compare) == "portable");
             if (settings.Seconds <= 0 || double.IsNaN(settings.Seconds))
             {
                 Console.Error.WriteLine("certitude speed: --seconds must be positive");

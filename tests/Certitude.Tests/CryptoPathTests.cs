@@ -166,6 +166,18 @@ public sealed class CryptoPathTests
         }
     }
 
+    /// <summary><c>certitude speed --compare portable</c>: a second engine on the portable path verifies the same chains.</summary>
+    [Fact]
+    public void SpeedComparesThePortablePath()
+    {
+        using var doc = Speed.BuiltIn();
+        var chains = Speed.Load(doc).Take(2).ToList();
+        var figures = Speed.Run(chains, new SpeedSettings(0.1, "warm", CompareX509Chain: false, Json: false, ComparePortable: true), null);
+        Assert.Equal(["certitude", "portable"], figures.Keys.Order(StringComparer.Ordinal));
+        Assert.All(figures.Values, f => Assert.True(f.Validations > 0));
+        Assert.Contains("the portable crypto path takes", Speed.ToText("warm", chains.Count, figures), StringComparison.Ordinal);
+    }
+
     private static string Version(string workingDirectory, (string Name, string Value)? variable, string? runtimeConfig = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
