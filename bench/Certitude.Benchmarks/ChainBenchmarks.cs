@@ -38,7 +38,11 @@ public abstract class ChainBenchmarkBase
     protected BcCertificate[] IntermediatesBc { get; private set; } = [];
     protected BcCertificate[] RootsBc { get; private set; } = [];
 
-    public static IEnumerable<string> Chains => Corpus.OnlineChains().Select(c => c.Id);
+    /// <summary>The online:: chains, or those named in CERTITUDE_BENCH_CHAINS (comma-separated ids).</summary>
+    public static IEnumerable<string> Chains
+        => Corpus.OnlineChains().Select(c => c.Id)
+            .Where(id => Environment.GetEnvironmentVariable("CERTITUDE_BENCH_CHAINS") is not { Length: > 0 } only
+                || only.Split(',', StringSplitOptions.TrimEntries).Contains(id));
 
     [ParamsSource(nameof(Chains))]
     public string Chain { get; set; } = "";
@@ -51,6 +55,13 @@ public abstract class ChainBenchmarkBase
         Intermediates = Data.Intermediates.Select(d => Certificate.Parse(d)).ToArray();
         LongLived = new Verifier(TrustStore.FromCertificates(Data.Roots.Select(d => Certificate.Parse(d))), Options());
         HotLeaf = Certificate.Parse(Data.Leaf);
+        // The crypto path this process measures (--crypto-paths runs each benchmark on both): say it, and
+        // refuse to measure the native path under the portable job's name.
+        Console.WriteLine("// crypto path: " + LongLived.CryptoPath);
+        if (Environment.GetEnvironmentVariable("CERTITUDE_CRYPTO") == "portable" && !LongLived.CryptoPath.StartsWith("portable", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("CERTITUDE_CRYPTO=portable did not take effect: " + LongLived.CryptoPath);
+        }
         var r = LongLived.Verify(HotLeaf, Intermediates, Peer);
         if (!r.IsValid)
         {

@@ -65,6 +65,8 @@ internal static class AuditCommand
             }
         }
         var rows = new List<(string Name, string Verdict, string Reason)>();
+        // Issuance-tier rules broken by chains that pass strict (warnings, not failures), per target.
+        var warned = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var progress = Progress.Create(items.Count);
         for (int i = 0; i < items.Count; i++)
         {
@@ -84,6 +86,10 @@ internal static class AuditCommand
             if (s.IsValid)
             {
                 rows.Add((name, "strict", ""));
+                if (s.Warnings.Count > 0)
+                {
+                    warned[name] = s.Warnings.Select(w => $"certificate {w.CertificateIndex}: {w.Message} [{w.Rule}]").ToArray();
+                }
                 continue;
             }
             var l = lax.Verify(chain[0], chain.Skip(1), peer);
@@ -95,7 +101,12 @@ internal static class AuditCommand
             var arr = new JsonArray();
             foreach (var (name, verdict, reason) in rows)
             {
-                arr.Add(new JsonObject { ["target"] = name, ["verdict"] = verdict, ["reason"] = reason });
+                var warnings = new JsonArray();
+                foreach (var w in warned.GetValueOrDefault(name) ?? [])
+                {
+                    warnings.Add(w);
+                }
+                arr.Add(new JsonObject { ["target"] = name, ["verdict"] = verdict, ["reason"] = reason, ["warnings"] = warnings });
             }
             var summary = new JsonObject
             {
@@ -103,6 +114,7 @@ internal static class AuditCommand
                 ["lax_only"] = rows.Count(r => r.Verdict == "lax-only"),
                 ["fails"] = rows.Count(r => r.Verdict == "fails"),
                 ["unreadable"] = rows.Count(r => r.Verdict == "unreadable"),
+                ["with_issuance_warnings"] = warned.Count,
             };
             Console.Out.WriteLine(Render.Json(new JsonObject { ["results"] = arr, ["summary"] = summary }));
         }
@@ -113,9 +125,13 @@ internal static class AuditCommand
             {
                 var v = verdict switch { "strict" => Render.Green("strict"), "lax-only" => Render.Yellow("lax-only"), _ => Render.Red(verdict) };
                 Console.Out.WriteLine($"{name.PadRight(width)}  {v}  {reason}");
+                foreach (var w in warned.GetValueOrDefault(name) ?? [])
+                {
+                    Console.Out.WriteLine($"{"".PadRight(width)}  warning: {w}");
+                }
             }
             Console.Out.WriteLine();
-            Console.Out.WriteLine($"summary: {rows.Count(r => r.Verdict == "strict")} pass strict, {rows.Count(r => r.Verdict == "lax-only")} pass only without X509Strict, {rows.Count(r => r.Verdict == "fails")} fail, {rows.Count(r => r.Verdict == "unreadable")} unreadable");
+            Console.Out.WriteLine($"summary: {rows.Count(r => r.Verdict == "strict")} pass strict, {rows.Count(r => r.Verdict == "lax-only")} pass only without X509Strict, {rows.Count(r => r.Verdict == "fails")} fail, {rows.Count(r => r.Verdict == "unreadable")} unreadable, {warned.Count} with issuance-rule warnings");
         }
         return rows.Count > 0 && rows.All(r => r.Verdict == "strict") ? Exit.Verified : Exit.VerificationFailed;
     }

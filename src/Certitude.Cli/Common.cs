@@ -115,11 +115,16 @@ internal static class Inputs
     }
 
     /// <summary>--cafile / --capath / --system-store; with none given, the system store.</summary>
-    public static TrustStore Trust(string? cafile, string? capath, bool system)
+    public static TrustStore Trust(string? cafile, string? capath, bool system, bool mozilla = false)
     {
         try
         {
             var parts = new List<TrustStore>();
+            if (mozilla)
+            {
+                // Mozilla's root program embedded in Certitude: for machines without a system store (containers).
+                parts.Add(TrustStore.Mozilla());
+            }
             if (cafile is not null && ReadContainer(cafile) is { } bag)
             {
                 // A PKCS#7 bag of anchors: its certificates, each one an anchor.
@@ -197,19 +202,24 @@ internal sealed class TrustOptions
 {
     private readonly System.CommandLine.Option<string?> _cafile = new("--cafile") { Description = "trust anchors: a PEM bundle, DER certificate or PKCS#7 bag (.p7b/.p7c/.p7s)" };
     private readonly System.CommandLine.Option<string?> _capath = new("--capath") { Description = "trust anchors: an OpenSSL hashed directory" };
-    private readonly System.CommandLine.Option<bool> _system = new("--system-store") { Description = "also trust the system store (the default when neither --cafile nor --capath is given)" };
+    private readonly System.CommandLine.Option<bool> _system = new("--system-store") { Description = "also trust the system store (the default when no other trust source is given)" };
+    private readonly System.CommandLine.Option<bool> _mozilla = new("--mozilla-roots")
+    {
+        Description = "trust the roots of Mozilla's root program embedded in Certitude (NSS certdata, with per-purpose trust and distrust-after dates), e.g. in a container without a system store",
+    };
 
     public void AddTo(System.CommandLine.Command command)
     {
         command.Options.Add(_cafile);
         command.Options.Add(_capath);
         command.Options.Add(_system);
+        command.Options.Add(_mozilla);
     }
 
-    public TrustStore Load(System.CommandLine.ParseResult p) => Inputs.Trust(p.GetValue(_cafile), p.GetValue(_capath), p.GetValue(_system));
+    public TrustStore Load(System.CommandLine.ParseResult p) => Inputs.Trust(p.GetValue(_cafile), p.GetValue(_capath), p.GetValue(_system), p.GetValue(_mozilla));
 
     /// <summary>Whether trust sources were named (without them the system store is used).</summary>
-    public bool Given(System.CommandLine.ParseResult p) => p.GetValue(_cafile) is not null || p.GetValue(_capath) is not null || p.GetValue(_system);
+    public bool Given(System.CommandLine.ParseResult p) => p.GetValue(_cafile) is not null || p.GetValue(_capath) is not null || p.GetValue(_system) || p.GetValue(_mozilla);
 }
 
 /// <summary>
@@ -232,6 +242,10 @@ internal sealed class VerificationSettings
     private readonly System.CommandLine.Option<bool> _allowSha1 = new("--allow-sha1") { Description = "accept SHA-1 signatures" };
     private readonly System.CommandLine.Option<int?> _minRsa = new("--min-rsa-bits") { Description = "smallest RSA key accepted (default: the profile's, 2048)" };
     private readonly System.CommandLine.Option<string?> _at = new("--at") { Description = "validation time, ISO 8601 (default: now)" };
+    private readonly System.CommandLine.Option<bool> _issuance = new("--issuance-rules")
+    {
+        Description = "enforce the CA/B issuance tier (VerifyFlags.CabfIssuance): rules a CA must follow that protect no client, otherwise warnings (always enforced on paths to a Mozilla root trusted for serverAuth)",
+    };
 
     public VerificationSettings() => _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
 
@@ -245,6 +259,7 @@ internal sealed class VerificationSettings
         command.Options.Add(_allowSha1);
         command.Options.Add(_minRsa);
         command.Options.Add(_at);
+        command.Options.Add(_issuance);
         Trust.AddTo(command);
     }
 
@@ -314,6 +329,10 @@ internal sealed class VerificationSettings
         {
             flags &= ~VerifyFlags.X509Strict;
         }
+        if (p.GetValue(_issuance))
+        {
+            flags |= VerifyFlags.CabfIssuance;
+        }
         return new VerificationOptions
         {
             Profile = profile.WithAlgorithms(alg),
@@ -381,7 +400,27 @@ internal static class Render
             ["failing_certificate"] = r.FailingCertificateIndex,
             ["path"] = path,
             ["diagnostics"] = diags,
+            ["warnings"] = Warnings(r),
+            ["crypto_path"] = r.CryptoPath,
         };
+    }
+
+    /// <summary>The issuance-tier rules the verified path breaks (not enforced on it).</summary>
+    public static JsonArray Warnings(VerificationResult r)
+    {
+        var warnings = new JsonArray();
+        foreach (var w in r.Warnings)
+        {
+            warnings.Add(new JsonObject
+            {
+                ["certificate"] = w.CertificateIndex,
+                ["code"] = (int)w.Code,
+                ["rule_id"] = w.RuleId,
+                ["rule"] = w.Rule,
+                ["message"] = w.Message,
+            });
+        }
+        return warnings;
     }
 
     /// <summary>Indented JSON with dates as plain ISO 8601 ("+00:00", not "\u002B00:00"): the relaxed encoder escapes
@@ -402,7 +441,11 @@ internal static class Render
         }
         if (r.IsValid)
         {
-            o.WriteLine(Green("verified: OK"));
+            o.WriteLine(Green("verified: OK") + (r.Warnings.Count > 0 ? $" ({r.Warnings.Count} issuance-rule warning{(r.Warnings.Count == 1 ? "" : "s")})" : ""));
+            foreach (var w in r.Warnings)
+            {
+                o.WriteLine($"  warning: certificate {w.CertificateIndex}: {w.Message} [{w.Rule}, {w.RuleId}]");
+            }
         }
         else
         {
@@ -416,6 +459,10 @@ internal static class Render
             {
                 o.WriteLine("  " + d);
             }
+        }
+        if (explain)
+        {
+            o.WriteLine("signatures: " + r.CryptoPath);
         }
     }
 }

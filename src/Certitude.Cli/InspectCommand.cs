@@ -80,7 +80,11 @@ internal static class InspectCommand
                     {
                         arr.Add(Describe(c));
                     }
-                    files.Add(new JsonObject { ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k] is { } r ? Render.Result(r) : null });
+                    files.Add(new JsonObject
+                    {
+                        ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k] is { } r ? Render.Result(r) : null,
+                        ["crypto_path"] = verifier?.CryptoPath ?? Signatures.CryptoPath.Description,
+                    });
                 }
                 // One input: its certificates and chain at the top level; a directory: "files", one entry per file.
                 Console.Out.WriteLine(Render.Json(files.Count == 1 && !Directory.Exists(t) ? files[0]!.DeepClone() : new JsonObject { ["files"] = files }));
@@ -109,6 +113,7 @@ internal static class InspectCommand
                         Render.ResultText(Console.Out, chain, explain: false);
                     }
                 }
+                Console.Out.WriteLine("signatures: " + (verifier?.CryptoPath ?? Signatures.CryptoPath.Description));
             }
             return chains.All(c => c is null || c.IsValid) ? Exit.Verified : Exit.VerificationFailed;
         }));
@@ -185,8 +190,27 @@ internal static class InspectCommand
             exts.Add(new JsonObject { ["oid"] = e.Oid, ["name"] = Oids.ExtensionName(e.Oid), ["critical"] = e.Critical });
         }
         o["extensions"] = exts;
+        o["root_program"] = RootProgramJson(c);
         return o;
     }
+
+    /// <summary>The certificate's entry in Mozilla's root program (by certificate, or by key and subject), or null.</summary>
+    public static JsonObject? RootProgramJson(Certificate c) => RootProgram.Mozilla.Find(c) is not { } e ? null : new JsonObject
+    {
+        ["name"] = e.Program,
+        ["label"] = e.Label,
+        ["server_auth"] = e.ServerAuthentication == RootProgramTrust.Trusted,
+        ["email_protection"] = e.EmailProtection == RootProgramTrust.Trusted,
+        ["server_distrust_after"] = e.ServerDistrustAfter?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["email_distrust_after"] = e.EmailDistrustAfter?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>One line on the root program, as the JSON says it.</summary>
+    private static string RootProgramText(Certificate c) => RootProgram.Mozilla.Find(c) is not { } e ? "not in Mozilla's root program"
+        : $"Mozilla root program \"{e.Label}\": serverAuth {(e.ServerAuthentication == RootProgramTrust.Trusted ? "trusted" : "not trusted")}"
+            + (e.ServerDistrustAfter is { } s ? $" (not after {s.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})" : "")
+            + $", emailProtection {(e.EmailProtection == RootProgramTrust.Trusted ? "trusted" : "not trusted")}"
+            + (e.EmailDistrustAfter is { } m ? $" (not after {m.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'})" : "");
 
     public static void Print(TextWriter w, Certificate c)
     {
@@ -211,5 +235,6 @@ internal static class InspectCommand
         }
         w.WriteLine($"  sha256:     {c.Sha256Fingerprint}");
         w.WriteLine($"  subject hash: {c.Subject.OpenSslHash():x8}");
+        w.WriteLine($"  root program: {RootProgramText(c)}");
     }
 }

@@ -15,6 +15,9 @@ internal sealed record LimboSettings
     public int? MinRsaBits { get; init; }
     public string HarnessName { get; init; } = "certitude";
     public TextWriter? Timings { get; init; }
+
+    /// <summary>Verify on the portable crypto path even in a process on the native one (the tests compare both).</summary>
+    public bool Portable { get; init; }
 }
 
 /// <summary>The outcome of one testcase.</summary>
@@ -191,7 +194,7 @@ internal static class LimboHarness
             options = options with { Crls = list, Flags = options.Flags | VerifyFlags.CrlCheckChain };
         }
 
-        var verifier = new Verifier(TrustStore.FromCertificates(trusted), options);
+        var verifier = new Verifier(TrustStore.FromCertificates(trusted), options, s.Portable);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = verifier.Verify(leaf, untrusted, peers);
         s.Timings?.WriteLine($"{clock.Elapsed.TotalMilliseconds,9:F3} ms  {id}");

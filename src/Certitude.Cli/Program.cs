@@ -50,7 +50,28 @@ public static class Program
         root.Subcommands.Add(RehashCommand.Build());
         root.Subcommands.Add(LimboCommand());
         root.Subcommands.Add(SpeedCommand());
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Action = new VersionAction();
+            }
+        }
         return root;
+    }
+
+    /// <summary><c>certitude --version</c>: the version, then which crypto path verifies signatures (and from where).</summary>
+    private sealed class VersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var assembly = typeof(Program).Assembly;
+            var version = (Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute)) as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion
+                ?? assembly.GetName().Version?.ToString() ?? "unknown";
+            parseResult.InvocationConfiguration.Output.WriteLine(version);
+            parseResult.InvocationConfiguration.Output.WriteLine("signatures: " + Signatures.CryptoPath.Description);
+            return 0;
+        }
     }
 
     private static Command SpeedCommand()
@@ -58,14 +79,14 @@ public static class Program
         var seconds = new Option<double>("--seconds") { Description = "how long to measure each engine", DefaultValueFactory = _ => 3 };
         var mode = new Option<string>("--mode") { Description = "cold (new verifier, all parsed), warm (intermediates seen, new leaf) or hot (same chain again)", DefaultValueFactory = _ => "warm" };
         mode.AcceptOnlyFromAmong("cold", "warm", "hot");
-        var compare = new Option<string?>("--compare") { Description = "also measure another engine on the same chains, interleaved: x509chain" };
-        compare.AcceptOnlyFromAmong("x509chain");
+        var compare = new Option<string?>("--compare") { Description = "also measure another engine on the same chains, interleaved: x509chain, or portable (Certitude on the portable crypto path)" };
+        compare.AcceptOnlyFromAmong("x509chain", "portable");
         var suite = new Option<FileInfo?>("--suite") { Description = "a limbo-format suite whose passing chains to use (default: the built-in online:: chains)" };
         var json = new Option<bool>("--json") { Description = "print {mode, validations, engines: {name: {us_per_validation, bytes_per_validation}}}" };
         var cmd = new Command("speed", "Measure verification speed, like openssl speed.") { seconds, mode, compare, suite, json };
         cmd.SetAction(parse =>
         {
-            var settings = new SpeedSettings(parse.GetValue(seconds), parse.GetValue(mode) ?? "warm", parse.GetValue(compare) == "x509chain", parse.GetValue(json));
+            var settings = new SpeedSettings(parse.GetValue(seconds), parse.GetValue(mode) ?? "warm", parse.GetValue(compare) == "x509chain", parse.GetValue(json), parse.GetValue(compare) == "portable");
             if (settings.Seconds <= 0 || double.IsNaN(settings.Seconds))
             {
                 Console.Error.WriteLine("certitude speed: --seconds must be positive");

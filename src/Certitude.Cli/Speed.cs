@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace Certitude.Cli;
 
 /// <summary>Settings of <c>certitude speed</c>.</summary>
-internal sealed record SpeedSettings(double Seconds, string Mode, bool CompareX509Chain, bool Json);
+internal sealed record SpeedSettings(double Seconds, string Mode, bool CompareX509Chain, bool Json, bool ComparePortable = false);
 
 /// <summary>One engine's figures.</summary>
 internal sealed record EngineFigures(long Validations, double MicrosecondsPerValidation, double BytesPerValidation);
@@ -79,15 +79,18 @@ internal static class Speed
         private readonly List<Chain> _chains;
         private readonly string _mode;
         private readonly (Verifier V, Certificate Leaf, Certificate[] Intermediates, Certificate Issuer)[] _prepared;
+        private readonly bool _portable;
         private int _next;
 
-        public CertitudeEngine(List<Chain> chains, string mode)
+        /// <summary><paramref name="portable"/>: verifiers on the portable crypto path (System.Security.Cryptography only).</summary>
+        public CertitudeEngine(List<Chain> chains, string mode, bool portable = false)
         {
             _chains = chains;
             _mode = mode;
+            _portable = portable;
             _prepared = chains.Select(c =>
             {
-                var v = new Verifier(TrustStore.FromCertificates(c.Roots.Select(d => Certificate.Parse(d))), new VerificationOptions { ValidationTime = c.Time, Purpose = CertificatePurpose.ServerAuthentication });
+                var v = new Verifier(TrustStore.FromCertificates(c.Roots.Select(d => Certificate.Parse(d))), new VerificationOptions { ValidationTime = c.Time, Purpose = CertificatePurpose.ServerAuthentication }, portable);
                 var leaf = Certificate.Parse(c.Leaf.AsMemory());
                 var inter = c.Intermediates.Select(d => Certificate.Parse(d)).ToArray();
                 var r = v.Verify(leaf, inter, c.Peer);
@@ -119,7 +122,7 @@ internal static class Speed
                         {
                             roots[k] = Certificate.Parse(c.Roots[k].AsMemory());
                         }
-                        return new Verifier(TrustStore.FromCertificates(roots), v.Options).Verify(leaf, intermediates, c.Peer).IsValid;
+                        return new Verifier(TrustStore.FromCertificates(roots), v.Options, _portable).Verify(leaf, intermediates, c.Peer).IsValid;
                     }
                 case "warm":
                     {
@@ -195,6 +198,10 @@ internal static class Speed
         {
             engines["x509chain"] = new X509ChainEngine(chains, s.Mode);
         }
+        if (s.ComparePortable)
+        {
+            engines["portable"] = new CertitudeEngine(chains, s.Mode, portable: true);
+        }
         // Warm-up: one round of every chain on every engine (JIT, caches as the mode defines them).
         foreach (var e in engines.Values)
         {
@@ -263,6 +270,10 @@ internal static class Speed
         if (figures.TryGetValue("x509chain", out var x) && figures.TryGetValue("certitude", out var c))
         {
             sb.AppendLine($"certitude is {x.MicrosecondsPerValidation / c.MicrosecondsPerValidation:F1}x the speed of X509Chain");
+        }
+        if (figures.TryGetValue("portable", out var p) && figures.TryGetValue("certitude", out var n))
+        {
+            sb.AppendLine($"the portable crypto path takes {p.MicrosecondsPerValidation / n.MicrosecondsPerValidation:F2}x the time of this process's ({Signatures.CryptoPath.Description})");
         }
         return sb.ToString();
     }

@@ -83,6 +83,17 @@ public sealed class VerificationResult
 
     /// <summary>Rules of the issuance tier that the verified path breaks, not enforced here (empty on failure and when none).</summary>
     public IReadOnlyList<VerificationWarning> Warnings { get; }
+    /// <summary>What verified the signatures: "native: libcrypto OpenSSL … (its path)" (Linux) or
+    /// "portable: System.Security.Cryptography (why)" (Windows, macOS, <c>CERTITUDE_CRYPTO=portable</c>,
+    /// the AppContext switch <c>Certitude.Crypto.Portable</c>, or no libcrypto). Both give the same verdicts;
+    /// only the portable path lacks Ed25519/Ed448 (<see cref="VerifyCode.AlgorithmNotAvailable"/>).</summary>
+    public string CryptoPath
+    {
+        get => _cryptoPath ?? Signatures.CryptoPath.Description;
+        internal set => _cryptoPath = value;
+    }
+
+    private string? _cryptoPath;
 
     /// <summary>RFC 5280 6.1.6: the authorities-constrained policy set of the verified path (policy OIDs;
     /// "2.5.29.32.0" is anyPolicy). Empty when no policy is valid for the path, or on failure.</summary>
@@ -111,6 +122,7 @@ public sealed class VerificationResult
         {
             sb.Append("  warning: ").AppendLine(w.ToString());
         }
+        sb.Append("  signatures: ").AppendLine(CryptoPath);
         return sb.ToString();
     }
 

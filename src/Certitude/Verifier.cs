@@ -12,14 +12,26 @@ public sealed class Verifier
 {
     /// <summary>Creates a verifier.</summary>
     public Verifier(TrustStore trustStore, VerificationOptions? options = null)
+        : this(trustStore, options, portable: false)
+    {
+    }
+
+    /// <summary>A verifier that, with <paramref name="portable"/>, verifies signatures on the portable path even in a
+    /// process on the native one (tests run the conformance suites on both paths in one process).</summary>
+    internal Verifier(TrustStore trustStore, VerificationOptions? options, bool portable)
     {
         TrustStore = trustStore ?? throw new ArgumentNullException(nameof(trustStore));
         Options = options ?? VerificationOptions.Default;
+        _cache = new(portable);
     }
 
     // Bounded, thread-safe caches of imported keys and signature outcomes; they never change a verdict
     // (a cached outcome is keyed by a hash of every input it depends on).
-    private readonly Signatures.CryptoCache _cache = new();
+    private readonly Signatures.CryptoCache _cache;
+
+    /// <summary>What verifies this verifier's signatures: "native: libcrypto …" or "portable: System.Security.Cryptography …"
+    /// (see <see cref="VerificationResult.CryptoPath"/>).</summary>
+    public string CryptoPath => _cache.CryptoPathDescription;
 
     /// <summary>Drops the cached outcome of the child's signature under the issuer's key, so the next
     /// verification checks it again (used to measure a "new leaf" over warm intermediates).</summary>
@@ -55,6 +67,8 @@ public sealed class Verifier
     {
         var time = Options.ValidationTime ?? DateTimeOffset.UtcNow;
         var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers, time, _cache);
-        return search.Run(leaf);
+        var result = search.Run(leaf);
+        result.CryptoPath = _cache.CryptoPathDescription;
+        return result;
     }
 }

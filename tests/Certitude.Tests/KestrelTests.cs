@@ -13,6 +13,7 @@ using Xunit;
 namespace Certitude.Tests;
 
 /// <summary>HttpClient with Certitude against a local Kestrel server on 127.0.0.1.</summary>
+[Trait(CryptoPaths.Trait, CryptoPaths.Both)]
 public sealed class KestrelTests
 {
 

@@ -12,13 +12,23 @@ public sealed class LimboConformanceTests
 {
     private const int MinimumPasses = 204;
 
+    /// <summary>The suite on this process's crypto path (native on Linux) and on the portable one: each must pass
+    /// as the exceptions file says, and the two must agree on every case (verdict, code, message, diagnostics).</summary>
     [Fact]
-    public void LimboSuitePassesExceptForListedCases()
+    public void LimboSuitePassesExceptForListedCasesOnBothCryptoPaths()
     {
         using var suite = Corpus.Load("limbo.json");
+        var native = LimboHarness.Run(suite, new LimboSettings());
+        var portable = LimboHarness.Run(suite, new LimboSettings { Portable = true });
+        CheckOutcomes(suite, native);
+        CheckOutcomes(suite, portable);
+        CryptoPaths.AssertSameOutcomes(native, portable);
+    }
+
+    private static void CheckOutcomes(JsonDocument suite, List<LimboOutcome> outcomes)
+    {
         var expected = suite.RootElement.GetProperty("testcases").EnumerateArray()
             .ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("expected_result").GetString()!);
-        var outcomes = LimboHarness.Run(suite, new LimboSettings());
 
         Assert.Equal(expected.Count, outcomes.Count);
         Assert.Empty(outcomes.Where(o => o.Threw).Select(o => $"{o.Id}: {o.Context}"));

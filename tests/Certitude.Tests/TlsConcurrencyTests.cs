@@ -6,6 +6,7 @@ using Xunit;
 namespace Certitude.Tests;
 
 /// <summary>Many mTLS handshakes at once, Certitude on both sides, over loopback; bounded and self-stopping.</summary>
+[Trait(CryptoPaths.Trait, CryptoPaths.Both)]
 public sealed class TlsConcurrencyTests
 {
     private const int Handshakes = 2000;

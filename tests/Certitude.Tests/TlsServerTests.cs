@@ -38,6 +38,7 @@ internal sealed class DuplexStream(Stream read, Stream write) : Stream
     }
 }
 
+[Trait(CryptoPaths.Trait, CryptoPaths.Both)]
 public sealed class TlsServerTests
 {
 

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace Certitude.Tests;
 
+[Trait(CryptoPaths.Trait, CryptoPaths.Both)]
 public sealed class TlsSettingsTests
 {
 

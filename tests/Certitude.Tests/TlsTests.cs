@@ -199,6 +199,7 @@ internal sealed class ReplayStream(byte[] prefix, Stream inner) : Stream
     }
 }
 
+[Trait(CryptoPaths.Trait, CryptoPaths.Both)]
 public sealed class TlsTests
 {
     private static readonly DateTimeOffset Today = DateTimeOffset.UtcNow;

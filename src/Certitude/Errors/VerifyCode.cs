@@ -166,6 +166,9 @@ public enum VerifyCode
     /// (NSS <c>CKA_NSS_SERVER_DISTRUST_AFTER</c> / <c>CKA_NSS_EMAIL_DISTRUST_AFTER</c>), and the end-entity certificate's
     /// notBefore is later.</summary>
     RootDistrustedAfter = 1009,
+    /// <summary>The signature algorithm is known but cannot be verified in this process: Ed25519 and Ed448
+    /// need OpenSSL's libcrypto, which Certitude uses on Linux only (not with the portable crypto path).</summary>
+    AlgorithmNotAvailable = 1010,
 }
 
 /// <summary>Texts and ranking of <see cref="VerifyCode"/> values.</summary>
@@ -252,6 +255,7 @@ public static class VerifyCodes
         VerifyCode.CaNotVersion3 => "a version 1 or 2 certificate is not a CA",
         VerifyCode.UniqueIdentifierRequiresVersion2 => "unique identifiers require at least X509v2",
         VerifyCode.RootDistrustedAfter => "certificate issued after its root's distrust date",
+        VerifyCode.AlgorithmNotAvailable => "signature algorithm not available on this platform (Ed25519 and Ed448 need libcrypto, on Linux)",
         _ => "unknown verification error " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

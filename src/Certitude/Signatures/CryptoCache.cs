@@ -39,6 +39,21 @@ internal sealed class CryptoCache
         public override int GetHashCode() => (int)(_key.A ^ (_key.A >> 32) ^ _content.A ^ (_content.A >> 32));
     }
 
+    /// <summary>A cache for a verifier on this process's crypto path, or (<paramref name="portable"/>, the tests'
+    /// hook for running one process's suites on both paths) on the portable path.</summary>
+    internal CryptoCache(bool portable = false)
+    {
+        Native = !portable && CryptoPath.Native;
+        CryptoPathDescription = portable && CryptoPath.Native ? CryptoPath.ForcedPortable : CryptoPath.Description;
+    }
+
+    /// <summary>Whether signatures are verified through libcrypto (see <see cref="CryptoPath"/>). Keys and
+    /// outcomes held here were made on this path only.</summary>
+    internal bool Native { get; }
+
+    /// <summary>What verifies signatures for this cache's verifier (<see cref="CryptoPath.Description"/>).</summary>
+    internal string CryptoPathDescription { get; }
+
     private readonly ConcurrentDictionary<Digest, ConcurrentBag<AsymmetricAlgorithm>> _keys = new();
     private readonly ConcurrentDictionary<SignatureId, VerifyCode> _signatures = new();
     private readonly ConcurrentDictionary<Digest, LibCrypto.NativeKey?> _native = new();

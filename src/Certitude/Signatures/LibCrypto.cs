@@ -12,8 +12,10 @@ namespace Certitude.Signatures;
 /// (EMSA-PKCS1-v1_5, EMSA-PSS) itself, so the native part is only modular exponentiation and the
 /// ECDSA equation.</item>
 /// </list>
-/// Where libcrypto cannot be loaded (Windows, macOS without OpenSSL), EdDSA is reported as an
-/// unsupported algorithm and RSA/ECDSA go through System.Security.Cryptography.
+/// It is loaded on Linux only, by absolute path from the system library directories (see
+/// <see cref="SystemDirectories"/>), and not at all when the portable path is chosen (<see cref="CryptoPath"/>).
+/// Where it is not loaded (Windows, macOS, portable), EdDSA is reported as
+/// <see cref="VerifyCode.AlgorithmNotAvailable"/> and RSA/ECDSA go through System.Security.Cryptography.
 /// </summary>
 internal static unsafe partial class LibCrypto
 {
@@ -31,6 +33,7 @@ internal static unsafe partial class LibCrypto
         public delegate* unmanaged<IntPtr, byte*, nuint, byte*, nuint, int> DigestVerify;
         public delegate* unmanaged<void> ClearErrors;
         public delegate* unmanaged<nuint> VersionNum;
+        public delegate* unmanaged<int, IntPtr> VersionText;
 
         // Key-level RSA and EC functions (present in OpenSSL 1.1 and 3.x). Null when a build lacks them.
         public delegate* unmanaged<IntPtr> RsaNew;
@@ -80,11 +83,96 @@ internal static unsafe partial class LibCrypto
 
     private static readonly Lazy<Api?> Loaded = new(Load);
 
+    /// <summary>The OpenSSL sonames Certitude uses, newest first.</summary>
+    private static readonly string[] SoNames = ["libcrypto.so.3", "libcrypto.so.1.1"];
+
+    /// <summary>The system library directories searched for libcrypto on Linux, for this process's
+    /// architecture: the multiarch directories (Debian, Ubuntu), then lib64 (Fedora, RHEL, SUSE) for 64-bit
+    /// processes, then /usr/lib and /lib (Alpine, Arch). Never the working directory, LD_LIBRARY_PATH or
+    /// the application's directory: a library planted there must not decide any verdict.</summary>
+    internal static string[] SystemDirectories(Architecture architecture)
+    {
+        var triplet = architecture switch
+        {
+            Architecture.X64 => "x86_64-linux-gnu",
+            Architecture.Arm64 => "aarch64-linux-gnu",
+            Architecture.Arm => "arm-linux-gnueabihf",
+            Architecture.X86 => "i386-linux-gnu",
+            Architecture.S390x => "s390x-linux-gnu",
+            Architecture.Ppc64le => "powerpc64le-linux-gnu",
+            Architecture.RiscV64 => "riscv64-linux-gnu",
+            Architecture.LoongArch64 => "loongarch64-linux-gnu",
+            _ => null,
+        };
+        var dirs = new List<string>();
+        if (triplet is not null)
+        {
+            dirs.Add("/usr/lib/" + triplet);
+            dirs.Add("/lib/" + triplet);
+        }
+        if (architecture is not (Architecture.X86 or Architecture.Arm or Architecture.Armv6 or Architecture.Wasm))
+        {
+            dirs.Add("/usr/lib64");
+            dirs.Add("/lib64");
+        }
+        dirs.Add("/usr/lib");
+        dirs.Add("/lib");
+        return [.. dirs];
+    }
+
+    /// <summary>The absolute paths tried, in order: on Linux each soname in each system directory; elsewhere
+    /// none (Windows and macOS use System.Security.Cryptography, so no library search can be hijacked).</summary>
+    internal static IEnumerable<string> Candidates(bool linux, Architecture architecture)
+    {
+        if (!linux)
+        {
+            yield break;
+        }
+        foreach (var name in SoNames)
+        {
+            foreach (var dir in SystemDirectories(architecture))
+            {
+                yield return dir + "/" + name;
+            }
+        }
+    }
+
+    /// <summary>Whether a candidate may be loaded: it exists and neither it (after symbolic links) nor its
+    /// directory can be written by anyone but its owner.</summary>
+    private static bool Acceptable(string path)
+    {
+        try
+        {
+            var file = new FileInfo(path);
+            if (!file.Exists)
+            {
+                return false;
+            }
+            var target = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+            const UnixFileMode writableByOthers = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+            return (target.UnixFileMode & writableByOthers) == 0
+                && target.Directory is { } dir && (dir.UnixFileMode & writableByOthers) == 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The absolute path libcrypto was loaded from, or null when it was not loaded.</summary>
+    internal static string? LoadedFrom { get; private set; }
+
     private static Api? Load()
     {
-        foreach (var name in new[] { "libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.3.dylib", "libcrypto-3-x64.dll", "libcrypto" })
+        // Chosen once per process: with the portable path chosen, libcrypto is never loaded.
+        if (CryptoPath.Chosen.Portable)
         {
-            if (!NativeLibrary.TryLoad(name, out var h))
+            return null;
+        }
+        foreach (var path in Candidates(OperatingSystem.IsLinux(), RuntimeInformation.ProcessArchitecture))
+        {
+            // An absolute path: the loader opens exactly this file, with no search.
+            if (!Acceptable(path) || !NativeLibrary.TryLoad(path, out var h))
             {
                 continue;
             }
@@ -130,7 +218,13 @@ internal static unsafe partial class LibCrypto
                     api.EcKeyOct2Key = (delegate* unmanaged<IntPtr, byte*, nuint, IntPtr, int>)oct2key;
                     api.EcdsaVerify = (delegate* unmanaged<int, byte*, int, byte*, int, IntPtr, int>)ecdsaVerify;
                 }
+                var versionText = F("OpenSSL_version");
+                if (versionText != IntPtr.Zero)
+                {
+                    api.VersionText = (delegate* unmanaged<int, IntPtr>)versionText;
+                }
                 LoadPointFunctions(api, F);
+                LoadedFrom = path;
                 return api;
             }
             catch (EntryPointNotFoundException)
@@ -197,6 +291,11 @@ internal static unsafe partial class LibCrypto
     }
 
     public static bool IsAvailable => Loaded.Value is not null;
+
+    /// <summary>OpenSSL_version(OPENSSL_VERSION), e.g. "OpenSSL 3.0.19 1 Jul 2025", or the version number in hex.</summary>
+    internal static string VersionText => Loaded.Value is { VersionText: not null } api && Marshal.PtrToStringUTF8(api.VersionText(0)) is { Length: > 0 } text
+        ? text
+        : "0x" + VersionNumber.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>OpenSSL_version_num() (0x30000000 for 3.0.0), or 0 when unknown.</summary>
     internal static ulong VersionNumber => Loaded.Value is { VersionNum: not null } api ? api.VersionNum() : 0;
@@ -402,7 +501,8 @@ internal static unsafe partial class LibCrypto
         var api = Loaded.Value;
         if (api is null)
         {
-            return VerifyCode.UnsupportedSignatureAlgorithm;
+            // System.Security.Cryptography has no EdDSA: typed, never a signature failure or a success.
+            return VerifyCode.AlgorithmNotAvailable;
         }
         if (sig.Length != (nid == NidEd25519 ? 64 : 114))
         {

@@ -7,10 +7,12 @@ using System.Security.Cryptography;
 namespace Certitude.Signatures;
 
 /// <summary>
-/// Verifies a signature with the issuer's public key. RSA PKCS#1 v1.5, RSA-PSS with the
-/// standard parameters, ECDSA and DSA use System.Security.Cryptography; RSA-PSS with other salt
-/// or MGF1 parameters is checked by EMSA-PSS-VERIFY (RFC 8017 9.1.2) over the RSA public
-/// operation; Ed25519/Ed448, which the base library lacks, go to the platform's libcrypto.
+/// Verifies a signature with the issuer's public key, on the path <see cref="CryptoPath"/> chose:
+/// natively, RSA and ECDSA on keys built in libcrypto (Certitude doing the encodings) and Ed25519/Ed448
+/// through libcrypto; portably (and for keys the native path does not cover), RSA PKCS#1 v1.5, RSA-PSS
+/// with the standard parameters, ECDSA and DSA through System.Security.Cryptography, RSA-PSS with other
+/// salt or MGF1 parameters by EMSA-PSS-VERIFY (RFC 8017 9.1.2) over the RSA public operation, and
+/// EdDSA as <see cref="VerifyCode.AlgorithmNotAvailable"/>.
 /// </summary>
 internal static class SignatureVerifier
 {
@@ -28,22 +30,24 @@ internal static class SignatureVerifier
         {
             return known;
         }
-        var code = VerifyCore(cache, key, alg, data, dataDigest, signature, dsaParameterSource, LibCrypto.HasKeyFunctions);
+        var code = VerifyCore(cache, key, alg, data, dataDigest, signature, dsaParameterSource, cache.Native);
         cache.StoreSignature(id, code);
         return code;
     }
 
     public static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource = null)
-        => VerifyCore(null, key, alg, data, default, signature, dsaParameterSource, LibCrypto.HasKeyFunctions);
+        => VerifyCore(null, key, alg, data, default, signature, dsaParameterSource, CryptoPath.Native);
 
-    /// <summary>The same check with the native RSA/ECDSA path switched on or off (tests compare the two).</summary>
+    /// <summary>The same check on the native path (where this process has it) or the portable one (tests compare the two).</summary>
     internal static VerifyCode Verify(PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, bool native)
-        => VerifyCore(null, key, alg, data, default, signature, null, native && LibCrypto.HasKeyFunctions);
+        => VerifyCore(null, key, alg, data, default, signature, null, native && CryptoPath.Native);
 
     /// <summary>The check with the verifier's key cache but no outcome cache (tests: keys that keep verifying).</summary>
     internal static VerifyCode VerifyWithKeyCache(CryptoCache cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
-        => VerifyCore(cache, key, alg, data, default, signature, null, LibCrypto.HasKeyFunctions);
+        => VerifyCore(cache, key, alg, data, default, signature, null, cache.Native);
 
+    /// <summary><paramref name="native"/>: the native path is chosen and libcrypto loaded (<see cref="CryptoPath"/>).
+    /// RSA and ECDSA keys libcrypto cannot build natively still go through System.Security.Cryptography.</summary>
     private static VerifyCode VerifyCore(CryptoCache? cache, PublicKeyInfo key, SignatureAlgorithm alg, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> signature, PublicKeyInfo? dsaParameterSource, bool native)
     {
         // The key's own limits before any arithmetic, on every path: no RSA modulus above 16,384 bits (so
@@ -66,8 +70,9 @@ internal static class SignatureVerifier
                 SignatureScheme.RsaPss when key.Algorithm is PublicKeyAlgorithm.Rsa or PublicKeyAlgorithm.RsaPss => Pss(cache, key, alg, data, signature, native),
                 SignatureScheme.Ecdsa when key.Algorithm == PublicKeyAlgorithm.EC => Ecdsa(cache, key, alg, data, dataDigest, signature, native),
                 SignatureScheme.Dsa when key.Algorithm == PublicKeyAlgorithm.Dsa => Dsa(key, data, signature, alg.Hash, dsaParameterSource),
-                SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes.Span, data, signature),
-                SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes.Span, data, signature),
+                // RFC 8410: the base library has no EdDSA; on the portable path it is not available.
+                SignatureScheme.Ed25519 when key.Algorithm == PublicKeyAlgorithm.Ed25519 => native ? LibCrypto.VerifyEdDsa(LibCrypto.NidEd25519, key.KeyBytes.Span, data, signature) : VerifyCode.AlgorithmNotAvailable,
+                SignatureScheme.Ed448 when key.Algorithm == PublicKeyAlgorithm.Ed448 => native ? LibCrypto.VerifyEdDsa(LibCrypto.NidEd448, key.KeyBytes.Span, data, signature) : VerifyCode.AlgorithmNotAvailable,
                 SignatureScheme.Unknown => VerifyCode.UnsupportedSignatureAlgorithm,
                 _ => VerifyCode.SignatureAlgorithmMismatch,
             };
