@@ -74,7 +74,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
             Fail(rejected, _n);
         }
         bool issuance = _o.Issuance | CheckRootProgram();
-        List<(Failure F, int Index)>? warnings = issuance ? null : SetIssuanceFindingsAside();
+        List<(Failure F, int Index)>? warnings = issuance || !_failures.Exists(static x => x.F.IsIssuance) ? null : SetIssuanceFindingsAside();
 
         Initialize();
         for (int i = _n - 1; i >= 0; i--)
