@@ -40,11 +40,12 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     // The path being validated and its findings.
     private IReadOnlyList<Certificate> _path = [];
     private int _n;
-    private List<(Failure F, int Index)> _failures = [];
+    // Reused from path to path of the search (read by the search before the next path is validated).
+    private readonly List<(Failure F, int Index)> _failures = [];
 
     // RFC 5280 6.1.2: the state carried down the path from the anchor.
     private int _maxPathLength;
-    private List<(NameConstraintsExt Nc, int Index)> _constraints = [];
+    private readonly List<(NameConstraintsExt Nc, int Index)> _constraints = [];
     private PolicyProcessor? _policy;
 
     /// <summary>The failures of the last path validated, each with the index of its certificate (0 = leaf).</summary>
@@ -61,7 +62,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     {
         _path = path;
         _n = path.Count - 1; // index of the anchor
-        _failures = [];
+        _failures.Clear();
         Warnings = null;
 
         // 6.1.3 (a) for every certificate first: signatures left for now, then each certificate on its own.
@@ -300,7 +301,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         // 6.1.2 (k): max_path_length, here also bounded by the anchor's own pathLenConstraint.
         _maxPathLength = anchorConstraints ? anchor.BasicConstraints?.PathLen ?? int.MaxValue : int.MaxValue;
         // 6.1.2 (b), (c): permitted and excluded subtrees, from the anchor's constraints when it has any.
-        _constraints = [];
+        _constraints.Clear();
         if (_n > 0 && anchorConstraints && anchor.NameConstraints is { } anc)
         {
             AddConstraints(anc, _n);
