@@ -7,13 +7,15 @@ using System.Text;
 namespace Certitude.Benchmarks;
 
 /// <summary>The hostile input shapes of issue 12, made at a requested size (public APIs only, so the same
-/// inputs can be fed to an older build for a before-figure).</summary>
+/// inputs can be fed to an older build for a before-figure). Also compiled into the test project, whose
+/// hostile-input tests build their inputs with the same pieces.</summary>
 public static class HostileInputs
 {
     private const AsnEncodingRules Der = AsnEncodingRules.DER;
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
-    private sealed class FixedGenerator(byte[] algorithmId, Func<byte[], byte[]> sign) : X509SignatureGenerator
+    /// <summary>Signs with a fixed function of the data (a forger's "signature").</summary>
+    internal sealed class FixedGenerator(byte[] algorithmId, Func<byte[], byte[]> sign) : X509SignatureGenerator
     {
         public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => algorithmId;
         public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => sign(data);
@@ -49,7 +51,8 @@ public static class HostileInputs
         return ReplaceTbsElement(root.RawData, 0, w.Encode());
     }
 
-    private static byte[] ReplaceTbsElement(byte[] signed, int index, byte[] replacement)
+    /// <summary>A signed object (certificate or CRL) with one element of its to-be-signed part replaced.</summary>
+    internal static byte[] ReplaceTbsElement(byte[] signed, int index, byte[] replacement)
     {
         var outer = new AsnReader(signed, Der).ReadSequence();
         var tbs = outer.ReadEncodedValue();

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Certitude.Benchmarks;
 using Certitude.Signatures;
 using Xunit;
 
@@ -14,36 +15,6 @@ namespace Certitude.Tests;
 public sealed class HostileInputTests
 {
     private const AsnEncodingRules Der = AsnEncodingRules.DER;
-
-    /// <summary>A signed object (certificate or CRL) with one element of its to-be-signed part replaced.</summary>
-    private static byte[] ReplaceTbsElement(byte[] signed, int index, byte[] replacement)
-    {
-        var outer = new AsnReader(signed, Der).ReadSequence();
-        var tbs = outer.ReadEncodedValue();
-        var alg = outer.ReadEncodedValue();
-        var sig = outer.ReadEncodedValue();
-        var tr = new AsnReader(tbs, Der).ReadSequence();
-        var parts = new List<ReadOnlyMemory<byte>>();
-        while (tr.HasData)
-        {
-            parts.Add(tr.ReadEncodedValue());
-        }
-        parts[index] = replacement;
-        var w = new AsnWriter(Der);
-        using (w.PushSequence())
-        {
-            using (w.PushSequence())
-            {
-                foreach (var p in parts)
-                {
-                    w.WriteEncodedValue(p.Span);
-                }
-            }
-            w.WriteEncodedValue(alg.Span);
-            w.WriteEncodedValue(sig.Span);
-        }
-        return w.Encode();
-    }
 
     private static byte[] HugeInteger(int octets, Asn1Tag? explicitTag = null)
     {
@@ -71,7 +42,7 @@ public sealed class HostileInputTests
         // Issue 12 item 1: the version of a certificate and of a CRL, 32 KB long. The message used to print
         // it in decimal (quadratic: 90 KB cost ~13 s); now every decoded value in a message is elided.
         var root = TestPki.Root("CN=Version Bomb Root");
-        var cert = ReplaceTbsElement(root.X509.RawData, 0, HugeInteger(32 * 1024, new Asn1Tag(TagClass.ContextSpecific, 0, true)));
+        var cert = HostileInputs.ReplaceTbsElement(root.X509.RawData, 0, HugeInteger(32 * 1024, new Asn1Tag(TagClass.ContextSpecific, 0, true)));
         var ex = Assert.Throws<CertificateFormatException>(() => Certificate.Parse(cert));
         Assert.Equal("tbsCertificate.version", ex.Field);
         Assert.True(ex.Message.Length < 1000, $"the message holds {ex.Message.Length} characters");
@@ -79,7 +50,7 @@ public sealed class HostileInputTests
 
         var crl = new CertificateRevocationListBuilder().Build(root.X509.SubjectName, root.Generator, 1, TestPki.Now.AddDays(7), HashAlgorithmName.SHA256,
             X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root.X509, true, false), TestPki.Now);
-        var badCrl = ReplaceTbsElement(crl, 0, HugeInteger(32 * 1024));
+        var badCrl = HostileInputs.ReplaceTbsElement(crl, 0, HugeInteger(32 * 1024));
         var crlEx = Assert.Throws<CertificateFormatException>(() => CertificateRevocationList.Parse(badCrl));
         Assert.Equal("tbsCertList.version", crlEx.Field);
         Assert.True(crlEx.Message.Length < 1000, $"the message holds {crlEx.Message.Length} characters");
@@ -129,14 +100,6 @@ public sealed class HostileInputTests
 
     private static readonly byte[] Null = [0x05, 0x00];
 
-    /// <summary>Signs with a fixed function of the data (a forger's "signature").</summary>
-    private sealed class FixedGenerator(byte[] algorithmId, Func<byte[], byte[]> sign) : X509SignatureGenerator
-    {
-        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => algorithmId;
-        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => sign(data);
-        protected override PublicKey BuildPublicKey() => throw new NotSupportedException();
-    }
-
     private static readonly byte[] Sha256WithRsa = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00];
 
     private static byte[] CertificateWithKey(string subject, PublicKey key, X509SignatureGenerator generator)
@@ -175,13 +138,13 @@ public sealed class HostileInputTests
         foreach (var (name, modulus, e) in cases)
         {
             var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData(Null), new AsnEncodedData(RsaPublicKey(modulus, e)));
-            var der = CertificateWithKey("CN=Exponent " + name, key, new FixedGenerator(Sha256WithRsa, Forge));
+            var der = CertificateWithKey("CN=Exponent " + name, key, new HostileInputs.FixedGenerator(Sha256WithRsa, Forge));
             var ex = Assert.Throws<CertificateFormatException>(() => Certificate.Parse(der));
             Assert.Contains("RFC 8017 3.1", ex.Message, StringComparison.Ordinal);
         }
         // The usual exponent still parses.
         var good = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData(Null), new AsnEncodedData(RsaPublicKey(n, 65537)));
-        Assert.Equal(2048, Certificate.Parse(CertificateWithKey("CN=Exponent ok", good, new FixedGenerator(Sha256WithRsa, Forge))).PublicKey.KeySizeBits);
+        Assert.Equal(2048, Certificate.Parse(CertificateWithKey("CN=Exponent ok", good, new HostileInputs.FixedGenerator(Sha256WithRsa, Forge))).PublicKey.KeySizeBits);
     }
 
     [Fact]
@@ -200,11 +163,11 @@ public sealed class HostileInputTests
         var junk = new byte[4096];
         new Random(13).NextBytes(junk);
         junk[0] = 0;
-        var rootDer = CertificateWithKey("CN=Huge PSS Root", key, new FixedGenerator(pssSalt0, _ => junk));
+        var rootDer = CertificateWithKey("CN=Huge PSS Root", key, new HostileInputs.FixedGenerator(pssSalt0, _ => junk));
         var root = Certificate.Parse(rootDer);
         Assert.Equal(32768, root.PublicKey.KeySizeBits);
         var leafReq = new CertificateRequest("CN=example.com", ECDsa.Create(ECCurve.NamedCurves.nistP256), HashAlgorithmName.SHA256);
-        var leafX509 = leafReq.Create(new X500DistinguishedName("CN=Huge PSS Root"), new FixedGenerator(pssSalt0, _ => junk), TestPki.Now.AddDays(-1), TestPki.Now.AddDays(10), [9]);
+        var leafX509 = leafReq.Create(new X500DistinguishedName("CN=Huge PSS Root"), new HostileInputs.FixedGenerator(pssSalt0, _ => junk), TestPki.Now.AddDays(-1), TestPki.Now.AddDays(10), [9]);
         var leaf = Certificate.Parse(leafX509.RawData);
 
         Assert.Equal(VerifyCode.UnableToDecodeIssuerPublicKey, SignatureVerifier.Verify(root.PublicKey, leaf.SignatureAlgorithm, leaf.TbsData.Span, leaf.Signature.Span, native: false));
@@ -441,7 +404,7 @@ public sealed class HostileInputTests
             req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         }
-        var generator = new FixedGenerator(DsaWithSha256, data => signer.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        var generator = new HostileInputs.FixedGenerator(DsaWithSha256, data => signer.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
         return Certificate.Parse(req.Create(new X500DistinguishedName(issuer), generator, TestPki.Now.AddDays(-1), TestPki.Now.AddDays(30), [serial]).RawData);
     }
 
