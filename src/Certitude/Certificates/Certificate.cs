@@ -97,7 +97,7 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>The decoded subjectAltName entries (decoded on first use when parsing only validated them).</summary>
     internal GeneralName[]? SubjectAltNames
     {
-        get => _subjectAltNames ??= HasSubjectAltNames ? ExtensionDecoder.GeneralNames(SubjectAltNamesRaw, "tbsCertificate.extensions.subjectAltName") : null;
+        get => _subjectAltNames ??= HasSubjectAltNames ? ExtensionDecoder.PresentedNames(SubjectAltNamesRaw, "tbsCertificate.extensions.subjectAltName") : null;
         private init => _subjectAltNames = value;
     }
     internal GeneralName[]? IssuerAltNames { get; private init; }
@@ -350,9 +350,9 @@ public sealed class Certificate : IEquatable<Certificate>
                 case Oids.SubjectAltName:
                     sanRaw = v;
                     // The common form is validated here and decoded on first use; any other is decoded now.
-                    san = GeneralName.IsSimple(v.Span) ? null : ExtensionDecoder.GeneralNames(v, field);
+                    san = GeneralName.IsSimple(v.Span) ? null : ExtensionDecoder.PresentedNames(v, field);
                     break;
-                case Oids.IssuerAltName: ian = ExtensionDecoder.GeneralNames(v, field); break;
+                case Oids.IssuerAltName: ian = ExtensionDecoder.PresentedNames(v, field); break;
                 case Oids.AuthorityKeyIdentifier: aki = ExtensionDecoder.AuthorityKeyId(v, field); break;
                 case Oids.SubjectKeyIdentifier: ski = ExtensionDecoder.SubjectKeyId(v, field); break;
                 case Oids.NameConstraints: nc = ExtensionDecoder.NameConstraints(v, field); break;

@@ -174,6 +174,16 @@ internal static class ExtensionDecoder
         return GeneralName.ReadNames(seq, f);
     }
 
+    /// <summary>The GeneralNames of subjectAltName or issuerAltName: names that identify, so never empty and
+    /// iPAddress of 4 or 16 octets (RFC 5280 4.2.1.6, 4.2.1.7).</summary>
+    public static GeneralName[] PresentedNames(ReadOnlyMemory<byte> v, string f)
+    {
+        var r = Open(v);
+        var seq = r.ReadSequence();
+        r.ThrowIfNotEmpty();
+        return GeneralName.ReadNames(seq, f, materialize: true, presented: true)!;
+    }
+
     public static AuthorityKeyIdExt AuthorityKeyId(ReadOnlyMemory<byte> v, string f)
     {
         var r = Open(v);

@@ -88,6 +88,9 @@ public sealed class PublicKeyInfo
         Oids.P256 => "P-256",
         Oids.P384 => "P-384",
         Oids.P521 => "P-521",
+        Oids.BrainpoolP256r1 => "brainpoolP256r1",
+        Oids.BrainpoolP384r1 => "brainpoolP384r1",
+        Oids.BrainpoolP512r1 => "brainpoolP512r1",
         _ => oid ?? "?",
     };
 
@@ -188,6 +191,9 @@ public sealed class PublicKeyInfo
                             Oids.P256 => 256,
                             Oids.P384 => 384,
                             Oids.P521 => 521,
+                            Oids.BrainpoolP256r1 => 256,
+                            Oids.BrainpoolP384r1 => 384,
+                            Oids.BrainpoolP512r1 => 512,
                             _ => 0,
                         };
                     }

@@ -46,12 +46,19 @@ internal static class Oids
     public const string Ed448 = "1.3.101.113";
     public const string Dsa = "1.2.840.10040.4.1";
 
+    // RFC 9598 3: id-on-SmtpUTF8Mailbox (id-on 9)
+    public const string SmtpUtf8Mailbox = "1.3.6.1.5.5.7.8.9";
+
     // Curves
     public const string P192 = "1.2.840.10045.3.1.1";
     public const string P224 = "1.3.132.0.33";
     public const string P256 = "1.2.840.10045.3.1.7";
     public const string P384 = "1.3.132.0.34";
     public const string P521 = "1.3.132.0.35";
+    // RFC 5639 4.1 (ecStdCurvesAndGeneration 1.3.36.3.3.2.8.1.1)
+    public const string BrainpoolP256r1 = "1.3.36.3.3.2.8.1.1.7";
+    public const string BrainpoolP384r1 = "1.3.36.3.3.2.8.1.1.11";
+    public const string BrainpoolP512r1 = "1.3.36.3.3.2.8.1.1.13";
 
     // Signature algorithms
     public const string Md5WithRsa = "1.2.840.113549.1.1.4";

@@ -198,4 +198,79 @@ internal static class DnsNames
     }
 
     public static int CountLabels(ReadOnlySpan<char> s) => s.Length == 0 ? 0 : s.Count('.') + 1;
+
+    /// <summary>Whether every "xn--" label of a host name in preferred syntax is a valid A-label: it decodes to
+    /// Unicode that encodes back to the same label (RFC 5890 2.3.2.1; RFC 9549 requires A-labels, not strings
+    /// that merely start with "xn--").</summary>
+    public static bool HasValidALabels(ReadOnlySpan<char> host)
+    {
+        foreach (var range in host.Split('.'))
+        {
+            var label = host[range];
+            if (label.Length > 4 && label[..4].Equals("xn--", StringComparison.OrdinalIgnoreCase) && !IsALabel(label.ToString().ToLowerInvariant()))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsALabel(string label)
+    {
+        try
+        {
+            var unicode = Idn.GetUnicode(label);
+            return !unicode.Equals(label, StringComparison.Ordinal) && Idn.GetAscii(unicode) == label;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The A-label form (lower case) of a domain received in a certificate, where labels are NR-LDH labels,
+    /// A-labels or U-labels (RFC 9598 3, RFC 5890 2.3.2): a U-label must be exactly what its A-label decodes
+    /// to, so nothing a mapping step would change (upper case, compatibility characters such as U+212A KELVIN
+    /// SIGN) is accepted, and no trailing dot. Null when the domain is not such a name.
+    /// </summary>
+    public static string? ToALabels(string domain)
+    {
+        if (domain.Length is 0 or > 1024)
+        {
+            return null;
+        }
+        var labels = domain.Split('.');
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var label = labels[i];
+            if (label.Length == 0)
+            {
+                return null;
+            }
+            if (label.AsSpan().ContainsAnyExceptInRange((char)0, (char)0x7F))
+            {
+                string ascii;
+                try
+                {
+                    ascii = Idn.GetAscii(label);
+                }
+                catch (ArgumentException)
+                {
+                    return null;
+                }
+                if (!ascii.StartsWith("xn--", StringComparison.Ordinal) || !IsALabel(ascii) || Idn.GetUnicode(ascii) != label)
+                {
+                    return null;
+                }
+                labels[i] = ascii;
+            }
+            else
+            {
+                labels[i] = label.ToLowerInvariant();
+            }
+        }
+        var joined = string.Join('.', labels);
+        return IsValidHostname(joined) && HasValidALabels(joined) ? joined : null;
+    }
 }

@@ -15,6 +15,9 @@ public sealed record AlgorithmPolicy
     /// <summary>Accept SHA-1 signatures.</summary>
     public bool AllowSha1 { get; init; }
 
+    /// <summary>Accept SHA-224 signatures (RFC 4055, RFC 5758): RSA PKCS#1 v1.5, RSA-PSS, ECDSA and DSA.</summary>
+    public bool AllowSha224 { get; init; }
+
     /// <summary>Accept DSA keys and signatures.</summary>
     public bool AllowDsa { get; init; }
 
@@ -32,11 +35,18 @@ public sealed record AlgorithmPolicy
     public IReadOnlySet<string> Curves { get; init; } = new HashSet<string> { Oids.P256, Oids.P384, Oids.P521 };
 
     /// <summary>CA/B Baseline Requirements 6.1.5 and 7.1.3: RSA ≥ 2048 and a multiple of 8, P-256/384/521,
-    /// SHA-256/384/512, no DSA, no EdDSA, no SHA-1.</summary>
+    /// SHA-256/384/512, no DSA, no EdDSA, no SHA-1 or SHA-224, no Brainpool curves.</summary>
     public static AlgorithmPolicy WebPki { get; } = new() { RsaMultipleOf8 = true, AllowAnyPssParameters = false };
 
-    /// <summary>RFC 5280 with modern strength: RSA ≥ 2048, P-256/384/521, Ed25519/Ed448, DSA, no SHA-1.</summary>
-    public static AlgorithmPolicy Rfc5280 { get; } = new() { AllowDsa = true, AllowEdDsa = true };
+    /// <summary>RFC 5280 with modern strength: RSA ≥ 2048, P-256/384/521 and brainpoolP256r1/P384r1/P512r1
+    /// (RFC 5639, RFC 5480 2.1.1.1), SHA-224 and up, Ed25519/Ed448, DSA, no SHA-1.</summary>
+    public static AlgorithmPolicy Rfc5280 { get; } = new()
+    {
+        AllowDsa = true,
+        AllowEdDsa = true,
+        AllowSha224 = true,
+        Curves = new HashSet<string> { Oids.P256, Oids.P384, Oids.P521, Oids.BrainpoolP256r1, Oids.BrainpoolP384r1, Oids.BrainpoolP512r1 },
+    };
 
     internal string? CheckKey(PublicKeyInfo key)
     {
@@ -83,6 +93,11 @@ public sealed record AlgorithmPolicy
         if (alg.Hash == System.Security.Cryptography.HashAlgorithmName.SHA1 && !AllowSha1)
         {
             return $"{alg.Name} uses SHA-1, which is not allowed";
+        }
+        // CA/B BR 7.1.3.2: SHA-256, SHA-384 or SHA-512 only; SHA-224 (for the signature or the MGF1 of RSA-PSS) where allowed.
+        if ((alg.Hash == Sha224.Name || (alg.Scheme == SignatureScheme.RsaPss && alg.MgfHash == Sha224.Name)) && !AllowSha224)
+        {
+            return $"{alg.Name} uses SHA-224, which is not allowed";
         }
         return alg.Scheme switch
         {

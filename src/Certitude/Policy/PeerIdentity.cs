@@ -66,11 +66,13 @@ public sealed class PeerIdentity
             ? new PeerIdentity(PeerIdentityKind.IPAddress, address, IpAddresses.Canonical(bytes), bytes, null)
             : new PeerIdentity(PeerIdentityKind.IPAddress, address, null, null, $"'{address}' is not a valid IP address literal");
 
-    /// <summary>An email address.</summary>
+    /// <summary>An email address; an internationalised one (RFC 6531) too. Its domain is compared in A-labels
+    /// (Unicode converted with IDNA), its local part exactly; it matches an rfc822Name or an RFC 9598
+    /// SmtpUTF8Mailbox.</summary>
     public static PeerIdentity Email(string address)
-        => EmailAddresses.IsValidMailbox(address)
-            ? new PeerIdentity(PeerIdentityKind.Email, address, address, null, null)
-            : new PeerIdentity(PeerIdentityKind.Email, address, null, null, $"'{address}' is not a valid email address");
+        => EmailAddresses.NormalizeReference(address, out var reason) is { } normalized
+            ? new PeerIdentity(PeerIdentityKind.Email, address, normalized, null, null)
+            : new PeerIdentity(PeerIdentityKind.Email, address, null, null, reason);
 
     /// <summary>A host name or IP literal, whichever the text is (what a TLS client has).</summary>
     public static PeerIdentity Host(string host)

@@ -264,6 +264,9 @@ internal static class RuleTables
                     return $"iPAddress has {value.Length} octets, not 4 or 16";
                 case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidMailbox(System.Text.Encoding.ASCII.GetString(value)):
                     return $"rfc822Name '{Elide.Text(System.Text.Encoding.ASCII.GetString(value))}' is not a valid mailbox";
+                // RFC 9598 3: the SmtpUTF8Mailbox value rules.
+                case GeneralNameKind.OtherName when RawGeneralNames.SmtpUtf8Mailbox(value) is { } mailbox && EmailAddresses.SmtpUtf8Problem(mailbox) is { } problem:
+                    return $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' {problem} (RFC 9598 3)";
                 default:
                     break;
             }

@@ -92,14 +92,18 @@ internal sealed class SignatureAlgorithm
         return oid switch
         {
             Oids.Sha1WithRsa => Rsa(HashAlgorithmName.SHA1, 20),
+            // RFC 4055 5: sha224WithRSAEncryption; RFC 5758 3.1/3.2: dsa-with-sha224, ecdsa-with-SHA224.
+            Oids.Sha224WithRsa => Rsa(Sha224.Name, Sha224.HashBytes),
             Oids.Sha256WithRsa => Rsa(HashAlgorithmName.SHA256, 32),
             Oids.Sha384WithRsa => Rsa(HashAlgorithmName.SHA384, 48),
             Oids.Sha512WithRsa => Rsa(HashAlgorithmName.SHA512, 64),
             Oids.EcdsaWithSha1 => Simple(SignatureScheme.Ecdsa, HashAlgorithmName.SHA1, 20),
+            Oids.EcdsaWithSha224 => Simple(SignatureScheme.Ecdsa, Sha224.Name, Sha224.HashBytes),
             Oids.EcdsaWithSha256 => Simple(SignatureScheme.Ecdsa, HashAlgorithmName.SHA256, 32),
             Oids.EcdsaWithSha384 => Simple(SignatureScheme.Ecdsa, HashAlgorithmName.SHA384, 48),
             Oids.EcdsaWithSha512 => Simple(SignatureScheme.Ecdsa, HashAlgorithmName.SHA512, 64),
             Oids.DsaWithSha1 => Simple(SignatureScheme.Dsa, HashAlgorithmName.SHA1, 20),
+            Oids.DsaWithSha224 => Simple(SignatureScheme.Dsa, Sha224.Name, Sha224.HashBytes),
             Oids.DsaWithSha256 => Simple(SignatureScheme.Dsa, HashAlgorithmName.SHA256, 32),
             Oids.Ed25519 => Simple(SignatureScheme.Ed25519, default, 0),
             Oids.Ed448 => Simple(SignatureScheme.Ed448, default, 0),
@@ -188,6 +192,7 @@ internal sealed class SignatureAlgorithm
         return oid switch
         {
             Oids.Sha1 => (HashAlgorithmName.SHA1, 20),
+            Oids.Sha224 => (Sha224.Name, Sha224.HashBytes),
             Oids.Sha256 => (HashAlgorithmName.SHA256, 32),
             Oids.Sha384 => (HashAlgorithmName.SHA384, 48),
             Oids.Sha512 => (HashAlgorithmName.SHA512, 64),

@@ -83,7 +83,9 @@ internal static class SignatureVerifier
         }
         catch (PlatformNotSupportedException)
         {
-            return VerifyCode.UnsupportedSignatureAlgorithm;
+            // A key or curve this platform's System.Security.Cryptography lacks (Brainpool on macOS, DSA where
+            // the platform has none): typed as not available here, not as a bad signature.
+            return VerifyCode.AlgorithmNotAvailable;
         }
     }
 
@@ -102,6 +104,9 @@ internal static class SignatureVerifier
                 Oids.P256 => 415,
                 Oids.P384 => 715,
                 Oids.P521 => 716,
+                Oids.BrainpoolP256r1 => 927,
+                Oids.BrainpoolP384r1 => 931,
+                Oids.BrainpoolP512r1 => 933,
                 _ => 0,
             };
             // RFC 5480 2.2: the uncompressed form is the one every implementation supports; other
@@ -113,6 +118,7 @@ internal static class SignatureVerifier
     }
 
     // RFC 8017 9.2 note 1: the DER DigestInfo prefixes for the hash functions Certitude accepts.
+    private static ReadOnlySpan<byte> DigestInfoSha224 => [0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c];
     private static ReadOnlySpan<byte> DigestInfoSha1 => [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
     private static ReadOnlySpan<byte> DigestInfoSha256 => [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
     private static ReadOnlySpan<byte> DigestInfoSha384 => [0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30];
@@ -122,7 +128,11 @@ internal static class SignatureVerifier
         => h == HashAlgorithmName.SHA256 ? DigestInfoSha256
         : h == HashAlgorithmName.SHA384 ? DigestInfoSha384
         : h == HashAlgorithmName.SHA512 ? DigestInfoSha512
-        : h == HashAlgorithmName.SHA1 ? DigestInfoSha1 : default;
+        : h == HashAlgorithmName.SHA1 ? DigestInfoSha1
+        : h == Sha224.Name ? DigestInfoSha224 : default;
+
+    /// <summary>Whether System.Security.Cryptography computes this hash itself (it has no SHA-224).</summary>
+    private static bool PlatformHashes(HashAlgorithmName h) => h != Sha224.Name;
 
     /// <summary>The message digest, reusing the SHA-256 the owner of the bytes already computed.</summary>
     private static int Digest(HashAlgorithmName h, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sha256, Span<byte> output)
@@ -142,6 +152,11 @@ internal static class SignatureVerifier
         {
             return RsaPkcs1Native(nk, prefix, alg.Hash, data, dataDigest, sig) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
         }
+        if (!PlatformHashes(alg.Hash))
+        {
+            // RFC 8017 8.2.2 over the public operation in managed code, then the same encode-and-compare.
+            return RsaPublicManaged(key, sig) is { } em && Pkcs1EncodingMatches(em, prefix, alg.Hash, data, dataDigest) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
         return RsaManaged(cache, key, data, sig, alg.Hash, RSASignaturePadding.Pkcs1);
     }
 
@@ -150,20 +165,28 @@ internal static class SignatureVerifier
     private static bool RsaPkcs1Native(LibCrypto.NativeKey key, ReadOnlySpan<byte> prefix, HashAlgorithmName hash, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest, ReadOnlySpan<byte> sig)
     {
         int k = key.ModulusBytes;
+        if (k > 2048)
+        {
+            // Keys above 16384 bits are refused.
+            return false;
+        }
+        Span<byte> em = stackalloc byte[k];
+        return LibCrypto.RsaPublic(key, sig, em) && Pkcs1EncodingMatches(em, prefix, hash, data, dataDigest);
+    }
+
+    /// <summary>RFC 8017 9.2: whether the k-byte block <paramref name="em"/> is exactly EMSA-PKCS1-v1_5 of the digest.</summary>
+    private static bool Pkcs1EncodingMatches(ReadOnlySpan<byte> em, ReadOnlySpan<byte> prefix, HashAlgorithmName hash, ReadOnlySpan<byte> data, ReadOnlySpan<byte> dataDigest)
+    {
+        int k = em.Length;
         Span<byte> digest = stackalloc byte[64];
         int hLen = Digest(hash, data, dataDigest, digest);
         int tLen = prefix.Length + hLen;
         if (k < tLen + 11 || k > 2048)
         {
-            // RFC 8017 9.2 step 3: "intended encoded message length too short"; keys above 16384 bits are refused.
+            // RFC 8017 9.2 step 3: "intended encoded message length too short".
             return false;
         }
-        Span<byte> em = stackalloc byte[k];
         Span<byte> expected = stackalloc byte[k];
-        if (!LibCrypto.RsaPublic(key, sig, em))
-        {
-            return false;
-        }
         expected[0] = 0x00;
         expected[1] = 0x01;
         expected[2..(k - tLen - 1)].Fill(0xFF);
@@ -221,7 +244,17 @@ internal static class SignatureVerifier
         static AsymmetricAlgorithm Import(PublicKeyInfo key)
         {
             var ec = ECDsa.Create();
-            ec.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
+            try
+            {
+                ec.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
+            }
+            catch (CryptographicException) when (key.CurveOid is not (Oids.P256 or Oids.P384 or Oids.P521) && IsApplePlatform())
+            {
+                // Apple's Security framework has the NIST curves only, and reports others as an unknown key
+                // format: that is "not available here", not a bad signature.
+                ec.Dispose();
+                throw new PlatformNotSupportedException("this platform's System.Security.Cryptography has no curve " + PublicKeyInfo.CurveName(key.CurveOid));
+            }
             return ec;
         }
         if (cache is null)
@@ -240,10 +273,23 @@ internal static class SignatureVerifier
         }
     }
 
+    private static bool IsApplePlatform() => OperatingSystem.IsMacOS() || OperatingSystem.IsIOS() || OperatingSystem.IsTvOS() || OperatingSystem.IsMacCatalyst();
+
     private static VerifyCode EcVerify(ECDsa ec, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
     {
         var fixedSig = StrictDerToFixed(sig, (ec.KeySize + 7) / 8);
-        return fixedSig is not null && ec.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        if (fixedSig is null)
+        {
+            return VerifyCode.CertSignatureFailure;
+        }
+        if (!PlatformHashes(hash))
+        {
+            // SEC 1 4.1.4: ECDSA takes the digest's leftmost bits, whatever hash made it.
+            Span<byte> digest = stackalloc byte[64];
+            int n = HashInto(hash, data, digest);
+            return ec.VerifyHash(digest[..n], fixedSig, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
+        return ec.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
 
     private static VerifyCode Dsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, PublicKeyInfo? parameterSource)
@@ -271,7 +317,18 @@ internal static class SignatureVerifier
             dsa.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
         }
         var fixedSig = StrictDerToFixed(sig, dsa.ExportParameters(false).Q!.Length);
-        return fixedSig is not null && dsa.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        if (fixedSig is null)
+        {
+            return VerifyCode.CertSignatureFailure;
+        }
+        if (!PlatformHashes(hash))
+        {
+            // FIPS 186-4 4.6: the digest's leftmost bits, whatever hash made it.
+            Span<byte> digest = stackalloc byte[64];
+            int n = HashInto(hash, data, digest);
+            return dsa.VerifySignature(digest[..n], fixedSig, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        }
+        return dsa.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
 
     /// <summary>RFC 3279 2.2.2/2.2.3: Dss-Sig-Value / ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER },
@@ -340,7 +397,7 @@ internal static class SignatureVerifier
             var m = new byte[nk.ModulusBytes];
             return LibCrypto.RsaPublic(nk, sig, m) && EmsaPssVerify(m, key.KeySizeBits, alg, data) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
         }
-        if (alg.MgfHash == alg.Hash && alg.SaltLength == alg.HashBytes)
+        if (alg.MgfHash == alg.Hash && alg.SaltLength == alg.HashBytes && PlatformHashes(alg.Hash))
         {
             return RsaManaged(cache, key, data, sig, alg.Hash, RSASignaturePadding.Pss);
         }
@@ -448,9 +505,10 @@ internal static class SignatureVerifier
         return buffer[..HashInto(h, data, buffer)].ToArray();
     }
 
-    /// <summary>The hash functions signature algorithms here name (SHA-1, SHA-256, SHA-384, SHA-512).</summary>
+    /// <summary>The hash functions signature algorithms here name (SHA-1, SHA-224, SHA-256, SHA-384, SHA-512).</summary>
     private static int HashInto(HashAlgorithmName h, ReadOnlySpan<byte> data, Span<byte> output)
         => h == HashAlgorithmName.SHA256 ? SHA256.HashData(data, output)
+        : h == Sha224.Name ? Sha224.HashData(data, output)
         : h == HashAlgorithmName.SHA384 ? SHA384.HashData(data, output)
         : h == HashAlgorithmName.SHA512 ? SHA512.HashData(data, output)
         : h == HashAlgorithmName.SHA1 ? SHA1.HashData(data, output)

@@ -44,11 +44,16 @@ internal static class NameConstraintsChecker
         foreach (var n in cert.SubjectAltNames ?? [])
         {
             hasDnsOrIp |= n.Kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
-            hasEmail |= n.Kind == GeneralNameKind.Rfc822Name;
+            hasEmail |= n.Kind == GeneralNameKind.Rfc822Name || n.IsSmtpUtf8Mailbox;
             var f = CheckOne(n, nc, budget);
             if (f is not null)
             {
                 return f;
+            }
+            // RFC 9598 6: rfc822Name constraints apply to an SmtpUTF8Mailbox too, by its domain.
+            if (n.IsSmtpUtf8Mailbox && CheckSmtpUtf8Mailbox(n.Text!, nc, budget) is { } sf)
+            {
+                return sf;
             }
             // An IPv4-mapped IPv6 address (RFC 4291 2.5.5.2) reaches the IPv4 host: IPv4 constraints apply too.
             if (n.Kind == GeneralNameKind.IPAddress && IpAddresses.MappedIPv4(n.Bytes!) is { } v4
@@ -144,6 +149,43 @@ internal static class NameConstraintsChecker
             }
         }
         return new Failure(VerifyCode.PermittedViolation, $"{Elide.Value(name)} is not within any permitted subtree", Rule);
+    }
+
+    /// <summary>RFC 9598 6: the mailbox's domain, in A-labels (U-labels converted by IDNA), against the rfc822Name
+    /// subtrees with their local parts stripped. A domain that is not a valid IDNA host name cannot be checked
+    /// and is an error.</summary>
+    private static Failure? CheckSmtpUtf8Mailbox(string mailbox, NameConstraintsExt nc, Budget budget)
+    {
+        const string Rule = "RFC 9598 6";
+        if (nc.ForKind(GeneralNameKind.Rfc822Name) is not var (permitted, excluded))
+        {
+            return null;
+        }
+        if (EmailAddresses.SmtpUtf8Domain(mailbox) is not { } domain)
+        {
+            return new Failure(VerifyCode.UnsupportedNameSyntax, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' has no valid IDNA domain and cannot be checked against name constraints", Rule);
+        }
+        budget.Comparisons(excluded.Length);
+        foreach (var s in excluded)
+        {
+            if (EmailAddresses.DomainWithin(domain, s.Text!))
+            {
+                return new Failure(VerifyCode.ExcludedViolation, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' (domain {domain}) is within excluded subtree {Elide.Value(s)}", Rule);
+            }
+        }
+        if (permitted.Length == 0)
+        {
+            return null;
+        }
+        budget.Comparisons(permitted.Length);
+        foreach (var s in permitted)
+        {
+            if (EmailAddresses.DomainWithin(domain, s.Text!))
+            {
+                return null;
+            }
+        }
+        return new Failure(VerifyCode.PermittedViolation, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' (domain {domain}) is not within any permitted subtree", Rule);
     }
 
     /// <summary>Every name the presented name can stand for lies within the subtree.</summary>

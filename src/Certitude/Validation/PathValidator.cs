@@ -520,11 +520,17 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
                 case PeerIdentityKind.Email:
                     while (!ok && names.Next(out var kind, out var value))
                     {
-                        ok = kind == GeneralNameKind.Rfc822Name && EmailAddresses.Matches(System.Text.Encoding.ASCII.GetString(value), p.Normalized!);
+                        ok = kind switch
+                        {
+                            GeneralNameKind.Rfc822Name => EmailAddresses.Matches(System.Text.Encoding.ASCII.GetString(value), p.Normalized!),
+                            // RFC 9598 5: an SmtpUTF8Mailbox, local part exact, domain in A-labels.
+                            GeneralNameKind.OtherName => RawGeneralNames.SmtpUtf8Mailbox(value) is { } mailbox && EmailAddresses.MatchesSmtpUtf8(mailbox, p.Normalized!),
+                            _ => false,
+                        };
                     }
                     if (!ok)
                     {
-                        Fail(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 8398"), 0);
+                        Fail(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 9598 5"), 0);
                     }
                     break;
             }

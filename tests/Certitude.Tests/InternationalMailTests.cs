@@ -1,0 +1,340 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography.X509Certificates;
+using Xunit;
+
+namespace Certitude.Tests;
+
+/// <summary>
+/// Issue 13 item 3, the remaining parts: RFC 9598 SmtpUTF8Mailbox (parsed, matched as an email identity, held to
+/// rfc822Name name constraints by its domain after IDNA), RFC 9549's A-label rule for rfc822Name domains, and
+/// GeneralNames that are malformed or empty under their context tag (an error, never a silent skip).
+/// </summary>
+public sealed class InternationalMailTests
+{
+    private const string SmtpUtf8Oid = "1.3.6.1.5.5.7.8.9";
+
+    private static readonly VerificationOptions Rfc5280 = new()
+    {
+        Profile = VerificationProfile.Rfc5280,
+        Purpose = CertificatePurpose.EmailProtection,
+        ValidationTime = TestPki.Now,
+    };
+
+    private static readonly VerificationOptions Rfc5280NotStrict = Rfc5280 with { Flags = VerifyFlags.Default & ~VerifyFlags.X509Strict };
+
+    // ---- parsing ----
+
+    [Fact]
+    public void SmtpUtf8MailboxIsParsed()
+    {
+        var leaf = MailLeaf(TestPki.Root(), Mailbox("用户@example.com"));
+        var name = Assert.Single(leaf.SubjectAlternativeNames);
+        Assert.Equal(GeneralNameKind.OtherName, name.Kind);
+        Assert.True(name.IsSmtpUtf8Mailbox);
+        Assert.Equal("用户@example.com", name.Text);
+        Assert.Equal("SmtpUTF8Mailbox:用户@example.com", name.ToString());
+    }
+
+    public static TheoryData<string, string> MalformedMailboxes => new()
+    {
+        // RFC 9598 3: SmtpUTF8Mailbox ::= UTF8String (SIZE (1..MAX)).
+        { "ia5", "not a UTF8String" },
+        { "empty", "empty" },
+        { "bad-utf8", "not valid UTF-8" },
+        { "two-values", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedMailboxes))]
+    public void MalformedSmtpUtf8MailboxIsATypedParseError(string kind, string message)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        {
+            w.WriteObjectIdentifier(SmtpUtf8Oid);
+            using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+            {
+                switch (kind)
+                {
+                    case "ia5": w.WriteCharacterString(UniversalTagNumber.IA5String, "user@example.com"); break;
+                    case "empty": w.WriteCharacterString(UniversalTagNumber.UTF8String, ""); break;
+                    case "bad-utf8": w.WriteEncodedValue([0x0C, 0x03, 0xC3, 0x28, 0x40]); break;
+                    default:
+                        w.WriteCharacterString(UniversalTagNumber.UTF8String, "用户@example.com");
+                        w.WriteCharacterString(UniversalTagNumber.UTF8String, "用户@example.org");
+                        break;
+                }
+            }
+        }
+        var ex = Assert.Throws<CertificateFormatException>(() => MailLeaf(TestPki.Root(), w.Encode()));
+        Assert.True(ex.Message.Contains("subjectAltName", StringComparison.Ordinal) && ex.Message.Contains(message, StringComparison.Ordinal), ex.Message);
+    }
+
+    public static TheoryData<string, string> MalformedContextNames => new()
+    {
+        // (tag and content bytes of one GeneralName, the text the error names)
+        { "82 00", "DnsName is empty" },                                   // dNSName ""
+        { "81 00", "Rfc822Name is empty" },                                // rfc822Name ""
+        { "86 00", "Uri is empty" },                                       // URI ""
+        { "87 05 0a 00 00 01 01", "5 octets" },                            // iPAddress of 5 octets
+        { "87 08 0a 00 00 00 ff 00 00 00", "8 octets" },                   // a constraint's address/mask is no address
+        { "a3 02 05 00", "" },                                             // x400Address holding NULL, not an ORAddress
+        { "a3 00", "" },                                                   // x400Address without built-in-standard-attributes
+        { "a5 02 05 00", "" },                                             // ediPartyName holding NULL
+        { "a5 05 a0 03 0c 01 41", "no partyName" },                        // ediPartyName with nameAssigner only
+        { "a5 05 a1 03 02 01 01", "DirectoryString" },                     // partyName that is an INTEGER
+        { "a0 05 06 03 2a 03 04", "" },                                    // otherName without its value
+    };
+
+    /// <summary>A GeneralName that is empty or malformed under its context tag fails the certificate's parse with a
+    /// typed error naming the extension; none is skipped.</summary>
+    [Theory]
+    [MemberData(nameof(MalformedContextNames))]
+    public void MalformedOrEmptyGeneralNamesInTheSanAreErrors(string hex, string message)
+    {
+        var name = Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
+        var ex = Assert.Throws<CertificateFormatException>(() => MailLeaf(TestPki.Root(), name, includeDns: true));
+        Assert.Contains("subjectAltName", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WellFormedX400AndEdiPartyNamesParse()
+    {
+        // ediPartyName { nameAssigner "A", partyName "B" } and x400Address { {} } parse, and stay under any
+        // constraint of their kind unprocessed (RFC 5280 4.2.1.10: process or reject).
+        var edi = Convert.FromHexString("a50aa0030c0141a1030c0142");
+        var x400 = Convert.FromHexString("a3023000");
+        var leaf = MailLeaf(TestPki.Root(), [.. edi, .. x400], includeDns: true);
+        Assert.Contains(leaf.SubjectAlternativeNames, n => n.Kind == GeneralNameKind.EdiPartyName);
+        Assert.Contains(leaf.SubjectAlternativeNames, n => n.Kind == GeneralNameKind.X400Address);
+    }
+
+    [Fact]
+    public void AnEmptyDnsNameConstraintIsStillASubtree()
+    {
+        // In a name constraint the empty dNSName is every name (RFC 5280 4.2.1.10): excluded, it refuses all DNS names.
+        var root = TestPki.Root();
+        var ca = TestPki.Ca(root, "CN=Empty DNS Constraint CA", spec: new CertSpec { Extra = [Constraints(excluded: [(2, "")])] });
+        var leaf = TestPki.Leaf(ca);
+        var r = TestPki.Verifier(root).Verify(leaf.Cert, [ca.Cert], PeerIdentity.Dns("example.com"));
+        Assert.Equal(VerifyCode.ExcludedViolation, r.Code);
+    }
+
+    // ---- matching an email identity ----
+
+    [Theory]
+    [InlineData("用户@example.com", "用户@example.com", true)]
+    [InlineData("用户@example.com", "用户@EXAMPLE.com", true)]                 // the domain without regard to case
+    [InlineData("用户@xn--bcher-kva.example", "用户@bücher.example", true)]   // the reference's U-label as its A-label
+    [InlineData("用户@example.com", "其他@example.com", false)]               // the local part exactly
+    [InlineData("用户@example.com", "用户@example.org", false)]
+    [InlineData("Üser@example.com", "üser@example.com", false)]             // local parts are case-sensitive
+    public void SmtpUtf8MailboxMatchesEmailIdentities(string presented, string reference, bool matches)
+    {
+        var root = TestPki.Root();
+        var leaf = MailLeaf(root, Mailbox(presented));
+        var r = TestPki.Verifier(root, Rfc5280).Verify(leaf, null, PeerIdentity.Email(reference));
+        Assert.True(matches == r.IsValid, $"{presented} vs {reference}: {r.Code} {r.Message}");
+        if (!matches)
+        {
+            Assert.Equal(VerifyCode.EmailMismatch, r.Code);
+        }
+    }
+
+    [Fact]
+    public void AsciiAddressesStillMatchRfc822Names()
+    {
+        var root = TestPki.Root();
+        var leaf = TestPki.Leaf(root, spec: new CertSpec { Emails = ["alice@example.com"], Ekus = ["1.3.6.1.5.5.7.3.4"], Subject = "CN=alice" });
+        var v = TestPki.Verifier(root, Rfc5280);
+        Assert.True(v.Verify(leaf.Cert, null, PeerIdentity.Email("alice@Example.COM")).IsValid);
+        Assert.Equal(VerifyCode.EmailMismatch, v.Verify(leaf.Cert, null, PeerIdentity.Email("Alice@example.com")).Code);
+        Assert.False(PeerIdentity.Email("not an address").IsValid);
+        Assert.False(PeerIdentity.Email("用户 x@example.com").IsValid);
+    }
+
+    // ---- name constraints (RFC 9598 6) ----
+
+    [Theory]
+    [InlineData("example.com", "用户@example.com", VerifyCode.Ok)]
+    [InlineData("example.com", "用户@evil.example", VerifyCode.PermittedViolation)]
+    [InlineData("example.com", "用户@mail.example.com", VerifyCode.PermittedViolation)]   // a host constraint is that host
+    [InlineData(".example.com", "用户@mail.example.com", VerifyCode.Ok)]
+    [InlineData(".example.com", "用户@example.com", VerifyCode.PermittedViolation)]
+    [InlineData("root@example.com", "用户@example.com", VerifyCode.Ok)]                   // a mailbox constraint: its domain only
+    [InlineData("xn--bcher-kva.example", "用户@xn--bcher-kva.example", VerifyCode.Ok)]
+    [InlineData("xn--bcher-kva.example", "用户@XN--BCHER-KVA.example", VerifyCode.Ok)]
+    public void PermittedRfc822SubtreesApplyToSmtpUtf8Mailboxes(string constraint, string mailbox, VerifyCode expected)
+    {
+        var (root, ca) = ConstrainedCa(permitted: [(1, constraint)]);
+        var leaf = MailLeaf(ca, Mailbox(mailbox));
+        var r = TestPki.Verifier(root, Rfc5280).Verify(leaf, [ca.Cert]);
+        Assert.True(expected == r.Code, $"{constraint} / {mailbox}: {r.Code} {r.Message}");
+    }
+
+    [Theory]
+    [InlineData(".evil.example", "用户@mail.evil.example", VerifyCode.ExcludedViolation)]
+    [InlineData(".evil.example", "用户@evil.example", VerifyCode.Ok)]
+    [InlineData("evil.example", "用户@evil.example", VerifyCode.ExcludedViolation)]
+    [InlineData("x@evil.example", "用户@evil.example", VerifyCode.ExcludedViolation)]
+    public void ExcludedRfc822SubtreesApplyToSmtpUtf8Mailboxes(string constraint, string mailbox, VerifyCode expected)
+    {
+        var (root, ca) = ConstrainedCa(excluded: [(1, constraint)]);
+        var leaf = MailLeaf(ca, Mailbox(mailbox));
+        var r = TestPki.Verifier(root, Rfc5280).Verify(leaf, [ca.Cert]);
+        Assert.True(expected == r.Code, $"{constraint} / {mailbox}: {r.Code} {r.Message}");
+    }
+
+    /// <summary>A U-label domain (which RFC 9598 3 says MUST be stored as A-labels) is compared after IDNA, so it
+    /// cannot slip past a constraint; strict refuses the form itself. A domain IDNA would only map (U+212A KELVIN
+    /// SIGN lower-cases to "k"), or that is no host name, cannot be checked and is an error.</summary>
+    [Fact]
+    public void SmtpUtf8DomainsAreComparedAfterIdna()
+    {
+        var (root, ca) = ConstrainedCa(permitted: [(1, "xn--bcher-kva.example"), (1, "kexample.com"), (1, ".example.com")]);
+        var uLabel = MailLeaf(ca, Mailbox("用户@bücher.example"));
+        Assert.True(TestPki.Verifier(root, Rfc5280NotStrict).Verify(uLabel, [ca.Cert]).IsValid);
+        var strict = TestPki.Verifier(root, Rfc5280).Verify(uLabel, [ca.Cert]);
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, strict.Code);
+        Assert.Contains("A-labels", strict.Message, StringComparison.Ordinal);
+
+        var (excludedRoot, excludedCa) = ConstrainedCa(excluded: [(1, "xn--bcher-kva.example")]);
+        var escaped = TestPki.Verifier(excludedRoot, Rfc5280NotStrict).Verify(MailLeaf(excludedCa, Mailbox("用户@bücher.example")), [excludedCa.Cert]);
+        Assert.Equal(VerifyCode.ExcludedViolation, escaped.Code);
+
+        foreach (var bad in new[] { "用户@\u212Aexample.com", "用户@host..example.com", "用户@_host.example.com", "用户@host.example.com.", "用户@xn--abc.example.com" })
+        {
+            var r = TestPki.Verifier(root, Rfc5280NotStrict).Verify(MailLeaf(ca, Mailbox(bad)), [ca.Cert]);
+            Assert.True(r.Code == VerifyCode.UnsupportedNameSyntax, $"{bad}: {r.Code} {r.Message}");
+        }
+    }
+
+    [Fact]
+    public void AnSmtpUtf8MailboxIsTheSanEmailThatShieldsTheSubjectEmailAddress()
+    {
+        // RFC 5280 4.2.1.10: the subject's emailAddress is held to rfc822Name constraints only when the SAN has no email
+        // address; an SmtpUTF8Mailbox is one.
+        var (root, ca) = ConstrainedCa(permitted: [(1, "example.com")]);
+        var withMailbox = MailLeaf(ca, Mailbox("用户@example.com"), subject: "CN=mail, E=someone@elsewhere.example");
+        Assert.True(TestPki.Verifier(root, Rfc5280).Verify(withMailbox, [ca.Cert]).IsValid);
+        var withoutSanEmail = MailLeaf(ca, DnsName("mail.example.com"), subject: "CN=mail, E=someone@elsewhere.example");
+        Assert.Equal(VerifyCode.PermittedViolation, TestPki.Verifier(root, Rfc5280).Verify(withoutSanEmail, [ca.Cert]).Code);
+    }
+
+    // ---- value rules (strict) ----
+
+    [Theory]
+    [InlineData("user@example.com", "all-ASCII local part")]
+    [InlineData("\uFEFF用户@example.com", "byte order mark")]
+    [InlineData("用户", "one '@'")]
+    [InlineData("用户@", "one '@'")]
+    [InlineData("用 户@example.com", "space or special")]
+    [InlineData("用户@-bad.example", "not a valid host name")]
+    [InlineData("用户@bücher.example", "A-labels")]
+    public void StrictRefusesSmtpUtf8MailboxesThatBreakRfc9598(string mailbox, string why)
+    {
+        var root = TestPki.Root();
+        var leaf = MailLeaf(root, Mailbox(mailbox));
+        var r = TestPki.Verifier(root, Rfc5280).Verify(leaf);
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, r.Code);
+        Assert.Contains(why, r.Message, StringComparison.Ordinal);
+        Assert.Contains("RFC 9598 3", r.Message, StringComparison.Ordinal);
+        if (mailbox != "用户" && mailbox != "用户@")
+        {
+            // Outside strict the name parses and, with no constraint or identity to check, does not decide.
+            Assert.True(TestPki.Verifier(root, Rfc5280NotStrict).Verify(leaf).IsValid);
+        }
+    }
+
+    /// <summary>RFC 9549 4.1: an rfc822Name's domain is in A-labels, so an "xn--" label that is not one is malformed.</summary>
+    [Fact]
+    public void Rfc822NameDomainsNeedRealALabels()
+    {
+        var root = TestPki.Root();
+        var good = TestPki.Leaf(root, spec: new CertSpec { Emails = ["user@xn--bcher-kva.example"], Ekus = ["1.3.6.1.5.5.7.3.4"], Subject = "CN=u" });
+        Assert.True(TestPki.Verifier(root, Rfc5280).Verify(good.Cert, null, PeerIdentity.Email("user@bücher.example")).IsValid);
+        var bad = TestPki.Leaf(root, spec: new CertSpec { Emails = ["user@xn--abc.example"], Ekus = ["1.3.6.1.5.5.7.3.4"], Subject = "CN=u" });
+        var r = TestPki.Verifier(root, Rfc5280).Verify(bad.Cert);
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, r.Code);
+        // Under an rfc822Name constraint it cannot be checked, strict or not.
+        var (croot, ca) = ConstrainedCa(permitted: [(1, ".example")]);
+        var constrained = TestPki.Leaf(ca, spec: new CertSpec { Emails = ["user@xn--abc.example"], Ekus = ["1.3.6.1.5.5.7.3.4"], Subject = "CN=u" });
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, TestPki.Verifier(croot, Rfc5280NotStrict).Verify(constrained.Cert, [ca.Cert]).Code);
+    }
+
+    // ---- helpers ----
+
+    private static byte[] Mailbox(string mailbox)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        {
+            w.WriteObjectIdentifier(SmtpUtf8Oid);
+            using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+            {
+                // Written as raw UTF-8 so that values .NET would refuse to encode (a BOM) can be tested.
+                var bytes = System.Text.Encoding.UTF8.GetBytes(mailbox);
+                w.WriteEncodedValue([0x0C, .. Length(bytes.Length), .. bytes]);
+            }
+        }
+        return w.Encode();
+    }
+
+    private static byte[] DnsName(string name)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        w.WriteCharacterString(UniversalTagNumber.IA5String, name, new Asn1Tag(TagClass.ContextSpecific, 2));
+        return w.Encode();
+    }
+
+    private static byte[] Length(int n) => n < 0x80 ? [(byte)n] : [0x81, (byte)n];
+
+    /// <summary>A leaf for S/MIME whose subjectAltName is the given encoded GeneralName(s) (plus a dNSName when asked).</summary>
+    private static Certificate MailLeaf(Issued issuer, byte[] names, bool includeDns = false, string subject = "CN=mail")
+    {
+        byte[] all = includeDns ? [.. DnsName("mail.example.com"), .. names] : names;
+        byte[] san = [0x30, .. Length(all.Length), .. all];
+        var leaf = TestPki.Leaf(issuer, spec: new CertSpec
+        {
+            Subject = subject,
+            Ekus = ["1.3.6.1.5.5.7.3.4"],
+            Extra = [new X509Extension("2.5.29.17", san, false)],
+        });
+        return leaf.Cert;
+    }
+
+    private static (Issued Root, Issued Ca) ConstrainedCa((int Tag, string Value)[]? permitted = null, (int Tag, string Value)[]? excluded = null)
+    {
+        var root = TestPki.Root();
+        var ca = TestPki.Ca(root, "CN=Mail Constrained CA", spec: new CertSpec { Extra = [Constraints(permitted, excluded)] });
+        return (root, ca);
+    }
+
+    /// <summary>NameConstraints (RFC 5280 4.2.1.10) of IA5String subtrees: (context tag, value).</summary>
+    private static X509Extension Constraints((int Tag, string Value)[]? permitted = null, (int Tag, string Value)[]? excluded = null)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            foreach (var (list, tag) in new[] { (permitted, 0), (excluded, 1) })
+            {
+                if (list is null)
+                {
+                    continue;
+                }
+                using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, tag)))
+                {
+                    foreach (var (t, v) in list)
+                    {
+                        using (w.PushSequence())
+                        {
+                            w.WriteCharacterString(UniversalTagNumber.IA5String, v, new Asn1Tag(TagClass.ContextSpecific, t));
+                        }
+                    }
+                }
+            }
+        }
+        return new X509Extension("2.5.29.30", w.Encode(), true);
+    }
+}
