@@ -186,9 +186,9 @@ public sealed class InternationalMailTests
         Assert.True(expected == r.Code, $"{constraint} / {mailbox}: {r.Code} {r.Message}");
     }
 
-    /// <summary>A U-label domain (which RFC 9598 3 says MUST be stored as A-labels) is compared after IDNA, so it
-    /// cannot slip past a constraint; strict refuses the form itself. A domain IDNA would only map (U+212A KELVIN
-    /// SIGN lower-cases to "k"), or that is no host name, cannot be checked and is an error.</summary>
+    /// <summary>A U-label domain (which RFC 9598 3 says MUST be stored as A-labels: an issuance rule) is compared after
+    /// IDNA, so it cannot slip past a constraint. A domain IDNA would only map (U+212A KELVIN SIGN lower-cases to "k"),
+    /// or that is no host name, cannot be checked and is an error.</summary>
     [Fact]
     public void SmtpUtf8DomainsAreComparedAfterIdna()
     {
@@ -196,12 +196,16 @@ public sealed class InternationalMailTests
         var uLabel = MailLeaf(ca, Mailbox("用户@bücher.example"));
         Assert.True(TestPki.Verifier(root, Rfc5280NotStrict).Verify(uLabel, [ca.Cert]).IsValid);
         var strict = TestPki.Verifier(root, Rfc5280).Verify(uLabel, [ca.Cert]);
-        Assert.Equal(VerifyCode.UnsupportedNameSyntax, strict.Code);
-        Assert.Contains("A-labels", strict.Message, StringComparison.Ordinal);
+        Assert.True(strict.IsValid, $"{strict.Code} {strict.Message}");
+        Assert.Contains(strict.Warnings, w => w.RuleId == "smtputf8-mailbox-form" && w.Message.Contains("A-labels", StringComparison.Ordinal));
+        Assert.True(TestPki.Verifier(root, Rfc5280).Verify(uLabel, [ca.Cert], PeerIdentity.Email("用户@xn--bcher-kva.example")).IsValid);
 
         var (excludedRoot, excludedCa) = ConstrainedCa(excluded: [(1, "xn--bcher-kva.example")]);
-        var escaped = TestPki.Verifier(excludedRoot, Rfc5280NotStrict).Verify(MailLeaf(excludedCa, Mailbox("用户@bücher.example")), [excludedCa.Cert]);
-        Assert.Equal(VerifyCode.ExcludedViolation, escaped.Code);
+        foreach (var options in new[] { Rfc5280, Rfc5280NotStrict })
+        {
+            var escaped = TestPki.Verifier(excludedRoot, options).Verify(MailLeaf(excludedCa, Mailbox("用户@bücher.example")), [excludedCa.Cert]);
+            Assert.Equal(VerifyCode.ExcludedViolation, escaped.Code);
+        }
 
         foreach (var bad in new[] { "用户@\u212Aexample.com", "用户@host..example.com", "用户@_host.example.com", "用户@host.example.com.", "用户@xn--abc.example.com" })
         {
@@ -222,17 +226,19 @@ public sealed class InternationalMailTests
         Assert.Equal(VerifyCode.PermittedViolation, TestPki.Verifier(root, Rfc5280).Verify(withoutSanEmail, [ca.Cert]).Code);
     }
 
-    // ---- value rules (strict) ----
+    // ---- value rules ----
 
+    /// <summary>An SmtpUTF8Mailbox that is no mailbox fails the strict rule san-syntax (as a malformed rfc822Name
+    /// does); outside strict it decides nothing unless a constraint or an identity needs it.</summary>
     [Theory]
-    [InlineData("user@example.com", "all-ASCII local part")]
-    [InlineData("\uFEFF用户@example.com", "byte order mark")]
     [InlineData("用户", "one '@'")]
     [InlineData("用户@", "one '@'")]
+    [InlineData("用户@a@example.com", "one '@'")]
     [InlineData("用 户@example.com", "space or special")]
+    [InlineData("用\u0001户@example.com", "space or special")]
     [InlineData("用户@-bad.example", "not a valid host name")]
-    [InlineData("用户@bücher.example", "A-labels")]
-    public void StrictRefusesSmtpUtf8MailboxesThatBreakRfc9598(string mailbox, string why)
+    [InlineData("用户@xn--abc.example", "not a valid host name")]
+    public void StrictRefusesSmtpUtf8MailboxesThatAreNoMailbox(string mailbox, string why)
     {
         var root = TestPki.Root();
         var leaf = MailLeaf(root, Mailbox(mailbox));
@@ -240,11 +246,28 @@ public sealed class InternationalMailTests
         Assert.Equal(VerifyCode.UnsupportedNameSyntax, r.Code);
         Assert.Contains(why, r.Message, StringComparison.Ordinal);
         Assert.Contains("RFC 9598 3", r.Message, StringComparison.Ordinal);
-        if (mailbox != "用户" && mailbox != "用户@")
-        {
-            // Outside strict the name parses and, with no constraint or identity to check, does not decide.
-            Assert.True(TestPki.Verifier(root, Rfc5280NotStrict).Verify(leaf).IsValid);
-        }
+        Assert.True(TestPki.Verifier(root, Rfc5280NotStrict).Verify(leaf).IsValid);
+        Assert.Equal(VerifyCode.EmailMismatch, TestPki.Verifier(root, Rfc5280NotStrict).Verify(leaf, null, PeerIdentity.Email("用户@example.com")).Code);
+    }
+
+    /// <summary>RFC 9598 3's encoding rules are the CA's duty (issuance tier): a warning naming the rule by default, an
+    /// error under VerifyFlags.CabfIssuance. The mailbox still matches and is still constrained by its IDNA domain.</summary>
+    [Theory]
+    [InlineData("user@example.com", "all-ASCII local part")]
+    [InlineData("\uFEFF用户@example.com", "byte order mark")]
+    [InlineData("用户@bücher.example", "A-labels")]
+    public void Rfc9598EncodingRulesAreIssuanceRules(string mailbox, string why)
+    {
+        var root = TestPki.Root();
+        var leaf = MailLeaf(root, Mailbox(mailbox));
+        var r = TestPki.Verifier(root, Rfc5280).Verify(leaf);
+        Assert.True(r.IsValid, $"{r.Code} {r.Message}");
+        var w = Assert.Single(r.Warnings);
+        Assert.Equal("smtputf8-mailbox-form", w.RuleId);
+        Assert.Contains(why, w.Message, StringComparison.Ordinal);
+        var issuance = TestPki.Verifier(root, Rfc5280 with { Flags = VerifyFlags.Default | VerifyFlags.CabfIssuance }).Verify(leaf);
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, issuance.Code);
+        Assert.Contains("RFC 9598 3", issuance.Message, StringComparison.Ordinal);
     }
 
     /// <summary>RFC 9549 4.1: an rfc822Name's domain is in A-labels, so an "xn--" label that is not one is malformed.</summary>

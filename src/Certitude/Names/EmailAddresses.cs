@@ -24,40 +24,46 @@ internal static class EmailAddresses
         return DnsNames.IsValidHostname(s.AsSpan(at + 1)) && DnsNames.HasValidALabels(s.AsSpan(at + 1));
     }
 
-    /// <summary>Why an SmtpUTF8Mailbox value breaks RFC 9598 3, or null: no byte order mark, exactly one '@' between a
-    /// non-empty local part and a domain, a local part without controls, spaces or RFC 5322 specials that holds
-    /// a non-ASCII character (an all-ASCII address MUST be an rfc822Name instead), and a domain of NR-LDH labels
-    /// and A-labels (labels with non-ASCII characters MUST be stored as A-labels).</summary>
-    public static string? SmtpUtf8Problem(string s)
+    /// <summary>Why an SmtpUTF8Mailbox value is not a mailbox at all, or null: exactly one '@' between a non-empty
+    /// local part without controls, spaces or RFC 5322 specials and a domain that IDNA turns into a host name
+    /// (<see cref="SmtpUtf8Domain"/>). Such a name can never be matched or checked.</summary>
+    public static string? SmtpUtf8Malformed(string s)
     {
-        if (s.StartsWith('\uFEFF'))
-        {
-            return "begins with a byte order mark";
-        }
         int at = s.IndexOf('@', StringComparison.Ordinal);
         if (at <= 0 || at != s.LastIndexOf('@') || at == s.Length - 1)
         {
             return "is not local-part@domain with one '@'";
         }
-        bool nonAscii = false;
         foreach (char c in s.AsSpan(0, at))
         {
             if (c <= ' ' || c == 0x7F || char.IsControl(c) || char.IsWhiteSpace(c) || c is '(' or ')' or '<' or '>' or ',' or ';' or ':' or '\\' or '"' or '[' or ']')
             {
                 return "has a local part with a control character, space or special";
             }
-            nonAscii |= c > 0x7F;
         }
-        if (!nonAscii)
+        return SmtpUtf8Domain(s) is null ? "has a domain that is not a valid host name" : null;
+    }
+
+    /// <summary>How a well-formed SmtpUTF8Mailbox breaks the encoding rules of RFC 9598 3, or null: a byte order mark
+    /// (MUST NOT), an all-ASCII local part (an rfc822Name MUST be used instead), labels with non-ASCII characters
+    /// (MUST be stored as A-labels). These are the issuing CA's duties: Certitude compares the domain after IDNA
+    /// and applies rfc822Name constraints to the mailbox whatever its form, so a relying party loses nothing.</summary>
+    public static string? SmtpUtf8FormProblem(string s)
+    {
+        if (s.StartsWith('\uFEFF'))
+        {
+            return "begins with a byte order mark";
+        }
+        int at = s.LastIndexOf('@');
+        if (at <= 0)
+        {
+            return null;
+        }
+        if (!s.AsSpan(0, at).ContainsAnyExceptInRange((char)0, (char)0x7F))
         {
             return "has an all-ASCII local part (it MUST be an rfc822Name)";
         }
-        var domain = s.AsSpan(at + 1);
-        if (domain.ContainsAnyExceptInRange((char)0, (char)0x7F))
-        {
-            return "has a domain with non-ASCII labels (they MUST be A-labels)";
-        }
-        return DnsNames.IsValidHostname(domain) && DnsNames.HasValidALabels(domain) ? null : "has a domain that is not a valid host name";
+        return s.AsSpan(at + 1).ContainsAnyExceptInRange((char)0, (char)0x7F) ? "has a domain with non-ASCII labels (they MUST be stored as A-labels)" : null;
     }
 
     /// <summary>The domain of an SmtpUTF8Mailbox in A-label form, for comparison (RFC 9598 5, 6): U-labels are
@@ -102,7 +108,7 @@ internal static class EmailAddresses
         }
         var normalized = address[..at] + "@" + domain;
         bool ascii = !address.AsSpan(0, at).ContainsAnyExceptInRange((char)0, (char)0x7F);
-        if (ascii ? !IsValidMailbox(normalized) : SmtpUtf8Problem(normalized) is not null)
+        if (ascii ? !IsValidMailbox(normalized) : SmtpUtf8Malformed(normalized) is not null)
         {
             reason = $"'{Elide.Text(address)}' is not a valid email address";
             return null;

@@ -196,6 +196,10 @@ internal static class RuleTables
         // Every other DER violation stays a parse error.
         new("der-default-omitted", "X.690 11.5 (RFC 5280 4.1)", CertRole.Any, RuleTier.Issuance, VerifyCode.MalformedCertificate,
             (c, _) => c.EncodingSlips == EncodingSlips.None ? null : $"DER requires DEFAULT values to be omitted: {EncodingSlipText.Describe(c.EncodingSlips)}"),
+        // RFC 9598 3: how a CA writes an SmtpUTF8Mailbox (no BOM, a non-ASCII local part, A-labels). The comparison
+        // and rfc822Name constraints do not depend on it (the domain is compared after IDNA).
+        new("smtputf8-mailbox-form", "RFC 9598 3", CertRole.Any, RuleTier.Issuance, VerifyCode.UnsupportedNameSyntax,
+            (c, _) => SmtpUtf8Form(c)),
     ];
 
     /// <summary>RFC 5280 profile only.</summary>
@@ -264,11 +268,24 @@ internal static class RuleTables
                     return $"iPAddress has {value.Length} octets, not 4 or 16";
                 case GeneralNameKind.Rfc822Name when !EmailAddresses.IsValidMailbox(System.Text.Encoding.ASCII.GetString(value)):
                     return $"rfc822Name '{Elide.Text(System.Text.Encoding.ASCII.GetString(value))}' is not a valid mailbox";
-                // RFC 9598 3: the SmtpUTF8Mailbox value rules.
-                case GeneralNameKind.OtherName when RawGeneralNames.SmtpUtf8Mailbox(value) is { } mailbox && EmailAddresses.SmtpUtf8Problem(mailbox) is { } problem:
+                // RFC 9598 3: an SmtpUTF8Mailbox is a Mailbox.
+                case GeneralNameKind.OtherName when RawGeneralNames.SmtpUtf8Mailbox(value) is { } mailbox && EmailAddresses.SmtpUtf8Malformed(mailbox) is { } problem:
                     return $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' {problem} (RFC 9598 3)";
                 default:
                     break;
+            }
+        }
+        return null;
+    }
+
+    private static string? SmtpUtf8Form(Certificate c)
+    {
+        var names = new RawGeneralNames(c.SubjectAltNamesRaw.Span);
+        while (names.Next(out var kind, out var value))
+        {
+            if (kind == GeneralNameKind.OtherName && RawGeneralNames.SmtpUtf8Mailbox(value) is { } mailbox && EmailAddresses.SmtpUtf8FormProblem(mailbox) is { } problem)
+            {
+                return $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' {problem} (RFC 9598 3)";
             }
         }
         return null;
