@@ -162,7 +162,7 @@ public sealed class InternationalMailTests
     [InlineData("example.com", "用户@mail.example.com", VerifyCode.PermittedViolation)]   // a host constraint is that host
     [InlineData(".example.com", "用户@mail.example.com", VerifyCode.Ok)]
     [InlineData(".example.com", "用户@example.com", VerifyCode.PermittedViolation)]
-    [InlineData("root@example.com", "用户@example.com", VerifyCode.Ok)]                   // a mailbox constraint: its domain only
+    [InlineData("root@example.com", "用户@example.com", VerifyCode.PermittedViolation)]   // a mailbox constraint permits that mailbox only
     [InlineData("xn--bcher-kva.example", "用户@xn--bcher-kva.example", VerifyCode.Ok)]
     [InlineData("xn--bcher-kva.example", "用户@XN--BCHER-KVA.example", VerifyCode.Ok)]
     public void PermittedRfc822SubtreesApplyToSmtpUtf8Mailboxes(string constraint, string mailbox, VerifyCode expected)
@@ -177,7 +177,7 @@ public sealed class InternationalMailTests
     [InlineData(".evil.example", "用户@mail.evil.example", VerifyCode.ExcludedViolation)]
     [InlineData(".evil.example", "用户@evil.example", VerifyCode.Ok)]
     [InlineData("evil.example", "用户@evil.example", VerifyCode.ExcludedViolation)]
-    [InlineData("x@evil.example", "用户@evil.example", VerifyCode.ExcludedViolation)]
+    [InlineData("x@evil.example", "用户@evil.example", VerifyCode.ExcludedViolation)]   // RFC 9598 6: the local part stripped
     public void ExcludedRfc822SubtreesApplyToSmtpUtf8Mailboxes(string constraint, string mailbox, VerifyCode expected)
     {
         var (root, ca) = ConstrainedCa(excluded: [(1, constraint)]);
@@ -211,6 +211,83 @@ public sealed class InternationalMailTests
         {
             var r = TestPki.Verifier(root, Rfc5280NotStrict).Verify(MailLeaf(ca, Mailbox(bad)), [ca.Cert]);
             Assert.True(r.Code == VerifyCode.UnsupportedNameSyntax, $"{bad}: {r.Code} {r.Message}");
+        }
+    }
+
+    /// <summary>A constraint naming one mailbox never widens to its domain for an SmtpUTF8Mailbox, and an SmtpUTF8Mailbox
+    /// with an all-ASCII local part (which should have been an rfc822Name) is held to mailbox constraints exactly as one,
+    /// strict or not: neither form gets past a CA limited to bob@example.com.</summary>
+    [Theory]
+    [InlineData(true, "用户@example.com", VerifyCode.PermittedViolation)]
+    [InlineData(true, "alice@example.com", VerifyCode.PermittedViolation)]
+    [InlineData(true, "bob@example.com", VerifyCode.Ok)]
+    [InlineData(true, "bob@EXAMPLE.com", VerifyCode.Ok)]
+    [InlineData(false, "用户@example.com", VerifyCode.ExcludedViolation)]
+    [InlineData(false, "alice@example.com", VerifyCode.Ok)]
+    [InlineData(false, "bob@example.com", VerifyCode.ExcludedViolation)]
+    public void MailboxConstraintsAreNotWidenedBySmtpUtf8Mailboxes(bool permitted, string mailbox, VerifyCode expected)
+    {
+        (int, string)[] constraint = [(1, "bob@example.com")];
+        var (root, ca) = permitted ? ConstrainedCa(permitted: constraint) : ConstrainedCa(excluded: constraint);
+        var leaf = MailLeaf(ca, Mailbox(mailbox));
+        foreach (var options in new[] { Rfc5280, Rfc5280NotStrict })
+        {
+            var r = TestPki.Verifier(root, options).Verify(leaf, [ca.Cert]);
+            Assert.True(expected == r.Code, $"{(permitted ? "permitted" : "excluded")} / {mailbox}: {r.Code} {r.Message}");
+        }
+    }
+
+    /// <summary>Under rfc822Name constraints an SmtpUTF8Mailbox that is no mailbox cannot be checked: an error even
+    /// outside strict, as for a malformed rfc822Name (no "user@evil.example@good.example" read by its last '@').</summary>
+    [Theory]
+    [InlineData("用户@evil.example@good.example")]
+    [InlineData("用户@evil.com@example.com")]
+    [InlineData("用 户@example.com")]
+    public void MalformedSmtpUtf8MailboxesCannotBeCheckedAgainstConstraints(string mailbox)
+    {
+        var (root, ca) = ConstrainedCa(permitted: [(1, "example.com"), (1, "good.example")], excluded: [(1, "evil.example"), (1, "evil.com")]);
+        var r = TestPki.Verifier(root, Rfc5280NotStrict).Verify(MailLeaf(ca, Mailbox(mailbox)), [ca.Cert]);
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, r.Code);
+    }
+
+    /// <summary>In .NET's globalization invariant mode IdnMapping is Punycode alone (no UTS 46 mapping or validity),
+    /// so lookalike U-labels (fullwidth, soft hyphen, decomposed) would pass a round trip: there received U-labels are
+    /// refused. The CLI is run both ways on the same files; both refuse the fullwidth "ｅvil.example" with 53.</summary>
+    [Fact]
+    public void LookalikeULabelsAreRefusedInGlobalizationInvariantModeToo()
+    {
+        var (root, ca) = ConstrainedCa(excluded: [(1, "evil.example")]);
+        var leaf = MailLeaf(ca, Mailbox("用户@\uFF45vil.example"));
+        Assert.Equal(VerifyCode.UnsupportedNameSyntax, TestPki.Verifier(root, Rfc5280NotStrict).Verify(leaf, [ca.Cert]).Code);
+        var dir = Directory.CreateTempSubdirectory("certitude-idna-").FullName;
+        try
+        {
+            string Write(string name, Certificate c)
+            {
+                var path = Path.Combine(dir, name);
+                File.WriteAllText(path, System.Security.Cryptography.PemEncoding.WriteString("CERTIFICATE", c.RawData.Span));
+                return path;
+            }
+            var args = new[] { "verify", Write("leaf.pem", leaf), "--untrusted", Write("ca.pem", ca.Cert), "--cafile", Write("root.pem", root.Cert),
+                "--profile", "rfc5280", "--no-strict", "--purpose", "email", "--at", TestPki.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
+            foreach (var invariant in new[] { false, true })
+            {
+                var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+                psi.ArgumentList.Add(CliPath.Certitude);
+                foreach (var a in args)
+                {
+                    psi.ArgumentList.Add(a);
+                }
+                psi.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = invariant ? "1" : "0";
+                using var p = System.Diagnostics.Process.Start(psi)!;
+                var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+                Assert.True(p.WaitForExit(120_000));
+                Assert.True(p.ExitCode == 1 && output.Contains("error 53", StringComparison.Ordinal), $"invariant={invariant}: exit {p.ExitCode}: {output}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 
@@ -256,6 +333,7 @@ public sealed class InternationalMailTests
     [InlineData("user@example.com", "all-ASCII local part")]
     [InlineData("\uFEFF用户@example.com", "byte order mark")]
     [InlineData("用户@bücher.example", "A-labels")]
+    [InlineData("用户@Example.com", "lower case")]
     public void Rfc9598EncodingRulesAreIssuanceRules(string mailbox, string why)
     {
         var root = TestPki.Root();

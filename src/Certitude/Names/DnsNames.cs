@@ -7,6 +7,25 @@ internal static class DnsNames
 {
     private static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
 
+    /// <summary>Whether this process's IDNA is UTS 46 with its mapping and validity tables (ICU, or Windows' own). With
+    /// globalization invariant mode (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT, common in containers and AOT builds)
+    /// <see cref="IdnMapping"/> only applies Punycode, so it would accept fullwidth, soft-hyphen or decomposed
+    /// lookalikes of a domain as U-labels of their own: received U-labels are then refused, not converted.</summary>
+    internal static bool IdnaValidates { get; } = ProbeIdna();
+
+    private static bool ProbeIdna()
+    {
+        try
+        {
+            // UTS 46 maps U+FF21 FULLWIDTH LATIN CAPITAL LETTER A to "a"; Punycode alone would encode it.
+            return Idn.GetAscii("\uFF21") == "a";
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>An LDH label: 1..63 letters, digits and hyphens, not starting or ending with a hyphen.</summary>
     public static bool IsLdhLabel(ReadOnlySpan<char> label)
     {
@@ -250,6 +269,10 @@ internal static class DnsNames
             }
             if (label.AsSpan().ContainsAnyExceptInRange((char)0, (char)0x7F))
             {
+                if (!IdnaValidates)
+                {
+                    return null;
+                }
                 string ascii;
                 try
                 {

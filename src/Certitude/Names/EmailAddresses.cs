@@ -46,7 +46,7 @@ internal static class EmailAddresses
 
     /// <summary>How a well-formed SmtpUTF8Mailbox breaks the encoding rules of RFC 9598 3, or null: a byte order mark
     /// (MUST NOT), an all-ASCII local part (an rfc822Name MUST be used instead), labels with non-ASCII characters
-    /// (MUST be stored as A-labels). These are the issuing CA's duties: Certitude compares the domain after IDNA
+    /// (MUST be stored as A-labels), upper-case domain labels (SHALL be lower case). These are the issuing CA's duties: Certitude compares the domain after IDNA
     /// and applies rfc822Name constraints to the mailbox whatever its form, so a relying party loses nothing.</summary>
     public static string? SmtpUtf8FormProblem(string s)
     {
@@ -63,7 +63,12 @@ internal static class EmailAddresses
         {
             return "has an all-ASCII local part (it MUST be an rfc822Name)";
         }
-        return s.AsSpan(at + 1).ContainsAnyExceptInRange((char)0, (char)0x7F) ? "has a domain with non-ASCII labels (they MUST be stored as A-labels)" : null;
+        var domain = s.AsSpan(at + 1);
+        if (domain.ContainsAnyExceptInRange((char)0, (char)0x7F))
+        {
+            return "has a domain with non-ASCII labels (they MUST be stored as A-labels)";
+        }
+        return domain.ContainsAnyInRange('A', 'Z') ? "has a domain with upper-case letters (its labels SHALL be lower case)" : null;
     }
 
     /// <summary>The domain of an SmtpUTF8Mailbox in A-label form, for comparison (RFC 9598 5, 6): U-labels are

@@ -152,8 +152,11 @@ internal static class NameConstraintsChecker
     }
 
     /// <summary>RFC 9598 6: the mailbox's domain, in A-labels (U-labels converted by IDNA), against the rfc822Name
-    /// subtrees with their local parts stripped. A domain that is not a valid IDNA host name cannot be checked
-    /// and is an error.</summary>
+    /// subtrees. A mailbox that is not one, or whose domain is not a valid IDNA host name, cannot be checked and is
+    /// an error. An excluded subtree that names one mailbox excludes its whole domain (RFC 9598 6 strips the local
+    /// part); a permitted one permits only that mailbox, whose ASCII local part no SmtpUTF8Mailbox has, so it never
+    /// widens to the domain (OpenSSL compares local parts too). An SmtpUTF8Mailbox with an all-ASCII local part
+    /// (which RFC 9598 3 forbids) is checked exactly as the rfc822Name it should have been.</summary>
     private static Failure? CheckSmtpUtf8Mailbox(string mailbox, NameConstraintsExt nc, Budget budget)
     {
         const string Rule = "RFC 9598 6";
@@ -161,14 +164,17 @@ internal static class NameConstraintsChecker
         {
             return null;
         }
-        if (EmailAddresses.SmtpUtf8Domain(mailbox) is not { } domain)
+        if (EmailAddresses.SmtpUtf8Malformed(mailbox) is { } malformed || EmailAddresses.SmtpUtf8Domain(mailbox) is not { } domain)
         {
-            return new Failure(VerifyCode.UnsupportedNameSyntax, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' has no valid IDNA domain and cannot be checked against name constraints", Rule);
+            return new Failure(VerifyCode.UnsupportedNameSyntax, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' is not a mailbox with a valid IDNA domain and cannot be checked against name constraints", Rule);
         }
+        int at = mailbox.LastIndexOf('@');
+        bool asciiLocal = !mailbox.AsSpan(0, at).ContainsAnyExceptInRange((char)0, (char)0x7F);
+        var asAscii = asciiLocal ? mailbox[..at] + "@" + domain : null;
         budget.Comparisons(excluded.Length);
         foreach (var s in excluded)
         {
-            if (EmailAddresses.DomainWithin(domain, s.Text!))
+            if (asAscii is not null ? EmailAddresses.IsWithin(asAscii, s.Text!) : EmailAddresses.DomainWithin(domain, s.Text!))
             {
                 return new Failure(VerifyCode.ExcludedViolation, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' (domain {domain}) is within excluded subtree {Elide.Value(s)}", Rule);
             }
@@ -180,7 +186,7 @@ internal static class NameConstraintsChecker
         budget.Comparisons(permitted.Length);
         foreach (var s in permitted)
         {
-            if (EmailAddresses.DomainWithin(domain, s.Text!))
+            if (asAscii is not null ? EmailAddresses.IsWithin(asAscii, s.Text!) : !s.Text!.Contains('@', StringComparison.Ordinal) && EmailAddresses.DomainWithin(domain, s.Text))
             {
                 return null;
             }
