@@ -15,18 +15,31 @@ internal sealed record GeneratedChain(int Seed, byte[] Root, byte[][] Intermedia
 /// rfc822Name, minimum/maximum), policies with qualifiers and mappings, unknown critical extensions, validity
 /// edges at the second, P-256/P-384/RSA-2048 keys, and DER slips (explicit DEFAULT values).
 /// A chain is a pure function of its seed and the key pool (keys only change signatures, not verdicts).
+/// With <c>extendedAlgorithms</c> the same seeds draw from other pools (the random choices are the same, so the
+/// structures are too): brainpoolP256r1 signing ecdsa-with-SHA224, brainpoolP384r1/P512r1 and P-521 signing with
+/// SHA-384/512, RSA-3072 signing sha224WithRSAEncryption and RSA-2048 signing RSASSA-PSS (SHA-256, salt 32).
 /// </summary>
 internal sealed class ChainGenerator
 {
     public static readonly DateTimeOffset Time = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly AsymmetricAlgorithm[] _p256, _p384, _rsa;
+    private readonly bool _extended;
 
-    public ChainGenerator(int poolSize = 3)
+    public ChainGenerator(int poolSize = 3, bool extendedAlgorithms = false)
     {
-        _p256 = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP256))];
-        _p384 = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP384))];
-        _rsa = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)RSA.Create(2048))];
+        _extended = extendedAlgorithms;
+        if (!extendedAlgorithms)
+        {
+            _p256 = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP256))];
+            _p384 = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.nistP384))];
+            _rsa = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)RSA.Create(2048))];
+            return;
+        }
+        ECCurve[] larger = [ECCurve.NamedCurves.brainpoolP384r1, ECCurve.NamedCurves.nistP521, ECCurve.NamedCurves.brainpoolP512r1];
+        _p256 = [.. Enumerable.Range(0, poolSize).Select(_ => (AsymmetricAlgorithm)ECDsa.Create(ECCurve.NamedCurves.brainpoolP256r1))];
+        _p384 = [.. Enumerable.Range(0, Math.Max(poolSize, 3)).Select(i => (AsymmetricAlgorithm)ECDsa.Create(larger[i % 3]))];
+        _rsa = [.. Enumerable.Range(0, Math.Max(poolSize, 2)).Select(i => (AsymmetricAlgorithm)RSA.Create(i % 2 == 0 ? 3072 : 2048))];
     }
 
     private const string P1 = "1.3.6.1.4.1.55555.1.1", P2 = "1.3.6.1.4.1.55555.1.2", AnyPolicy = "2.5.29.32.0";
@@ -62,6 +75,14 @@ internal sealed class ChainGenerator
         var leaf = new Spec { Key = PickKey(rng) };
         AddLeaf(rng, leaf, features);
         specs.Add(leaf);
+        if (_extended)
+        {
+            for (int i = 0; i < specs.Count; i++)
+            {
+                string who = i == 0 ? "root" : i == specs.Count - 1 ? "leaf" : $"ica{i - 1}";
+                features.Add($"{who}:key={KeyName(specs[i].Key)}");
+            }
+        }
 
         // Validity edges (inclusive bounds, compared at the second).
         for (int i = 0; i < specs.Count; i++)
@@ -572,16 +593,96 @@ internal sealed class ChainGenerator
         }
     }
 
-    private static (byte[] Der, HashAlgorithmName Hash) SignatureAlgorithm(AsymmetricAlgorithm key) => key switch
+    private static byte[] Sha224Of(byte[] data)
     {
-        ECDsa e when e.KeySize == 384 => (Encode(w => { using (w.PushSequence()) { w.WriteObjectIdentifier("1.2.840.10045.4.3.3"); } }), HashAlgorithmName.SHA384),
-        ECDsa => (Encode(w => { using (w.PushSequence()) { w.WriteObjectIdentifier("1.2.840.10045.4.3.2"); } }), HashAlgorithmName.SHA256),
+        var digest = new byte[Certitude.Signatures.Sha224.HashBytes];
+        Certitude.Signatures.Sha224.HashData(data, digest);
+        return digest;
+    }
+
+    private static string KeyName(AsymmetricAlgorithm key) => key switch
+    {
+        ECDsa e => e.ExportParameters(false).Curve.Oid.FriendlyName ?? "EC",
+        _ => $"RSA-{key.KeySize}",
+    };
+
+    private static bool IsBrainpool256(ECDsa e) => e.ExportParameters(false).Curve.Oid.Value == "1.3.36.3.3.2.8.1.1.7";
+
+    private static byte[] EcdsaId(string oid) => Encode(w => { using (w.PushSequence()) { w.WriteObjectIdentifier(oid); } });
+
+    private static (byte[] Der, HashAlgorithmName Hash) SignatureAlgorithm(AsymmetricAlgorithm key, bool extended) => key switch
+    {
+        ECDsa e when extended && IsBrainpool256(e) => (EcdsaId("1.2.840.10045.4.3.1"), Certitude.Signatures.Sha224.Name),
+        ECDsa e when e.KeySize > 384 => (EcdsaId("1.2.840.10045.4.3.4"), HashAlgorithmName.SHA512),
+        ECDsa e when e.KeySize == 384 => (EcdsaId("1.2.840.10045.4.3.3"), HashAlgorithmName.SHA384),
+        ECDsa => (EcdsaId("1.2.840.10045.4.3.2"), HashAlgorithmName.SHA256),
+        RSA r when extended && r.KeySize == 3072 => (Encode(w => { using (w.PushSequence()) { w.WriteObjectIdentifier("1.2.840.113549.1.1.14"); w.WriteNull(); } }), Certitude.Signatures.Sha224.Name),
+        RSA when extended => (PssSha256Id(), HashAlgorithmName.SHA256),
         _ => (Encode(w => { using (w.PushSequence()) { w.WriteObjectIdentifier("1.2.840.113549.1.1.11"); w.WriteNull(); } }), HashAlgorithmName.SHA256),
     };
 
-    private static byte[] Build(Spec s, Spec issuer, Random rng)
+    /// <summary>RFC 4055 3.1: RSASSA-PSS with SHA-256, MGF1-SHA-256 and a salt of 32.</summary>
+    private static byte[] PssSha256Id() => Encode(w =>
     {
-        var (sigAlg, hash) = SignatureAlgorithm(issuer.Key);
+        using (w.PushSequence())
+        {
+            w.WriteObjectIdentifier("1.2.840.113549.1.1.10");
+            using (w.PushSequence())
+            {
+                using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+                using (w.PushSequence())
+                {
+                    w.WriteObjectIdentifier("2.16.840.1.101.3.4.2.1");
+                    w.WriteNull();
+                }
+                using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 1)))
+                using (w.PushSequence())
+                {
+                    w.WriteObjectIdentifier("1.2.840.113549.1.1.8");
+                    using (w.PushSequence())
+                    {
+                        w.WriteObjectIdentifier("2.16.840.1.101.3.4.2.1");
+                        w.WriteNull();
+                    }
+                }
+                using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 2)))
+                {
+                    w.WriteInteger(32);
+                }
+            }
+        }
+    });
+
+    /// <summary>RSASSA-PKCS1-v1_5 with SHA-224 (RFC 8017 8.2.1, 9.2), which .NET cannot sign: the encoding, then the
+    /// private operation by the Chinese remainder theorem.</summary>
+    private static byte[] SignSha224Pkcs1(RSA rsa, byte[] data)
+    {
+        var digest = new byte[Certitude.Signatures.Sha224.HashBytes];
+        Certitude.Signatures.Sha224.HashData(data, digest);
+        var p = rsa.ExportParameters(true);
+        int k = p.Modulus!.Length;
+        byte[] prefix = [0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c];
+        var em = new byte[k];
+        em[1] = 0x01;
+        int t = prefix.Length + digest.Length;
+        em.AsSpan(2, k - t - 3).Fill(0xFF);
+        prefix.CopyTo(em, k - t);
+        digest.CopyTo(em, k - digest.Length);
+        static System.Numerics.BigInteger U(byte[] b) => new(b, isUnsigned: true, isBigEndian: true);
+        var m = U(em);
+        var (pp, q) = (U(p.P!), U(p.Q!));
+        var m1 = System.Numerics.BigInteger.ModPow(m, U(p.DP!), pp);
+        var m2 = System.Numerics.BigInteger.ModPow(m, U(p.DQ!), q);
+        var h = (U(p.InverseQ!) * (m1 - m2 + pp)) % pp;
+        var sBytes = (m2 + h * q).ToByteArray(isUnsigned: true, isBigEndian: true);
+        var sig = new byte[k];
+        sBytes.CopyTo(sig, k - sBytes.Length);
+        return sig;
+    }
+
+    private byte[] Build(Spec s, Spec issuer, Random rng)
+    {
+        var (sigAlg, hash) = SignatureAlgorithm(issuer.Key, _extended);
         var spki = s.Key switch { ECDsa e => e.ExportSubjectPublicKeyInfo(), RSA r => r.ExportSubjectPublicKeyInfo(), _ => throw new NotSupportedException() };
         var serial = new byte[8];
         rng.NextBytes(serial);
@@ -639,8 +740,10 @@ internal sealed class ChainGenerator
         });
         byte[] sig = issuer.Key switch
         {
+            ECDsa e when hash == Certitude.Signatures.Sha224.Name => e.SignHash(Sha224Of(tbs), DSASignatureFormat.Rfc3279DerSequence),
             ECDsa e => e.SignData(tbs, hash, DSASignatureFormat.Rfc3279DerSequence),
-            RSA r => r.SignData(tbs, hash, RSASignaturePadding.Pkcs1),
+            RSA r when hash == Certitude.Signatures.Sha224.Name => SignSha224Pkcs1(r, tbs),
+            RSA r => r.SignData(tbs, hash, _extended ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1),
             _ => throw new NotSupportedException(),
         };
         return Encode(w =>

@@ -8,12 +8,15 @@ using Certitude.Differential;
 // (RFC 5280 profile, no purpose, strict off and on) and with `openssl verify` (without and with
 // -x509_strict) on the same files, and reports every disagreement with the chain's features.
 //
-//   dotnet run --project eng/differential -c Release -- [--count 2000] [--first 1] [--out DIR] [--jobs 2]
+//   dotnet run --project eng/differential -c Release -- [--count 2000] [--first 1] [--out DIR] [--jobs 2] [--algorithms extended]
+//
+// --algorithms extended: the same structures on Brainpool, P-521, RSA-3072 keys and SHA-224 / RSA-PSS signatures.
 //
 // Writes DIR/report.json (every chain's verdicts) and DIR/summary.md (figures and disagreements by cause),
 // and keeps the PEM files of disagreeing chains under DIR/chains/SEED/.
 
 int count = 2000, first = 1, jobs = 2;
+bool extended = false;
 string outDir = Path.Combine(Path.GetTempPath(), "certitude-differential");
 for (int i = 0; i < args.Length; i++)
 {
@@ -23,11 +26,12 @@ for (int i = 0; i < args.Length; i++)
         case "--first": first = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--out": outDir = args[++i]; break;
         case "--jobs": jobs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--algorithms": extended = args[++i] switch { "extended" => true, "default" => false, _ => throw new ArgumentException("--algorithms default|extended") }; break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 Directory.CreateDirectory(outDir);
-var generator = new ChainGenerator();
+var generator = new ChainGenerator(extendedAlgorithms: extended);
 var rows = new Row[count];
 var clock = Stopwatch.StartNew();
 Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = jobs }, k =>
