@@ -655,7 +655,7 @@ internal sealed class ChainGenerator
 
     /// <summary>RSASSA-PKCS1-v1_5 with SHA-224 (RFC 8017 8.2.1, 9.2), which .NET cannot sign: the encoding, then the
     /// private operation by the Chinese remainder theorem.</summary>
-    private static byte[] SignSha224Pkcs1(RSA rsa, byte[] data)
+    internal static byte[] SignSha224Pkcs1(RSA rsa, byte[] data)
     {
         var digest = new byte[Certitude.Signatures.Sha224.HashBytes];
         Certitude.Signatures.Sha224.HashData(data, digest);

@@ -33,11 +33,7 @@ public sealed class DifferentialRegressionTests
     [MemberData(nameof(Cases))]
     public void RecordedVerdictHolds(int seed, bool strict, bool valid, string why)
     {
-        GeneratedChain chain;
-        lock (Generator)
-        {
-            chain = Generator.Value.Make(seed);
-        }
+        var chain = Make(Generator, seed);
         var (isValid, got) = Run(chain, strict, portable: false);
         Assert.True(isValid == valid, $"seed {seed} ({string.Join(" ", chain.Features)}): {why}; got {got}");
     }
@@ -49,15 +45,19 @@ public sealed class DifferentialRegressionTests
     [MemberData(nameof(Cases))]
     public void RecordedVerdictHoldsWithBrainpoolSha224AndPss(int seed, bool strict, bool valid, string why)
     {
-        GeneratedChain chain;
-        lock (Extended)
-        {
-            chain = Extended.Value.Make(seed);
-        }
+        var chain = Make(Extended, seed);
         foreach (var portable in new[] { false, true })
         {
             var (isValid, got) = Run(chain, strict, portable);
             Assert.True(isValid == valid, $"seed {seed} portable={portable} ({string.Join(" ", chain.Features)}): {why}; got {got}");
+        }
+    }
+
+    private static GeneratedChain Make(Lazy<ChainGenerator> generator, int seed)
+    {
+        lock (generator)
+        {
+            return generator.Value.Make(seed);
         }
     }
 

@@ -145,19 +145,22 @@ public sealed class NativeSignatureTests
         Assert.False(LibCrypto.FixedBaseAppliesTo(0));
     }
 
+    /// <summary>The genuine signature and the tamperings every algorithm must refuse.</summary>
+    internal static List<(string Name, byte[] Data, byte[] Signature, bool Genuine)> CommonVariants(byte[] tbs, byte[] sig) =>
+    [
+        ("genuine", tbs, sig, true),
+        ("data bit flipped", Flip(tbs, tbs.Length / 2), sig, false),
+        ("signature first byte", tbs, Flip(sig, 0), false),
+        ("signature middle", tbs, Flip(sig, sig.Length / 2), false),
+        ("signature last byte", tbs, Flip(sig, sig.Length - 1), false),
+        ("signature truncated", tbs, sig[..^1], false),
+        ("signature with a leading zero", tbs, [0, .. sig], false),
+        ("empty signature", tbs, [], false),
+    ];
+
     private static List<(string Name, byte[] Data, byte[] Signature, bool Genuine)> Variants(byte[] tbs, byte[] sig, RSA? rsa, ECDsa? ec)
     {
-        var variants = new List<(string Name, byte[] Data, byte[] Signature, bool Genuine)>
-        {
-            ("genuine", tbs, sig, true),
-            ("data bit flipped", Flip(tbs, tbs.Length / 2), sig, false),
-            ("signature first byte", tbs, Flip(sig, 0), false),
-            ("signature middle", tbs, Flip(sig, sig.Length / 2), false),
-            ("signature last byte", tbs, Flip(sig, sig.Length - 1), false),
-            ("signature truncated", tbs, sig[..^1], false),
-            ("signature with a leading zero", tbs, [0, .. sig], false),
-            ("empty signature", tbs, [], false),
-        };
+        var variants = CommonVariants(tbs, sig);
         if (rsa is not null)
         {
             var n = rsa.ExportParameters(false).Modulus!;

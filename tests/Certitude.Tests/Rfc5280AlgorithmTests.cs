@@ -69,14 +69,7 @@ public sealed class Rfc5280AlgorithmTests
             var r = new Verifier(TrustStore.FromCertificates([root]), rfc, portable).Verify(bad, null, Example);
             Assert.Equal(VerifyCode.CertSignatureFailure, r.Code);
         }
-        // Both paths agree, signature by signature, on the genuine one and on tampered ones.
-        foreach (var (name, data, sig, genuine) in Variants(leaf))
-        {
-            var native = SignatureVerifier.Verify(root.PublicKey, leaf.SignatureAlgorithm, data, sig, native: true);
-            var managed = SignatureVerifier.Verify(root.PublicKey, leaf.SignatureAlgorithm, data, sig, native: false);
-            Assert.True(native == managed, $"{scheme} / {name}: native {native}, portable {managed}");
-            Assert.True(genuine == (native == VerifyCode.Ok), $"{scheme} / {name}: {native}");
-        }
+        PathsAgree(root, leaf, scheme);
         var web = new Verifier(TrustStore.FromCertificates([root]), new VerificationOptions { ValidationTime = TestPki.Now }).Verify(leaf, null, Example);
         Assert.False(web.IsValid);
         if (scheme != "dsa")
@@ -133,13 +126,7 @@ public sealed class Rfc5280AlgorithmTests
             Assert.True(r.IsValid, $"{curve}/{hash} portable={portable}: {r.Code} {r.Message}");
             Assert.Equal(VerifyCode.CertSignatureFailure, new Verifier(TrustStore.FromCertificates([rootCert]), rfc, portable).Verify(Tampered(leafCert), null, Example).Code);
         }
-        foreach (var (name, data, sig, genuine) in Variants(leafCert))
-        {
-            var native = SignatureVerifier.Verify(rootCert.PublicKey, leafCert.SignatureAlgorithm, data, sig, native: true);
-            var managed = SignatureVerifier.Verify(rootCert.PublicKey, leafCert.SignatureAlgorithm, data, sig, native: false);
-            Assert.True(native == managed, $"{curve} / {name}: native {native}, portable {managed}");
-            Assert.True(genuine == (native == VerifyCode.Ok), $"{curve} / {name}: {native}");
-        }
+        PathsAgree(rootCert, leafCert, curve);
         var web = new Verifier(TrustStore.FromCertificates([rootCert]), new VerificationOptions { ValidationTime = TestPki.Now }).Verify(leafCert, null, Example);
         Assert.False(web.IsValid);
         Assert.Contains(hash == "SHA224" ? "is not allowed" : "EC curve brainpool", web.Message, StringComparison.Ordinal);
@@ -296,31 +283,21 @@ public sealed class Rfc5280AlgorithmTests
         return Certificate.Parse(der);
     }
 
-    private static List<(string Name, byte[] Data, byte[] Signature, bool Genuine)> Variants(Certificate c)
+    /// <summary>Both crypto paths agree, signature by signature, on the genuine signature and on tampered ones.</summary>
+    private static void PathsAgree(Certificate issuer, Certificate child, string label)
     {
-        var tbs = c.TbsData.ToArray();
-        var sig = c.Signature.ToArray();
-        static byte[] Flip(byte[] b, int i)
+        foreach (var (name, data, sig, genuine) in NativeSignatureTests.CommonVariants(child.TbsData.ToArray(), child.Signature.ToArray()))
         {
-            var x = (byte[])b.Clone();
-            x[i] ^= 1;
-            return x;
+            var native = SignatureVerifier.Verify(issuer.PublicKey, child.SignatureAlgorithm, data, sig, native: true);
+            var managed = SignatureVerifier.Verify(issuer.PublicKey, child.SignatureAlgorithm, data, sig, native: false);
+            Assert.True(native == managed, $"{label} / {name}: native {native}, portable {managed}");
+            Assert.True(genuine == (native == VerifyCode.Ok), $"{label} / {name}: {native}");
         }
-        return
-        [
-            ("genuine", tbs, sig, true),
-            ("data bit", Flip(tbs, tbs.Length / 2), sig, false),
-            ("signature first byte", tbs, Flip(sig, 0), false),
-            ("signature middle", tbs, Flip(sig, sig.Length / 2), false),
-            ("signature last byte", tbs, Flip(sig, sig.Length - 1), false),
-            ("signature truncated", tbs, sig[..^1], false),
-            ("empty signature", tbs, [], false),
-        ];
     }
 
     /// <summary>Signs with SHA-224: ECDSA and DSA over the digest (.NET signs any digest), RSA by building
-    /// EMSA-PKCS1-v1_5 (RFC 8017 9.2) or EMSA-PSS (RFC 8017 9.1.1, MGF1-SHA-224, salt 28) and applying the private
-    /// exponent. The algorithm identifiers are RFC 4055's and RFC 5758's.</summary>
+    /// EMSA-PKCS1-v1_5 (RFC 8017 9.2, the differential generator's) or EMSA-PSS (RFC 8017 9.1.1, MGF1-SHA-224,
+    /// salt 28) and applying the private exponent. The algorithm identifiers are RFC 4055's and RFC 5758's.</summary>
     private sealed class Sha224Generator(AsymmetricAlgorithm key, bool pss = false) : X509SignatureGenerator
     {
         private const string Sha224Oid = "2.16.840.1.101.3.4.2.4";
@@ -385,10 +362,13 @@ public sealed class Rfc5280AlgorithmTests
                     return ec.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
                 case DSA dsa:
                     return dsa.CreateSignature(digest, DSASignatureFormat.Rfc3279DerSequence);
+                case RSA rsa when !pss:
+                    // The differential generator's signer (the tests compile it too).
+                    return Certitude.Differential.ChainGenerator.SignSha224Pkcs1(rsa, data);
                 case RSA rsa:
                     var p = rsa.ExportParameters(true);
                     int k = p.Modulus!.Length;
-                    var em = pss ? EmsaPss(digest, rsa.KeySize - 1) : EmsaPkcs1(digest, k);
+                    var em = EmsaPss(digest, rsa.KeySize - 1);
                     var n = new BigInteger(p.Modulus, isUnsigned: true, isBigEndian: true);
                     var d = new BigInteger(p.D, isUnsigned: true, isBigEndian: true);
                     var s = BigInteger.ModPow(new BigInteger(em, isUnsigned: true, isBigEndian: true), d, n).ToByteArray(isUnsigned: true, isBigEndian: true);
@@ -398,18 +378,6 @@ public sealed class Rfc5280AlgorithmTests
                 default:
                     throw new NotSupportedException();
             }
-        }
-
-        private static byte[] EmsaPkcs1(byte[] digest, int k)
-        {
-            byte[] prefix = [0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c];
-            var em = new byte[k];
-            em[1] = 0x01;
-            int t = prefix.Length + digest.Length;
-            em.AsSpan(2, k - t - 3).Fill(0xFF);
-            prefix.CopyTo(em, k - t);
-            digest.CopyTo(em, k - digest.Length);
-            return em;
         }
 
         private static byte[] EmsaPss(byte[] mHash, int emBits)

@@ -278,18 +278,11 @@ internal static class SignatureVerifier
     private static VerifyCode EcVerify(ECDsa ec, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash)
     {
         var fixedSig = StrictDerToFixed(sig, (ec.KeySize + 7) / 8);
-        if (fixedSig is null)
-        {
-            return VerifyCode.CertSignatureFailure;
-        }
-        if (!PlatformHashes(hash))
-        {
-            // SEC 1 4.1.4: ECDSA takes the digest's leftmost bits, whatever hash made it.
-            Span<byte> digest = stackalloc byte[64];
-            int n = HashInto(hash, data, digest);
-            return ec.VerifyHash(digest[..n], fixedSig, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
-        }
-        return ec.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        // SEC 1 4.1.4: ECDSA signs the digest (its leftmost bits), whatever hash made it; Certitude hashes, so
+        // SHA-224, which .NET lacks, takes the same path.
+        Span<byte> digest = stackalloc byte[64];
+        return fixedSig is not null && ec.VerifyHash(digest[..HashInto(hash, data, digest)], fixedSig, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+            ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
 
     private static VerifyCode Dsa(PublicKeyInfo key, ReadOnlySpan<byte> data, ReadOnlySpan<byte> sig, HashAlgorithmName hash, PublicKeyInfo? parameterSource)
@@ -317,18 +310,10 @@ internal static class SignatureVerifier
             dsa.ImportSubjectPublicKeyInfo(key.RawData.Span, out _);
         }
         var fixedSig = StrictDerToFixed(sig, dsa.ExportParameters(false).Q!.Length);
-        if (fixedSig is null)
-        {
-            return VerifyCode.CertSignatureFailure;
-        }
-        if (!PlatformHashes(hash))
-        {
-            // FIPS 186-4 4.6: the digest's leftmost bits, whatever hash made it.
-            Span<byte> digest = stackalloc byte[64];
-            int n = HashInto(hash, data, digest);
-            return dsa.VerifySignature(digest[..n], fixedSig, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
-        }
-        return dsa.VerifyData(data, fixedSig, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation) ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
+        // FIPS 186-4 4.7: DSA verifies the digest (its leftmost bits), whatever hash made it.
+        Span<byte> digest = stackalloc byte[64];
+        return fixedSig is not null && dsa.VerifySignature(digest[..HashInto(hash, data, digest)], fixedSig, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+            ? VerifyCode.Ok : VerifyCode.CertSignatureFailure;
     }
 
     /// <summary>RFC 3279 2.2.2/2.2.3: Dss-Sig-Value / ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER },
