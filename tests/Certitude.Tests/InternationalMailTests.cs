@@ -242,13 +242,18 @@ public sealed class InternationalMailTests
     }
 
     /// <summary>In .NET's globalization invariant mode IdnMapping is Punycode alone (no UTS 46 mapping or validity),
-    /// so lookalike U-labels (fullwidth, soft hyphen, decomposed) would pass a round trip: there received U-labels are
-    /// refused. The CLI is run both ways on the same files; both refuse the fullwidth "ｅvil.example" with 53.</summary>
-    [Fact]
-    public void LookalikeULabelsAreRefusedInGlobalizationInvariantModeToo()
+    /// so lookalikes (fullwidth, soft hyphen, U+212A) would pass a round trip as U-labels or as their "xn--" encodings:
+    /// there received U-labels and A-labels in mail domains are refused. The CLI is run both ways on the same files;
+    /// both refuse each lookalike of the excluded "example.com" with 53.</summary>
+    [Theory]
+    [InlineData("用户@\uFF45xample.com")]          // fullwidth e, as a U-label
+    [InlineData("用户@xn--example-nka.com")]        // exa, U+00AD SOFT HYPHEN, mple
+    [InlineData("用户@xn--mi7chab1aes7c.com")]      // fullwidth "example"
+    [InlineData("用户@xn--example-lv8c.com")]       // U+212A KELVIN SIGN
+    public void LookalikeLabelsAreRefusedInGlobalizationInvariantModeToo(string mailbox)
     {
-        var (root, ca) = ConstrainedCa(excluded: [(1, "evil.example")]);
-        var leaf = MailLeaf(ca, Mailbox("用户@\uFF45vil.example"));
+        var (root, ca) = ConstrainedCa(excluded: [(1, "example.com")]);
+        var leaf = MailLeaf(ca, Mailbox(mailbox));
         Assert.Equal(VerifyCode.UnsupportedNameSyntax, TestPki.Verifier(root, Rfc5280NotStrict).Verify(leaf, [ca.Cert]).Code);
         var dir = Directory.CreateTempSubdirectory("certitude-idna-").FullName;
         try

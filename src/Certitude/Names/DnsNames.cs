@@ -10,7 +10,8 @@ internal static class DnsNames
     /// <summary>Whether this process's IDNA is UTS 46 with its mapping and validity tables (ICU, or Windows' own). With
     /// globalization invariant mode (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT, common in containers and AOT builds)
     /// <see cref="IdnMapping"/> only applies Punycode, so it would accept fullwidth, soft-hyphen or decomposed
-    /// lookalikes of a domain as U-labels of their own: received U-labels are then refused, not converted.</summary>
+    /// lookalikes of a domain as labels of their own: received U-labels and "xn--" labels in mail domains are
+    /// then refused, not judged.</summary>
     internal static bool IdnaValidates { get; } = ProbeIdna();
 
     private static bool ProbeIdna()
@@ -236,6 +237,12 @@ internal static class DnsNames
 
     private static bool IsALabel(string label)
     {
+        if (!IdnaValidates)
+        {
+            // Punycode alone accepts the encoding of any string (a soft hyphen, fullwidth letters, U+212A): without
+            // UTS 46's tables an A-label cannot be judged, so a received one is refused.
+            return false;
+        }
         try
         {
             var unicode = Idn.GetUnicode(label);
