@@ -46,8 +46,9 @@ internal static class EmailAddresses
 
     /// <summary>How a well-formed SmtpUTF8Mailbox breaks the encoding rules of RFC 9598 3, or null: a byte order mark
     /// (MUST NOT), an all-ASCII local part (an rfc822Name MUST be used instead), labels with non-ASCII characters
-    /// (MUST be stored as A-labels), upper-case domain labels (SHALL be lower case). These are the issuing CA's duties: Certitude compares the domain after IDNA
-    /// and applies rfc822Name constraints to the mailbox whatever its form, so a relying party loses nothing.</summary>
+    /// (MUST be stored as A-labels), upper-case domain labels (SHALL be lower case). These are the issuing CA's
+    /// duties: Certitude compares the domain after IDNA and applies rfc822Name constraints to the mailbox whatever
+    /// its form, so a relying party loses nothing.</summary>
     public static string? SmtpUtf8FormProblem(string s)
     {
         if (s.StartsWith('\uFEFF'))
@@ -81,8 +82,9 @@ internal static class EmailAddresses
     }
 
     /// <summary>RFC 9598 6: an rfc822Name constraint applies to an SmtpUTF8Mailbox by its domain alone (the local
-    /// part is stripped from both, a constraint naming one mailbox included): the host itself, or ".domain" for
-    /// the hosts under it. <paramref name="asciiDomain"/> is in A-labels, as rfc822Name constraints are.</summary>
+    /// part is stripped from both): the host itself, or ".domain" for the hosts under it. <paramref name="asciiDomain"/>
+    /// is in A-labels, as rfc822Name constraints are. (The caller never lets a permitted constraint naming one mailbox
+    /// widen to its domain.)</summary>
     public static bool DomainWithin(string asciiDomain, string constraint)
     {
         int at = constraint.LastIndexOf('@');

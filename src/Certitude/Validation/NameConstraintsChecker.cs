@@ -164,7 +164,7 @@ internal static class NameConstraintsChecker
         {
             return null;
         }
-        if (EmailAddresses.SmtpUtf8Malformed(mailbox) is { } malformed || EmailAddresses.SmtpUtf8Domain(mailbox) is not { } domain)
+        if (EmailAddresses.SmtpUtf8Malformed(mailbox) is not null || EmailAddresses.SmtpUtf8Domain(mailbox) is not { } domain)
         {
             return new Failure(VerifyCode.UnsupportedNameSyntax, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' is not a mailbox with a valid IDNA domain and cannot be checked against name constraints", Rule);
         }
