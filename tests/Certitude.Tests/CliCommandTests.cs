@@ -40,20 +40,7 @@ public sealed class CliCommandTests : IDisposable
         }
     }
 
-    internal static (int Exit, string Out, string Err) Executable(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(CliPath.Certitude);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(120_000));
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    internal static (int Exit, string Out, string Err) Executable(params string[] args) => ProcessRunner.Certitude(args);
 
     /// <summary>A corpus chain written to files: leaf, intermediates, roots; and its validation time.</summary>
     private (string Leaf, string Chain, string Roots, string Time, string Host) CorpusChain(string id)
@@ -146,14 +133,7 @@ public sealed class CliCommandTests : IDisposable
             File.WriteAllText(Path.Combine(theirs, $"root{i}.pem"), roots[i].X509.ExportCertificatePem());
         }
         Assert.Equal(0, Executable("rehash", mine).Exit);
-        var psi = new ProcessStartInfo("/usr/bin/openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add("rehash");
-        psi.ArgumentList.Add(theirs);
-        using (var p = Process.Start(psi)!)
-        {
-            p.WaitForExit();
-            Assert.Equal(0, p.ExitCode);
-        }
+        Assert.Equal(0, ProcessRunner.OpenSsl(["rehash", theirs]).Exit);
         static string[] Links(string d) => Directory.EnumerateFiles(d).Select(Path.GetFileName).Where(n => !n!.EndsWith(".pem", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray()!;
         Assert.Equal(Links(theirs), Links(mine));
         Assert.Equal(5, Links(mine).Length);

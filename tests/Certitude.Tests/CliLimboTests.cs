@@ -9,25 +9,7 @@ namespace Certitude.Tests;
 public sealed class CliLimboTests
 {
     private static (int Exit, string Stdout, string Stderr) RunCertitude(string stdinFile, params string[] args)
-    {
-        var dll = CliPath.Certitude;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using (var input = File.OpenRead(stdinFile))
-        {
-            input.CopyTo(p.StandardInput.BaseStream);
-        }
-        p.StandardInput.Close();
-        Assert.True(p.WaitForExit(300_000), "certitude did not finish");
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+        => ProcessRunner.Certitude(args, stdinFile: stdinFile, timeoutMs: 300_000);
 
     private static Dictionary<string, string> Expected(string file)
     {

@@ -46,18 +46,9 @@ public sealed class CliStoreTests : IDisposable
 
     private static string OpenSsl(params string[] args)
     {
-        Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command is required for this test");
-        var psi = new ProcessStartInfo("/usr/bin/openssl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, stderr.Result);
-        return stdout.Result;
+        var (exit, stdout, stderr) = ProcessRunner.OpenSsl(args);
+        Assert.True(exit == 0, stderr);
+        return stdout;
     }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;

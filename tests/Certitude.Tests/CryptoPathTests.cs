@@ -180,25 +180,14 @@ public sealed class CryptoPathTests
 
     private static string Version(string workingDirectory, (string Name, string Value)? variable, string? runtimeConfig = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        if (runtimeConfig is not null)
-        {
-            psi.ArgumentList.Add("exec");
-            psi.ArgumentList.Add("--runtimeconfig");
-            psi.ArgumentList.Add(runtimeConfig);
-        }
-        psi.ArgumentList.Add(CliPath.Certitude);
-        psi.ArgumentList.Add("--version");
-        psi.Environment.Remove(CryptoPath.EnvironmentVariable);
+        string[] args = runtimeConfig is null ? [CliPath.Certitude, "--version"] : ["exec", "--runtimeconfig", runtimeConfig, CliPath.Certitude, "--version"];
+        List<KeyValuePair<string, string?>> environment = [new(CryptoPath.EnvironmentVariable, null)];
         if (variable is { } v)
         {
-            psi.Environment[v.Name] = v.Value;
+            environment.Add(new(v.Name, v.Value));
         }
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), "certitude --version did not exit");
-        Assert.True(p.ExitCode == 0, output + stderr.Result);
+        var (exit, output, stderr) = ProcessRunner.Run("dotnet", args, workingDirectory, environment, timeoutMs: 120_000);
+        Assert.True(exit == 0, output + stderr);
         return output;
     }
 }

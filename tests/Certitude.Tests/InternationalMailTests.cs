@@ -268,17 +268,9 @@ public sealed class InternationalMailTests
                 "--profile", "rfc5280", "--no-strict", "--purpose", "email", "--at", TestPki.Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
             foreach (var invariant in new[] { false, true })
             {
-                var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-                psi.ArgumentList.Add(CliPath.Certitude);
-                foreach (var a in args)
-                {
-                    psi.ArgumentList.Add(a);
-                }
-                psi.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = invariant ? "1" : "0";
-                using var p = System.Diagnostics.Process.Start(psi)!;
-                var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-                Assert.True(p.WaitForExit(120_000));
-                Assert.True(p.ExitCode == 1 && output.Contains("error 53", StringComparison.Ordinal), $"invariant={invariant}: exit {p.ExitCode}: {output}");
+                var (exit, stdout, stderr) = ProcessRunner.Certitude(args, [new("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", invariant ? "1" : "0")]);
+                var output = stdout + stderr;
+                Assert.True(exit == 1 && output.Contains("error 53", StringComparison.Ordinal), $"invariant={invariant}: exit {exit}: {output}");
             }
         }
         finally

@@ -17,20 +17,10 @@ public sealed partial class PackagingTests : IDisposable
 
     private static (int Exit, string Output) Run(string file, string workingDirectory, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment.Remove("CI");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
+        Dictionary<string, string?> environment = new() { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1", ["CI"] = null };
         // A guard against a hang, not a timing assertion: packing the solution on a loaded 2-core machine takes minutes.
-        Assert.True(p.WaitForExit(900_000), $"{file} {string.Join(' ', args)} timed out");
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        var (exit, stdout, stderr) = ProcessRunner.Run(file, args, workingDirectory, environment, timeoutMs: 900_000);
+        return (exit, stdout + stderr);
     }
 
     [Fact]

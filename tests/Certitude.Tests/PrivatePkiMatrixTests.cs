@@ -212,16 +212,8 @@ public sealed class PrivatePkiMatrixTests
 
     private static (int Exit, string Output) Run(string dir, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo("/usr/bin/openssl") { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        var (exit, stdout, stderr) = ProcessRunner.Run("/usr/bin/openssl", args, dir);
+        return (exit, stdout + stderr);
     }
 
     private static async Task<(bool Accepted, Exception? Error)> ServerCertificateHandshake(Case c, TrustStore trust)

@@ -195,15 +195,9 @@ public sealed class Rfc5280AlgorithmTests
         var leafPath = Path.Combine(dir.Path, "leaf.pem");
         File.WriteAllText(rootPath, PemEncoding.WriteString("CERTIFICATE", root.RawData.Span));
         File.WriteAllText(leafPath, PemEncoding.WriteString("CERTIFICATE", leaf.RawData.Span));
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/openssl", ["verify", "-x509_strict", "-attime", TestPki.Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "-CAfile", rootPath, leafPath])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 && output.TrimEnd().EndsWith(": OK", StringComparison.Ordinal) ? "OK" : output;
+        var (exit, stdout, stderr) = ProcessRunner.OpenSsl(["verify", "-x509_strict", "-attime", TestPki.Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), "-CAfile", rootPath, leafPath]);
+        var output = stdout + stderr;
+        return exit == 0 && output.TrimEnd().EndsWith(": OK", StringComparison.Ordinal) ? "OK" : output;
     }
 
     private sealed class TempDir : IDisposable

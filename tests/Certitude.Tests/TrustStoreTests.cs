@@ -10,16 +10,8 @@ public sealed class TrustStoreTests
 
     private static string Run(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");
-        var output = p.StandardOutput.ReadToEnd();
-        var err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} failed: {err}");
+        var (exit, output, err) = ProcessRunner.Run(file, args);
+        Assert.True(exit == 0, $"{file} {string.Join(' ', args)} failed: {err}");
         return output;
     }
 
@@ -221,16 +213,8 @@ public sealed class TrustStoreTests
 
     private static (int Exit, string Output) RunAny(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException(file + " did not start");
-        var stderr = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output + stderr.Result);
+        var (exit, output, err) = ProcessRunner.Run(file, args);
+        return (exit, output + err);
     }
 
     [Fact]
