@@ -544,7 +544,20 @@ public sealed class TlsContext
         }
     }
 
-    internal SslServerAuthenticationOptions ServerOptions(PeerVerification state) => new()
+    internal SslServerAuthenticationOptions ServerOptions(PeerVerification state) => ServerOptionsWith((_, cert, chain, _) =>
+    {
+        if (cert is null && _postHandshake && !state.PostHandshakeRequested)
+        {
+            // Post-handshake authentication: the certificate is asked for later.
+            state.Set(null, accepted: true, "client");
+            return true;
+        }
+        return Check(state, cert, chain, null, "client");
+    });
+
+    /// <summary>The server side of this context (its certificate, protocols, ALPN, cipher suites, client certificates
+    /// asked for per <see cref="VerifyMode"/>, .NET's chain downloads and revocation checks off) with this callback.</summary>
+    private SslServerAuthenticationOptions ServerOptionsWith(RemoteCertificateValidationCallback callback) => new()
     {
         ServerCertificateContext = SslStreamCertificateContext.Create(_ownCertificate!, _ownChain, offline: true),
         ClientCertificateRequired = _verifyMode != VerifyMode.None && !_postHandshake,
@@ -553,16 +566,7 @@ public sealed class TlsContext
         ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         CertificateChainPolicy = CheapChainPolicy(),
-        RemoteCertificateValidationCallback = (_, cert, chain, _) =>
-        {
-            if (cert is null && _postHandshake && !state.PostHandshakeRequested)
-            {
-                // Post-handshake authentication: the certificate is asked for later.
-                state.Set(null, accepted: true, "client");
-                return true;
-            }
-            return Check(state, cert, chain, null, "client");
-        },
+        RemoteCertificateValidationCallback = callback,
     };
 
     /// <summary>The verification of the peer of a stream this context authenticated (or whose options or callback
@@ -711,18 +715,7 @@ public sealed class TlsContext
         {
             throw new InvalidOperationException("a server needs a certificate: call LoadCertChain or UseCertificate");
         }
-        var callback = CreateValidationCallback(null);
-        return new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true),
-            ClientCertificateRequired = _verifyMode != VerifyMode.None && !_postHandshake,
-            CipherSuitesPolicy = SuitesPolicy(),
-            EnabledSslProtocols = Protocols,
-            ApplicationProtocols = _alpn.Count > 0 ? [.. _alpn] : null,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            CertificateChainPolicy = CheapChainPolicy(),
-            RemoteCertificateValidationCallback = callback,
-        };
+        return ServerOptionsWith(CreateValidationCallback(null));
     }
 
     /// <summary>Who the peer of a server-side stream is, for logs: its socket's remote address when known.</summary>
