@@ -12,18 +12,25 @@ internal static class DnsNames
     /// <see cref="IdnMapping"/> only applies Punycode, so it would accept fullwidth, soft-hyphen or decomposed
     /// lookalikes of a domain as labels of their own: received U-labels and "xn--" labels in mail domains are
     /// then refused, not judged.</summary>
-    internal static bool IdnaValidates { get; } = ProbeIdna();
+    internal static bool IdnaValidates => IdnaProbe.Validates;
 
-    private static bool ProbeIdna()
+    /// <summary>Probed on first need only (a mail domain with a non-ASCII or "xn--" label), not when host names
+    /// are first checked.</summary>
+    private static class IdnaProbe
     {
-        try
+        public static readonly bool Validates = Probe();
+
+        private static bool Probe()
         {
-            // UTS 46 maps U+FF21 FULLWIDTH LATIN CAPITAL LETTER A to "a"; Punycode alone would encode it.
-            return Idn.GetAscii("\uFF21") == "a";
-        }
-        catch (ArgumentException)
-        {
-            return false;
+            try
+            {
+                // UTS 46 maps U+FF21 FULLWIDTH LATIN CAPITAL LETTER A to "a"; Punycode alone would encode it.
+                return Idn.GetAscii("\uFF21") == "a";
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
     }
 
