@@ -77,6 +77,9 @@ public enum VerifyCode
     InvalidPolicyExtension = 42,
     /// <summary>no explicit policy</summary>
     NoExplicitPolicy = 43,
+    /// <summary>different CRL scope: the issuer's CRLs cover other distribution points (or other kinds of
+    /// certificate) than this one (RFC 5280 6.3.3 (b))</summary>
+    DifferentCrlScope = 44,
     /// <summary>permitted subtree violation</summary>
     PermittedViolation = 47,
     /// <summary>CRL path validation error</summary>
@@ -213,6 +216,7 @@ public static class VerifyCodes
         VerifyCode.InvalidExtension => "invalid or inconsistent certificate extension",
         VerifyCode.InvalidPolicyExtension => "invalid or inconsistent certificate policy extension",
         VerifyCode.NoExplicitPolicy => "no explicit policy",
+        VerifyCode.DifferentCrlScope => "Different CRL scope",
         VerifyCode.PermittedViolation => "permitted subtree violation",
         VerifyCode.ExcludedViolation => "excluded subtree violation",
         VerifyCode.SubtreeMinMax => "name constraints minimum and maximum not supported",
