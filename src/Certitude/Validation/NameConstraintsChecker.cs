@@ -128,7 +128,10 @@ internal static class NameConstraintsChecker
         {
             return new Failure(VerifyCode.UnsupportedNameSyntax, syntax + " and cannot be checked against name constraints", Rule);
         }
-        budget.Comparisons(excluded.Length);
+        if (!budget.Comparisons(excluded.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in excluded)
         {
             if (Intersects(name, s))
@@ -140,7 +143,10 @@ internal static class NameConstraintsChecker
         {
             return null;
         }
-        budget.Comparisons(permitted.Length);
+        if (!budget.Comparisons(permitted.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in permitted)
         {
             if (Within(name, s))
@@ -171,7 +177,10 @@ internal static class NameConstraintsChecker
         int at = mailbox.LastIndexOf('@');
         bool asciiLocal = !mailbox.AsSpan(0, at).ContainsAnyExceptInRange((char)0, (char)0x7F);
         var asAscii = asciiLocal ? mailbox[..at] + "@" + domain : null;
-        budget.Comparisons(excluded.Length);
+        if (!budget.Comparisons(excluded.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in excluded)
         {
             if (asAscii is not null ? EmailAddresses.IsWithin(asAscii, s.Text!) : EmailAddresses.DomainWithin(domain, s.Text!))
@@ -183,7 +192,10 @@ internal static class NameConstraintsChecker
         {
             return null;
         }
-        budget.Comparisons(permitted.Length);
+        if (!budget.Comparisons(permitted.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in permitted)
         {
             if (asAscii is not null ? EmailAddresses.IsWithin(asAscii, s.Text!) : !s.Text!.Contains('@', StringComparison.Ordinal) && EmailAddresses.DomainWithin(domain, s.Text))

@@ -78,7 +78,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         List<(Failure F, int Index)>? warnings = issuance || !_failures.Exists(static x => x.F.IsIssuance) ? null : SetIssuanceFindingsAside();
 
         Initialize();
-        for (int i = _n - 1; i >= 0; i--)
+        for (int i = _n - 1; i >= 0 && !budget.IsExhausted; i--)
         {
             CheckNameConstraints(i);
             ProcessPolicies(i);
@@ -338,6 +338,10 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         if (_policy!.Process(_path[i], _n - i) is { } pf)
         {
             Fail(pf, i);
+        }
+        if (budget.IsExhausted)
+        {
+            Fail(budget.Failure, i);
         }
     }
 
