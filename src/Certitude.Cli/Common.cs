@@ -424,10 +424,20 @@ internal static class Render
     }
 
     /// <summary>Indented JSON with dates as plain ISO 8601 ("+00:00", not "\u002B00:00"): the relaxed encoder escapes
-    /// only what JSON requires (quotes, backslashes, control characters), as the output is never embedded in HTML.</summary>
-    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// only what JSON requires (quotes, backslashes, control characters), as the output is never embedded in HTML.
+    /// The tree is written straight to a <see cref="Utf8JsonWriter"/>: no <see cref="JsonSerializerOptions"/>, so nothing
+    /// asks for reflection-based type metadata and the native (AOT) build writes exactly what the JIT build writes.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Json(JsonNode node) => node.ToJsonString(JsonOptions);
+    public static string Json(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            node.WriteTo(writer);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     public static void ResultText(TextWriter o, VerificationResult r, bool explain)
     {

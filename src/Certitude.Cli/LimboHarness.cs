@@ -79,7 +79,7 @@ internal static class LimboHarness
             arr.Add(new JsonObject { ["id"] = o.Id, ["actual_result"] = o.Actual, ["context"] = o.Context });
         }
         var root = new JsonObject { ["version"] = 1, ["harness"] = harness, ["results"] = arr };
-        return root.ToJsonString(Render.JsonOptions);
+        return Render.Json(root);
     }
 
     private static LimboOutcome RunCase(string id, JsonElement tc, LimboSettings s)
