@@ -247,7 +247,19 @@ internal sealed class VerificationSettings
         Description = "enforce the CA/B issuance tier (VerifyFlags.CabfIssuance): rules a CA must follow that protect no client, otherwise warnings (always enforced on paths to a Mozilla root trusted for serverAuth)",
     };
 
-    public VerificationSettings() => _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+    private readonly System.CommandLine.Option<string> _rootProgram = new("--root-program")
+    {
+        Description = "where Mozilla's root-program trust bits and distrust-after dates apply: stores = anchors from --mozilla-roots and the system store "
+            + "(SSL_CERT_FILE/SSL_CERT_DIR included), while --cafile/--capath anchors are trusted as given; all = every anchor the program knows, wherever it came from; "
+            + "off = none (and no issuance rules keyed to program roots)",
+        DefaultValueFactory = _ => "stores",
+    };
+
+    public VerificationSettings()
+    {
+        _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+        _rootProgram.AcceptOnlyFromAmong("stores", "all", "off");
+    }
 
     public TrustOptions Trust { get; } = new();
 
@@ -260,6 +272,7 @@ internal sealed class VerificationSettings
         command.Options.Add(_minRsa);
         command.Options.Add(_at);
         command.Options.Add(_issuance);
+        command.Options.Add(_rootProgram);
         Trust.AddTo(command);
     }
 
@@ -340,6 +353,8 @@ internal sealed class VerificationSettings
             Purpose = single,
             RequiredExtendedKeyUsages = single == CertificatePurpose.Any && purposes.Count > 0 ? purposes : null,
             ValidationTime = At(p),
+            RootProgram = p.GetValue(_rootProgram) == "off" ? null : RootProgram.Mozilla,
+            RootProgramScope = p.GetValue(_rootProgram) == "all" ? RootProgramScope.AllAnchors : RootProgramScope.ProgramAndSystemAnchors,
         };
     }
 
