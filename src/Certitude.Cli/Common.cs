@@ -416,7 +416,37 @@ internal static class Render
             ["path"] = path,
             ["diagnostics"] = diags,
             ["warnings"] = Warnings(r),
+            ["incomplete_chain"] = IncompleteChain(r.IncompleteChain),
             ["crypto_path"] = r.CryptoPath,
+        };
+    }
+
+    /// <summary>The incomplete-chain diagnosis (docs/intermediates.md), or null: the certificate lacking its issuer,
+    /// the missing issuer, its caIssuers URLs, what fetching did, and whether it repaired the chain.</summary>
+    public static JsonObject? IncompleteChain(IncompleteChain? ic)
+    {
+        if (ic is null)
+        {
+            return null;
+        }
+        var urls = new JsonArray();
+        foreach (var u in ic.CaIssuersUrls)
+        {
+            urls.Add(u);
+        }
+        var fetches = new JsonArray();
+        foreach (var f in ic.Fetches)
+        {
+            fetches.Add(new JsonObject { ["url"] = f.Url, ["certificates"] = f.Certificates, ["outcome"] = f.Outcome });
+        }
+        return new JsonObject
+        {
+            ["certificate"] = ic.CertificateIndex,
+            ["subject"] = ic.Certificate.Subject.ToString(),
+            ["missing_issuer"] = ic.MissingIssuer.ToString(),
+            ["ca_issuers"] = urls,
+            ["fetches"] = fetches,
+            ["repaired"] = ic.Repaired,
         };
     }
 
@@ -476,6 +506,13 @@ internal static class Render
         {
             o.WriteLine(Red($"verification failed: error {(int)r.Code} ({r.CodeText})") + (r.FailingCertificateIndex is int i ? $" at certificate {i}" : ""));
             o.WriteLine($"  {r.Message}");
+        }
+        if (r.IncompleteChain is { Fetches.Count: > 0 } ic)
+        {
+            foreach (var f in ic.Fetches)
+            {
+                o.WriteLine($"  fetch {f}");
+            }
         }
         if (explain && r.Diagnostics.Count > 0)
         {

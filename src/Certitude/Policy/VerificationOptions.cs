@@ -90,6 +90,12 @@ public sealed record VerificationOptions
     /// <see cref="VerifyFlags.CrlCheckChain"/> is set. Supplied by the caller: the engine never fetches anything.</summary>
     public IReadOnlyList<CertificateRevocationList> Crls { get; init; } = [];
 
+    /// <summary>Untrusted intermediates the caller supplies once for every verification (e.g. a bundle of the
+    /// intermediates of the CAs a fleet uses): candidates for paths, never anchors, tried after the ones passed
+    /// to <c>Verifier.Verify</c>. They complete chains that servers send incomplete, without the network.
+    /// Default: none.</summary>
+    public IReadOnlyList<Certificate> Intermediates { get; init; } = [];
+
     /// <summary>The public root program whose data applies to the anchors it recognises: its per-purpose trust (a root
     /// not trusted for serverAuth does not anchor a server certificate) and distrust-after dates, for the anchors
     /// <see cref="RootProgramScope"/> names; and, for roots it trusts for serverAuth wherever they came from, the CA/B
