@@ -392,12 +392,12 @@ internal static class Render
         var path = new JsonArray();
         foreach (var c in r.Path)
         {
-            path.Add(Cert(c));
+            path.Add((JsonNode)Cert(c));
         }
         var diags = new JsonArray();
         foreach (var d in r.Diagnostics)
         {
-            diags.Add(new JsonObject
+            diags.Add((JsonNode)new JsonObject
             {
                 ["attempt"] = d.Attempt,
                 ["certificate"] = d.CertificateIndex,
@@ -456,7 +456,7 @@ internal static class Render
         var warnings = new JsonArray();
         foreach (var w in r.Warnings)
         {
-            warnings.Add(new JsonObject
+            warnings.Add((JsonNode)new JsonObject
             {
                 ["certificate"] = w.CertificateIndex,
                 ["code"] = (int)w.Code,
@@ -474,6 +474,9 @@ internal static class Render
     /// asks for reflection-based type metadata and the native (AOT) build writes exactly what the JIT build writes.</summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <remarks>Elements go into a <see cref="JsonArray"/> as <see cref="JsonNode"/> (<c>arr.Add((JsonNode)x)</c>): the generic
+    /// <c>Add&lt;T&gt;</c> that C# otherwise picks for a JsonObject or a string needs run-time code generation, which the
+    /// native build has not (IL2026/IL3050, errors in CI).</remarks>
     public static string Json(JsonNode node)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);

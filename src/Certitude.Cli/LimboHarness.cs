@@ -78,7 +78,7 @@ internal static class LimboHarness
         var arr = new JsonArray();
         foreach (var o in outcomes)
         {
-            arr.Add(new JsonObject { ["id"] = o.Id, ["actual_result"] = o.Actual, ["context"] = o.Context });
+            arr.Add((JsonNode)new JsonObject { ["id"] = o.Id, ["actual_result"] = o.Actual, ["context"] = o.Context });
         }
         var root = new JsonObject { ["version"] = 1, ["harness"] = harness, ["results"] = arr };
         return Render.Json(root);
