@@ -78,9 +78,9 @@ internal static class InspectCommand
                     var arr = new JsonArray();
                     foreach (var c in inputs[k].Certs)
                     {
-                        arr.Add(Describe(c));
+                        arr.Add((JsonNode)Describe(c));
                     }
-                    files.Add(new JsonObject
+                    files.Add((JsonNode)new JsonObject
                     {
                         ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k] is { } r ? Render.Result(r) : null,
                         ["crypto_path"] = verifier?.CryptoPath ?? Signatures.CryptoPath.Description,
@@ -172,7 +172,7 @@ internal static class InspectCommand
         var sans = new JsonArray();
         foreach (var n in c.SubjectAlternativeNames)
         {
-            sans.Add(n.ToString());
+            sans.Add((JsonNode)n.ToString());
         }
         o["subject_alt_names"] = sans;
         if (c.ExtendedKeyUsage is { } eku)
@@ -180,14 +180,14 @@ internal static class InspectCommand
             var purposes = new JsonArray();
             foreach (var oid in eku)
             {
-                purposes.Add(KeyPurposes.Name(oid));
+                purposes.Add((JsonNode)KeyPurposes.Name(oid));
             }
             o["extended_key_usage"] = purposes;
         }
         var exts = new JsonArray();
         foreach (var e in c.Extensions)
         {
-            exts.Add(new JsonObject { ["oid"] = e.Oid, ["name"] = Oids.ExtensionName(e.Oid), ["critical"] = e.Critical });
+            exts.Add((JsonNode)new JsonObject { ["oid"] = e.Oid, ["name"] = Oids.ExtensionName(e.Oid), ["critical"] = e.Critical });
         }
         o["extensions"] = exts;
         o["root_program"] = RootProgramJson(c);
