@@ -6,6 +6,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Certitude.Tls;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Certitude.Tests;
@@ -115,6 +117,11 @@ public sealed class IntermediateFetchTests
         return (root, ica, leaf);
     }
 
+    /// <summary>A fetcher with a budget generous for a loaded test machine (the default 2 s is for production), unless the
+    /// options give one.</summary>
+    private static IntermediateFetcher Fetcher(IntermediateFetchOptions? options = null)
+        => new(options ?? new IntermediateFetchOptions { TimeBudget = TimeSpan.FromSeconds(15) });
+
     private static TlsContext Client(Issued root, IntermediateFetcher? fetcher = null)
     {
         var ctx = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, TrustStore.FromCertificates([root.Cert]));
@@ -218,7 +225,7 @@ public sealed class IntermediateFetchTests
         var (root, ica, leaf) = Pki(url);
         http.Route("/ica." + format, new(200, format == "der" ? ica.X509.RawData : Pkcs7(ica), ContentType: format == "der" ? "application/pkix-cert" : "application/pkcs7-mime"));
         await using var server = LoopbackTlsServer.Plain(TlsTests.WithKey(leaf), []);
-        var fetcher = new IntermediateFetcher();
+        var fetcher = Fetcher();
         var ctx = Client(root, fetcher);
         var log = new CapturingLoggerProvider();
         ctx.Logger = log.CreateLogger(TlsContext.MeterName);
@@ -275,7 +282,7 @@ public sealed class IntermediateFetchTests
         var stranger = TestPki.Ca(TestPki.Root("CN=Other Root", TestPki.Live()), "CN=Other Intermediate", spec: TestPki.Live());
         http.Route("/" + kind, kind switch
         {
-            "slow" => new(200, ica.X509.RawData, Delay: TimeSpan.FromSeconds(30)),
+            "slow" => new(200, ica.X509.RawData, Delay: TimeSpan.FromSeconds(60)),
             "oversized" => new(200, new byte[100 * 1024]),
             "redirect-https" => new(302, [], Location: $"https://127.0.0.1:{http.Port}/ica.der"),
             "redirect-twice" => new(302, [], Location: http.Url("/hop")),
@@ -286,10 +293,10 @@ public sealed class IntermediateFetchTests
         http.Route("/hop", new(301, [], Location: http.Url("/ica.der")));
         http.Route("/ica.der", new(200, ica.X509.RawData));
         await using var server = LoopbackTlsServer.Plain(TlsTests.WithKey(leaf), []);
-        var fetcher = new IntermediateFetcher(new IntermediateFetchOptions { TimeBudget = TimeSpan.FromSeconds(1) });
+        var fetcher = Fetcher(new IntermediateFetchOptions { TimeBudget = TimeSpan.FromSeconds(5) });
         var watch = Stopwatch.StartNew();
         var e = await Rejected(Client(root, fetcher), server.Port);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(25), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(45), $"took {watch.Elapsed}");
         var r = e.Result!;
         Assert.Equal(VerifyCode.UnableToGetIssuerCertLocally, r.Code);
         Assert.Equal(0, r.FailingCertificateIndex);
@@ -312,7 +319,7 @@ public sealed class IntermediateFetchTests
         var (root, ica, leaf) = Pki(http.Url("/moved"));
         http.Route("/moved", new(301, [], Location: "/ica.der"));
         http.Route("/ica.der", new(200, ica.X509.RawData));
-        var r = new IntermediateFetcher().Verify(new Verifier(TrustStore.FromCertificates([root.Cert])), leaf.Cert, [], [PeerIdentity.Host(Host)]);
+        var r = Fetcher().Verify(new Verifier(TrustStore.FromCertificates([root.Cert])), leaf.Cert, [], [PeerIdentity.Host(Host)]);
         Assert.True(r.IsValid, r.Explain());
         Assert.Contains("after a redirect", r.IncompleteChain!.Fetches.Single().Outcome, StringComparison.Ordinal);
     }
@@ -332,8 +339,8 @@ public sealed class IntermediateFetchTests
         var root = TestPki.Root("CN=Loop Anchor", TestPki.Live());
         await using var server = LoopbackTlsServer.Plain(TlsTests.WithKey(leaf), []);
         var watch = Stopwatch.StartNew();
-        var e = await Rejected(Client(root, new IntermediateFetcher()), server.Port);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(25), $"took {watch.Elapsed}");
+        var e = await Rejected(Client(root, Fetcher()), server.Port);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(45), $"took {watch.Elapsed}");
         var r = e.Result!;
         Assert.Equal(VerifyCode.UnableToGetIssuerCertLocally, r.Code);
         Assert.Equal(0, r.FailingCertificateIndex);
@@ -354,12 +361,12 @@ public sealed class IntermediateFetchTests
         http.Route("/upper", new(200, upper.X509.RawData));
         http.Route("/lower", new(200, lower.X509.RawData));
         var verifier = new Verifier(TrustStore.FromCertificates([root.Cert]));
-        var one = new IntermediateFetcher(new IntermediateFetchOptions { MaxFetches = 1 }).Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]);
+        var one = Fetcher(new IntermediateFetchOptions { MaxFetches = 1, TimeBudget = TimeSpan.FromSeconds(15) }).Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]);
         Assert.Equal(VerifyCode.UnableToGetIssuerCertLocally, one.Code);
         Assert.Equal(0, one.FailingCertificateIndex);
         Assert.Contains(one.IncompleteChain!.Fetches, f => f.Outcome.Contains("limit of 1 fetch", StringComparison.Ordinal));
         Assert.Equal(0, http.Hits.GetValueOrDefault("/upper"));
-        var three = new IntermediateFetcher().Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]);
+        var three = Fetcher().Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]);
         Assert.True(three.IsValid, three.Explain());
         Assert.Equal(2, three.Warnings.Count(w => w.RuleId == IntermediateFetcher.WarningRuleId));
     }
@@ -474,13 +481,57 @@ public sealed class IntermediateFetchTests
         var (root, ica, leaf) = Pki(http.Url("/ica.der"));
         http.Route("/ica.der", new(200, ica.X509.RawData));
         var verifier = new Verifier(TrustStore.FromCertificates([root.Cert]));
-        var expiring = new IntermediateFetcher(new IntermediateFetchOptions { CacheLifetime = TimeSpan.Zero });
+        var expiring = Fetcher(new IntermediateFetchOptions { CacheLifetime = TimeSpan.Zero, TimeBudget = TimeSpan.FromSeconds(15) });
         Assert.True(expiring.Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]).IsValid);
         Assert.True(expiring.Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]).IsValid);
         Assert.Equal(2, http.Hits["/ica.der"]);
-        var uncached = new IntermediateFetcher(new IntermediateFetchOptions { CacheEntries = 0 });
+        var uncached = Fetcher(new IntermediateFetchOptions { CacheEntries = 0, TimeBudget = TimeSpan.FromSeconds(15) });
         Assert.True(uncached.Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]).IsValid);
         Assert.True(uncached.Verify(verifier, leaf.Cert, [], [PeerIdentity.Host(Host)]).IsValid);
         Assert.Equal(4, http.Hits["/ica.der"]);
+    }
+
+    private sealed class CountingHandler : DelegatingHandler
+    {
+        public int Count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task ConfigurationTurnsFetchingOnAndTheNamedHttpClientFetches()
+    {
+        await using var http = new LoopbackHttpServer();
+        var (root, ica, leaf) = Pki(http.Url("/ica.der"));
+        http.Route("/ica.der", new(200, ica.X509.RawData));
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Certitude:CaData"] = root.X509.ExportCertificatePem(),
+            ["Certitude:FetchIntermediates"] = "true",
+            ["Certitude:FetchLimits:MaxFetches"] = "2",
+            ["Certitude:FetchLimits:TimeBudget"] = "00:00:15",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddCertitude().Bind(config.GetSection("Certitude"));
+        var counting = new CountingHandler();
+        services.AddHttpClient(IntermediateFetcher.HttpClientName).AddHttpMessageHandler(() => counting);
+        using var provider = services.BuildServiceProvider();
+        var ctx = provider.GetRequiredService<TlsContextProvider>().Get();
+        Assert.Equal(2, ctx.IntermediateFetcher!.Options.MaxFetches);
+        Assert.Equal(TimeSpan.FromSeconds(15), ctx.IntermediateFetcher.Options.TimeBudget);
+        await using var server = LoopbackTlsServer.Plain(TlsTests.WithKey(leaf), []);
+        var r = (await Connect(ctx, server.Port)).Result!;
+        Assert.True(r.IsValid, r.Explain());
+        Assert.Equal(1, counting.Count);
+        Assert.Equal(1, http.TotalHits);
+        // Off unless asked for.
+        var off = new ServiceCollection();
+        off.AddCertitude(o => o.CaData = root.X509.ExportCertificatePem());
+        using var offProvider = off.BuildServiceProvider();
+        Assert.Null(offProvider.GetRequiredService<TlsContextProvider>().Get().IntermediateFetcher);
     }
 }
