@@ -907,7 +907,9 @@ public sealed partial class TlsContext
         {
             result = Repair(result, leaf, intermediates, peer, host);
         }
-        if (result.IsValid)
+        // A path completed by a fetch is not remembered: each verification goes through the fetch cache again, so
+        // that each carries the warning that the peer's chain is incomplete.
+        if (result.IsValid && result.IncompleteChain is null)
         {
             _remembered.Remember(result);
         }
