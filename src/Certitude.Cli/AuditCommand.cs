@@ -116,9 +116,9 @@ internal static class AuditCommand
                 var warnings = new JsonArray();
                 foreach (var w in warned.GetValueOrDefault(name) ?? [])
                 {
-                    warnings.Add(w);
+                    warnings.Add((JsonNode)w);
                 }
-                arr.Add(new JsonObject { ["target"] = name, ["verdict"] = verdict, ["reason"] = reason, ["warnings"] = warnings });
+                arr.Add((JsonNode)new JsonObject { ["target"] = name, ["verdict"] = verdict, ["reason"] = reason, ["warnings"] = warnings });
             }
             var summary = new JsonObject
             {
@@ -173,9 +173,9 @@ internal static class AnchorAudit
                 var reasons = new JsonArray();
                 foreach (var r in j.Reasons)
                 {
-                    reasons.Add(r);
+                    reasons.Add((JsonNode)r);
                 }
-                arr.Add(new JsonObject
+                arr.Add((JsonNode)new JsonObject
                 {
                     ["subject"] = j.Certificate.Subject.ToString(),
                     ["sha256"] = j.Certificate.Sha256Fingerprint,
@@ -188,7 +188,7 @@ internal static class AnchorAudit
             var bad = new JsonArray();
             foreach (var (source, reason) in unreadable)
             {
-                bad.Add(new JsonObject { ["source"] = source, ["reason"] = reason });
+                bad.Add((JsonNode)new JsonObject { ["source"] = source, ["reason"] = reason });
             }
             Console.Out.WriteLine(Render.Json(new JsonObject
             {

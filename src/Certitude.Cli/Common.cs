@@ -426,7 +426,19 @@ internal sealed class VerificationSettings
         Description = "legacy servers only: when the certificate has no DNS or IP subjectAltName, match the host name against the subject CN (off by default, as in browsers and Python 3.7+)",
     };
 
-    public VerificationSettings() => _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+    private readonly System.CommandLine.Option<string> _rootProgram = new("--root-program")
+    {
+        Description = "where Mozilla's root-program trust bits and distrust-after dates apply: stores = anchors from --mozilla-roots and the system store "
+            + "(SSL_CERT_FILE/SSL_CERT_DIR included), while --cafile/--capath anchors are trusted as given; all = every anchor the program knows, wherever it came from; "
+            + "off = none (and no issuance rules keyed to program roots)",
+        DefaultValueFactory = _ => "stores",
+    };
+
+    public VerificationSettings()
+    {
+        _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+        _rootProgram.AcceptOnlyFromAmong("stores", "all", "off");
+    }
 
     /// <summary>--cn-fallback: the deprecated subject-CN host name check for certificates without subjectAltName.</summary>
     public bool CnFallback(System.CommandLine.ParseResult p) => p.GetValue(_cnFallback);
@@ -443,6 +455,7 @@ internal sealed class VerificationSettings
         command.Options.Add(_at);
         command.Options.Add(_issuance);
         command.Options.Add(_cnFallback);
+        command.Options.Add(_rootProgram);
         Trust.AddTo(command);
     }
 
@@ -528,6 +541,8 @@ internal sealed class VerificationSettings
             RequiredExtendedKeyUsages = single == CertificatePurpose.Any && purposes.Count > 0 ? purposes : null,
             ValidationTime = At(p),
             HostnameChecksCommonName = CnFallback(p),
+            RootProgram = p.GetValue(_rootProgram) == "off" ? null : RootProgram.Mozilla,
+            RootProgramScope = p.GetValue(_rootProgram) == "all" ? RootProgramScope.AllAnchors : RootProgramScope.ProgramAndSystemAnchors,
         };
     }
 
@@ -576,12 +591,12 @@ internal static class Render
         var path = new JsonArray();
         foreach (var c in r.Path)
         {
-            path.Add(Cert(c));
+            path.Add((JsonNode)Cert(c));
         }
         var diags = new JsonArray();
         foreach (var d in r.Diagnostics)
         {
-            diags.Add(new JsonObject
+            diags.Add((JsonNode)new JsonObject
             {
                 ["attempt"] = d.Attempt,
                 ["certificate"] = d.CertificateIndex,
@@ -600,7 +615,37 @@ internal static class Render
             ["path"] = path,
             ["diagnostics"] = diags,
             ["warnings"] = Warnings(r),
+            ["incomplete_chain"] = IncompleteChain(r.IncompleteChain),
             ["crypto_path"] = r.CryptoPath,
+        };
+    }
+
+    /// <summary>The incomplete-chain diagnosis (docs/intermediates.md), or null: the certificate lacking its issuer,
+    /// the missing issuer, its caIssuers URLs, what fetching did, and whether it repaired the chain.</summary>
+    public static JsonObject? IncompleteChain(IncompleteChain? ic)
+    {
+        if (ic is null)
+        {
+            return null;
+        }
+        var urls = new JsonArray();
+        foreach (var u in ic.CaIssuersUrls)
+        {
+            urls.Add(u);
+        }
+        var fetches = new JsonArray();
+        foreach (var f in ic.Fetches)
+        {
+            fetches.Add(new JsonObject { ["url"] = f.Url, ["certificates"] = f.Certificates, ["outcome"] = f.Outcome });
+        }
+        return new JsonObject
+        {
+            ["certificate"] = ic.CertificateIndex,
+            ["subject"] = ic.Certificate.Subject.ToString(),
+            ["missing_issuer"] = ic.MissingIssuer.ToString(),
+            ["ca_issuers"] = urls,
+            ["fetches"] = fetches,
+            ["repaired"] = ic.Repaired,
         };
     }
 
@@ -610,7 +655,7 @@ internal static class Render
         var warnings = new JsonArray();
         foreach (var w in r.Warnings)
         {
-            warnings.Add(new JsonObject
+            warnings.Add((JsonNode)new JsonObject
             {
                 ["certificate"] = w.CertificateIndex,
                 ["code"] = (int)w.Code,
@@ -623,10 +668,23 @@ internal static class Render
     }
 
     /// <summary>Indented JSON with dates as plain ISO 8601 ("+00:00", not "\u002B00:00"): the relaxed encoder escapes
-    /// only what JSON requires (quotes, backslashes, control characters), as the output is never embedded in HTML.</summary>
-    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// only what JSON requires (quotes, backslashes, control characters), as the output is never embedded in HTML.
+    /// The tree is written straight to a <see cref="Utf8JsonWriter"/>: no <see cref="JsonSerializerOptions"/>, so nothing
+    /// asks for reflection-based type metadata and the native (AOT) build writes exactly what the JIT build writes.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Json(JsonNode node) => node.ToJsonString(JsonOptions);
+    /// <remarks>Elements go into a <see cref="JsonArray"/> as <see cref="JsonNode"/> (<c>arr.Add((JsonNode)x)</c>): the generic
+    /// <c>Add&lt;T&gt;</c> that C# otherwise picks for a JsonObject or a string needs run-time code generation, which the
+    /// native build has not (IL2026/IL3050, errors in CI).</remarks>
+    public static string Json(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            node.WriteTo(writer);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     public static void ResultText(TextWriter o, VerificationResult r, bool explain)
     {
@@ -650,6 +708,13 @@ internal static class Render
         {
             o.WriteLine(Red($"verification failed: error {(int)r.Code} ({r.CodeText})") + (r.FailingCertificateIndex is int i ? $" at certificate {i}" : ""));
             o.WriteLine($"  {r.Message}");
+        }
+        if (r.IncompleteChain is { Fetches.Count: > 0 } ic)
+        {
+            foreach (var f in ic.Fetches)
+            {
+                o.WriteLine($"  fetch {f}");
+            }
         }
         if (explain && r.Diagnostics.Count > 0)
         {

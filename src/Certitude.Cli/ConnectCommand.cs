@@ -23,10 +23,12 @@ internal static class ConnectCommand
         var key = new Option<string?>("--key") { Description = "client private key (PEM; needs --cert)" };
         var timeout = new Option<double>("--timeout") { Description = "seconds for connect and handshake", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "print JSON (see docs/CLI.md)" };
+        var chains = new IntermediateSettings();
         var cmd = new Command("connect", "Connect with TLS, verify the server with Certitude, and report.")
         {
             target, servername, noCheckHostname, warnStrict, minTls, maxTls, cert, key, timeout, json,
         };
+        chains.AddTo(cmd);
         settings.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
@@ -75,6 +77,7 @@ internal static class ConnectCommand
             }
             ctx.MaximumVersion = max;
             ctx.MinimumVersion = min;
+            chains.Apply(p, ctx);
             if (p.GetValue(cert) is { } certFile)
             {
                 LoadClientCertificate(ctx, certFile, p.GetValue(key));

@@ -115,9 +115,9 @@ internal static class InspectCommand
                     var arr = new JsonArray();
                     foreach (var c in inputs[k].Certs)
                     {
-                        arr.Add(Describe(c));
+                        arr.Add((JsonNode)Describe(c));
                     }
-                    files.Add(new JsonObject
+                    files.Add((JsonNode)new JsonObject
                     {
                         ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k].Result is { } r ? Render.Result(r) : null,
                         ["chain_purpose"] = chains[k].Purpose, ["anchors"] = anchorsText,
@@ -215,7 +215,7 @@ internal static class InspectCommand
         var sans = new JsonArray();
         foreach (var n in c.SubjectAlternativeNames)
         {
-            sans.Add(n.ToString());
+            sans.Add((JsonNode)n.ToString());
         }
         o["subject_alt_names"] = sans;
         if (c.ExtendedKeyUsage is { } eku)
@@ -223,7 +223,7 @@ internal static class InspectCommand
             var purposes = new JsonArray();
             foreach (var oid in eku)
             {
-                purposes.Add(KeyPurposes.Name(oid));
+                purposes.Add((JsonNode)KeyPurposes.Name(oid));
             }
             o["extended_key_usage"] = purposes;
         }

@@ -102,7 +102,9 @@ public static class Program
         var noStrict = new Option<bool>("--no-strict") { Description = "turn X509Strict off (legacy structures accepted)" };
         var issuance = new Option<string>("--issuance-rules")
         {
-            Description = "the CA/B issuance tier (VerifyFlags.CabfIssuance): auto = on for webpki:: cases, which model publicly-trusted certificates; on; off = the library's default flags",
+            Description = "the issuance tier (VerifyFlags.CabfIssuance): auto = on for webpki:: cases, which model publicly-trusted certificates, and for rfc5280:: cases, "
+                + "which count a CA's duties under RFC 5280 section 4 (AKI/SKI presence, criticality, serial sign) as failures; on; off = the library's default flags "
+                + "(those duties are then warnings)",
             DefaultValueFactory = _ => "auto",
         };
         issuance.AcceptOnlyFromAmong("auto", "on", "off");

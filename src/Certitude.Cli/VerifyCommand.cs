@@ -19,7 +19,9 @@ internal static class VerifyCommand
         crlCheck.AcceptOnlyFromAmong("leaf", "chain");
         var json = new Option<bool>("--json") { Description = "print the result as JSON (see docs/CLI.md)" };
         var explain = new Option<bool>("--explain") { Description = "print every check that failed on every candidate path" };
+        var chains = new IntermediateSettings();
         var cmd = new Command("verify", "Verify a certificate chain from files (PEM, DER or PKCS#7).") { leaf, untrusted, host, ip, email, noPartial, crl, crlCheck, json, explain };
+        chains.AddTo(cmd);
         settings.AddTo(cmd);
         cmd.SetAction(p => Cli.Run(() =>
         {
@@ -42,7 +44,7 @@ internal static class VerifyCommand
             }
             var crls = Inputs.Crls(p.GetValue(crl) ?? []);
             flags |= p.GetValue(crlCheck) switch { "leaf" => VerifyFlags.CrlCheckLeaf, "chain" => VerifyFlags.CrlCheckChain, _ => VerifyFlags.None };
-            options = options with { Flags = flags, Crls = crls };
+            options = options with { Flags = flags, Crls = crls, Intermediates = chains.Intermediates(p) };
             var peers = new List<PeerIdentity>();
             if (p.GetValue(host) is { } h)
             {
@@ -61,7 +63,8 @@ internal static class VerifyCommand
             {
                 throw new CliException(Exit.Usage, $"--{(bad.Kind == PeerIdentityKind.Email ? "email" : bad.Kind == PeerIdentityKind.IPAddress && p.GetValue(ip) is not null ? "ip" : "host")} '{bad.Value}': {bad.Error}");
             }
-            var result = new Verifier(store, options).Verify(certs[0], intermediates, peers);
+            var verifier = new Verifier(store, options);
+            var result = chains.Fetcher(p) is { } fetcher ? fetcher.Verify(verifier, certs[0], intermediates, peers) : verifier.Verify(certs[0], intermediates, peers);
             // A CA certificate verified for the default purpose (a TLS server) fails as a subscriber; say how to verify it as a CA.
             var hint = !result.IsValid && certs[0].IsCertificateAuthority && !settings.PurposeGiven(p)
                 ? "certificate 0 is a CA certificate (basicConstraints cA); it was verified as a TLS server certificate (the default purpose). To verify it as a CA, add --purpose any"

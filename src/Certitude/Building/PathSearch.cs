@@ -425,6 +425,8 @@ internal sealed class PathSearch : IPathServices
     Failure? IPathServices.AnchorTrustSettings(Certificate anchor)
         => _trust.TrustSettings(anchor) is { } settings ? settings.Check(_trustPurposes, anchor) : null;
 
+    bool IPathServices.AnchorFromProgramOrSystem(Certificate anchor) => _trust.RootProgramApplies(anchor);
+
     /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1); records failures; true when valid.</summary>
     private bool TryComplete()
     {

@@ -127,11 +127,16 @@ internal static class ExtensionDecoder
         };
     }
 
-    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f)
+    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f) => KeyUsage(v, f, out _);
+
+    /// <summary>keyUsage, and whether its BIT STRING keeps trailing zero bits, which DER removes from a named
+    /// bit list (X.690 11.2.2; the DER reader cannot know the BIT STRING is one).</summary>
+    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f, out bool notDer)
     {
         var r = Open(v);
         var bits = r.ReadBitStringSlice(out int unused).Span;
         r.ThrowIfNotEmpty();
+        notDer = bits.Length > 0 && ((bits[^1] >> unused) & 1) == 0;
         int flags = 0;
         for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
         {

@@ -37,9 +37,14 @@ public sealed class TrustStore
     private readonly ConcurrentQueue<string> _skipped;
     // Per-anchor trust settings (null when no anchor held in memory has any).
     private readonly Dictionary<Certificate, AnchorTrust>? _settings;
+    // Where anchors came from (RootProgramApplies): the in-memory anchors and the directories taken from the root
+    // program or the system store, not from the caller. Null when none.
+    private readonly HashSet<Certificate>? _systemAnchors;
+    private readonly HashSet<HashedDirectory>? _systemDirectories;
 
     private TrustStore(IEnumerable<Certificate> certs, IEnumerable<HashedDirectory> directories, IEnumerable<string> skipped, string description,
-        IEnumerable<KeyValuePair<Certificate, AnchorTrust>>? settings = null)
+        IEnumerable<KeyValuePair<Certificate, AnchorTrust>>? settings = null,
+        IEnumerable<Certificate>? systemAnchors = null, IEnumerable<HashedDirectory>? systemDirectories = null)
     {
         var unique = new List<Certificate>();
         var fingerprints = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +67,45 @@ public sealed class TrustStore
             AddSettings(merged, settings);
             _settings = merged.Count == 0 ? null : merged;
         }
+        if (systemAnchors is not null)
+        {
+            _systemAnchors = [.. systemAnchors];
+            _systemAnchors = _systemAnchors.Count == 0 ? null : _systemAnchors;
+        }
+        if (systemDirectories is not null)
+        {
+            _systemDirectories = [.. systemDirectories];
+            _systemDirectories = _systemDirectories.Count == 0 ? null : _systemDirectories;
+        }
+    }
+
+    /// <summary>This store with every anchor marked as taken from the root program or the system store.</summary>
+    internal TrustStore AsProgramOrSystem()
+        => new(Certificates, _directories, _skipped, Description, _settings, Certificates, _directories);
+
+    /// <summary>
+    /// Whether a root program's trust decisions apply to this anchor by default (<see cref="RootProgramScope.ProgramAndSystemAnchors"/>):
+    /// it was taken from the program (<see cref="Mozilla"/>) or the system store (<see cref="LoadSystem(TrustStoreLoadOptions?)"/>,
+    /// SSL_CERT_FILE and SSL_CERT_DIR included) and from no source the caller supplied. An anchor the caller supplied is
+    /// trusted as given (RFC 5280 6.1.1 (d)), also when the system store holds it too.
+    /// </summary>
+    internal bool RootProgramApplies(Certificate anchor)
+    {
+        bool system = false, supplied = false;
+        if (_bySubject.TryGetValue(anchor.Subject, out var held) && Array.IndexOf(held, anchor) >= 0)
+        {
+            system |= _systemAnchors?.Contains(anchor) == true;
+            supplied |= _systemAnchors?.Contains(anchor) != true;
+        }
+        foreach (var d in _directories)
+        {
+            if (Array.IndexOf(d.Find(anchor.Subject, _skipped), anchor) >= 0)
+            {
+                system |= _systemDirectories?.Contains(d) == true;
+                supplied |= _systemDirectories?.Contains(d) != true;
+            }
+        }
+        return system && !supplied;
     }
 
     /// <summary>Adds trust settings; one certificate met twice keeps every restriction of both.</summary>
@@ -117,6 +161,10 @@ public sealed class TrustStore
     /// machines without a system store such as containers. Verification applies each root's per-purpose trust
     /// and distrust-after dates (see <see cref="RootProgram"/>).</summary>
     public static TrustStore Mozilla() => RootProgram.Mozilla.ToTrustStore();
+
+    /// <summary>Every anchor the store holds in memory came from the given root program (<see cref="RootProgram.ToTrustStore"/>).</summary>
+    internal static TrustStore FromProgram(IEnumerable<Certificate> certificates, string description)
+        => new TrustStore(certificates, [], [], description).AsProgramOrSystem();
 
     /// <summary>A store of the given .NET certificates (their DER is parsed strictly; duplicates are kept once).</summary>
     /// <exception cref="CertificateFormatException">A certificate is malformed (the message gives its position).</exception>
@@ -182,9 +230,15 @@ public sealed class TrustStore
 
     /// <summary>The union of several stores.</summary>
     public static TrustStore Combine(params TrustStore[] stores)
-        => new(stores.SelectMany(s => s.Certificates), stores.SelectMany(s => s._directories), stores.SelectMany(s => s.Skipped),
+    {
+        // An anchor some store took from the caller stays the caller's (RootProgramApplies).
+        var supplied = stores.SelectMany(s => s.Certificates.Where(c => s._systemAnchors?.Contains(c) != true)).ToHashSet();
+        return new(stores.SelectMany(s => s.Certificates), stores.SelectMany(s => s._directories), stores.SelectMany(s => s.Skipped),
             string.Join(" + ", stores.Select(s => s.Description)),
-            stores.SelectMany(s => (IEnumerable<KeyValuePair<Certificate, AnchorTrust>>?)s._settings ?? []));
+            stores.SelectMany(s => (IEnumerable<KeyValuePair<Certificate, AnchorTrust>>?)s._settings ?? []),
+            stores.SelectMany(s => (IEnumerable<Certificate>?)s._systemAnchors ?? []).Where(c => !supplied.Contains(c)),
+            stores.SelectMany(s => (IEnumerable<HashedDirectory>?)s._systemDirectories ?? []));
+    }
 
     /// <summary>OpenSSL's <c>load_verify_locations(cafile, capath, cadata)</c>: any of the three; at least one.</summary>
     public static TrustStore Load(string? cafile = null, string? capath = null, string? cadata = null, TrustStoreLoadOptions? options = null)
@@ -237,7 +291,12 @@ public sealed class TrustStore
     public static TrustStore LoadSystem(TrustStoreLoadOptions? options = null)
         => LoadSystem(Environment.GetEnvironmentVariable, KnownBundleFiles, KnownDirectories, options);
 
+    /// <summary>The system store; its anchors are the system's, so a root program's trust decisions apply to them
+    /// (a stale distribution bundle is the risk they guard against; see <see cref="RootProgramScope"/>).</summary>
     internal static TrustStore LoadSystem(Func<string, string?> env, IReadOnlyList<string> bundles, IReadOnlyList<string> directories, TrustStoreLoadOptions? options)
+        => FindSystem(env, bundles, directories, options).AsProgramOrSystem();
+
+    private static TrustStore FindSystem(Func<string, string?> env, IReadOnlyList<string> bundles, IReadOnlyList<string> directories, TrustStoreLoadOptions? options)
     {
         var parts = new List<TrustStore>();
         var certFile = env("SSL_CERT_FILE");
