@@ -631,12 +631,12 @@ internal static class Render
         var urls = new JsonArray();
         foreach (var u in ic.CaIssuersUrls)
         {
-            urls.Add(u);
+            urls.Add((JsonNode)u);
         }
         var fetches = new JsonArray();
         foreach (var f in ic.Fetches)
         {
-            fetches.Add(new JsonObject { ["url"] = f.Url, ["certificates"] = f.Certificates, ["outcome"] = f.Outcome });
+            fetches.Add((JsonNode)new JsonObject { ["url"] = f.Url, ["certificates"] = f.Certificates, ["outcome"] = f.Outcome });
         }
         return new JsonObject
         {
