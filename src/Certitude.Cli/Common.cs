@@ -631,7 +631,7 @@ internal static class Render
         var urls = new JsonArray();
         foreach (var u in ic.CaIssuersUrls)
         {
-            urls.Add((JsonNode)u);
+            urls.Add((JsonNode?)u);
         }
         var fetches = new JsonArray();
         foreach (var f in ic.Fetches)

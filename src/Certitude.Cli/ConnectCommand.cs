@@ -82,7 +82,7 @@ internal static class ConnectCommand
             {
                 LoadClientCertificate(ctx, certFile, p.GetValue(key));
             }
-            var report = Connect(ctx, host, port, name, TimeSpan.FromSeconds(seconds), p.GetValue(cert) is not null);
+            var report = Connect(ctx, host, port, name, TimeSpan.FromSeconds(seconds), p.GetValue(cert) is not null, awaitServerVerdict: true);
             if (report.Error is { } error)
             {
                 Console.Error.WriteLine("certitude: " + error.Message);
@@ -186,7 +186,9 @@ internal static class ConnectCommand
         };
     }
 
-    internal static Report Connect(TlsContext ctx, string host, int port, string name, TimeSpan timeout, bool certGiven = false)
+    /// <param name="awaitServerVerdict">After a TLS 1.3 handshake, wait for the server's verdict on the client (the connect
+    /// command; the demo's servers ask for no client certificate).</param>
+    internal static Report Connect(TlsContext ctx, string host, int port, string name, TimeSpan timeout, bool certGiven = false, bool awaitServerVerdict = false)
     {
         using var cts = new CancellationTokenSource(timeout);
         using var tcp = Inputs.Connect(host, port, timeout, cts.Token);
@@ -216,7 +218,7 @@ internal static class ConnectCommand
             // TLS 1.3 (RFC 8446 4.4.2, 6.2): the client's handshake ends before the server has judged the client's
             // certificate, and a refusal arrives as an alert afterwards. Wait briefly for it (or for the server's first
             // data, or for nothing: a server waiting for a request has accepted).
-            if (ssl.SslProtocol == System.Security.Authentication.SslProtocols.Tls13
+            if (awaitServerVerdict && ssl.SslProtocol == System.Security.Authentication.SslProtocols.Tls13
                 && ServerVerdict(ssl, Clamp(handshake * 3, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)), cts.Token) is { } refusal)
             {
                 var alert = AlertOf(refusal);
