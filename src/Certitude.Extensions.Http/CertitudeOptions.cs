@@ -8,7 +8,7 @@ namespace Certitude.Extensions.Http;
 /// secure defaults. There is deliberately no setting that turns verification off: an unverified context is
 /// made in code, with <see cref="TlsContext.CreateUnverified"/>.
 /// </summary>
-public sealed class CertitudeOptions
+public sealed partial class CertitudeOptions
 {
     /// <summary>Whose certificates the context verifies: <c>ServerAuthentication</c> (clients, the default) or
     /// <c>ClientAuthentication</c> (servers verifying client certificates).</summary>
@@ -130,6 +130,7 @@ public sealed class CertitudeOptions
         {
             context.ApplicationProtocols = [.. ApplicationProtocols.Select(p => new System.Net.Security.SslApplicationProtocol(p))];
         }
+        ApplyIntermediates(context);
         Configure?.Invoke(context);
         return context;
     }

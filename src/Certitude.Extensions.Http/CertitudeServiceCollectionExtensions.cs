@@ -17,6 +17,7 @@ public sealed class TlsContextProvider
     private readonly IOptionsMonitor<CertitudeOptions> _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly IMeterFactory? _meterFactory;
+    private readonly IHttpClientFactory? _httpClientFactory;
     private readonly ConcurrentDictionary<string, Lazy<TlsContext>> _contexts = new(StringComparer.Ordinal);
 
     /// <summary>Made by the container.</summary>
@@ -28,6 +29,7 @@ public sealed class TlsContextProvider
         _options = options;
         _loggerFactory = services.GetService<ILoggerFactory>();
         _meterFactory = services.GetService<IMeterFactory>();
+        _httpClientFactory = services.GetService<IHttpClientFactory>();
     }
 
     /// <summary>The context of that name (the same instance on every call), built on first use.</summary>
@@ -41,6 +43,10 @@ public sealed class TlsContextProvider
     private TlsContext Build(string name)
     {
         var context = _options.Get(name).CreateContext();
+        if (_httpClientFactory is { } factory)
+        {
+            context.IntermediateFetcher?.AdoptHttpClient(() => factory.CreateClient(IntermediateFetcher.HttpClientName));
+        }
         if (context.Logger is null && context.LoggerFactory is null)
         {
             context.LoggerFactory = _loggerFactory;
@@ -96,6 +102,9 @@ public static class CertitudeServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(TlsContextProvider)))
         {
             services.AddSingleton<TlsContextProvider>();
+            // The client that fetches missing intermediates when a context opts in (docs/intermediates.md): its primary
+            // handler follows no redirect itself and never verifies anything by TLS.
+            services.AddHttpClient(IntermediateFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(IntermediateFetcher.CreateHttpMessageHandler);
         }
     }
 

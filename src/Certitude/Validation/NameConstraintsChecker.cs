@@ -148,7 +148,10 @@ internal static class NameConstraintsChecker
         {
             return new Failure(VerifyCode.UnsupportedNameSyntax, syntax + " and cannot be checked against name constraints", Rule);
         }
-        budget.Comparisons(excluded.Length);
+        if (!budget.Comparisons(excluded.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in excluded)
         {
             if (Intersects(name, s))
@@ -166,7 +169,10 @@ internal static class NameConstraintsChecker
         {
             return null;
         }
-        budget.Comparisons(permitted.Length);
+        if (!budget.Comparisons(permitted.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in permitted)
         {
             if (Within(name, s))
@@ -273,7 +279,10 @@ internal static class NameConstraintsChecker
             domain = mailbox[(mailbox.IndexOf('@', StringComparison.Ordinal) + 1)..];
         }
         var local = mailbox.AsSpan(0, mailbox.LastIndexOf('@'));
-        budget.Comparisons(set.Excluded.Length);
+        if (!budget.Comparisons(set.Excluded.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in set.Excluded)
         {
             if (EmailAddresses.DomainWithin(domain, s.Domain))
@@ -286,7 +295,10 @@ internal static class NameConstraintsChecker
         {
             return null;
         }
-        budget.Comparisons(set.Permitted.Length);
+        if (!budget.Comparisons(set.Permitted.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in set.Permitted)
         {
             if (s.Local is not null
