@@ -186,8 +186,8 @@ internal static class ConnectCommand
         };
     }
 
-    /// <param name="awaitServerVerdict">After a TLS 1.3 handshake, wait for the server's verdict on the client (the connect
-    /// command; the demo's servers ask for no client certificate).</param>
+    // awaitServerVerdict: after a TLS 1.3 handshake, wait for the server's verdict on the client (the connect command;
+    // the demo's servers ask for no client certificate).
     internal static Report Connect(TlsContext ctx, string host, int port, string name, TimeSpan timeout, bool certGiven = false, bool awaitServerVerdict = false)
     {
         using var cts = new CancellationTokenSource(timeout);
