@@ -36,17 +36,23 @@ internal static class LimboHarness
         var results = new List<LimboOutcome>();
         foreach (var tc in suite.RootElement.GetProperty("testcases").EnumerateArray())
         {
-            string id = tc.TryGetProperty("id", out var idp) ? idp.GetString() ?? "?" : "?";
-            try
-            {
-                results.Add(RunCase(id, tc, settings));
-            }
-            catch (Exception e)
-            {
-                results.Add(new LimboOutcome(id, "FAILURE", "harness error: " + e.GetType().Name + ": " + e.Message, true));
-            }
+            results.Add(RunOne(tc, settings));
         }
         return results;
+    }
+
+    /// <summary>One testcase (the tests run each case as a row of its own).</summary>
+    public static LimboOutcome RunOne(JsonElement tc, LimboSettings settings)
+    {
+        string id = tc.TryGetProperty("id", out var idp) ? idp.GetString() ?? "?" : "?";
+        try
+        {
+            return RunCase(id, tc, settings);
+        }
+        catch (Exception e)
+        {
+            return new LimboOutcome(id, "FAILURE", "harness error: " + e.GetType().Name + ": " + e.Message, true);
+        }
     }
 
     /// <summary>One line: passed (actual result as expected), failed and skipped, in total and by id namespace

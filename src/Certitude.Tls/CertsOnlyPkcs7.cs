@@ -75,8 +75,13 @@ internal static class CertsOnlyPkcs7
         _ = encap.ReadObjectIdentifier();
         if (encap.HasData)
         {
-            // RFC 5652 5.2: certs-only messages have no eContent.
-            throw new FormatException("a SignedData with content, not certs-only");
+            // Certs-only messages carry no content (RFC 8551 3.6); some encoders write an empty eContent, which is no content.
+            var explicitContent0 = encap.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0));
+            encap.ThrowIfNotEmpty();
+            if (explicitContent0.ReadOctetString().Length != 0 || explicitContent0.HasData)
+            {
+                throw new FormatException("a SignedData with content, not certs-only");
+            }
         }
         var certificates = new List<Certificate>();
         var certsTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);

@@ -225,8 +225,22 @@ public sealed class TrustStore
         {
             throw new TrustStoreException($"trust store directory '{path}' does not exist");
         }
-        return new TrustStore([], [new HashedDirectory(path)], [], "directory " + path);
+        return FromDirectory(path, HashedDirectory.DefaultCapacity, HashedDirectory.DefaultLifetime);
     }
+
+    /// <summary>A hashed directory whose lookups are cached for <paramref name="capacity"/> subject hashes and
+    /// <paramref name="lifetime"/> each (tests).</summary>
+    internal static TrustStore FromDirectory(string path, int capacity, TimeSpan lifetime)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new TrustStoreException($"trust store directory '{path}' does not exist");
+        }
+        return new TrustStore([], [new HashedDirectory(path, capacity, lifetime)], [], "directory " + path);
+    }
+
+    /// <summary>The subject hashes the hashed directories' lookup caches hold now (tests).</summary>
+    internal int DirectoryCacheCount => _directories.Sum(d => d.CachedCount);
 
     /// <summary>The union of several stores.</summary>
     public static TrustStore Combine(params TrustStore[] stores)
@@ -489,22 +503,100 @@ public sealed class TrustStore
         }
     }
 
-    /// <summary>An OpenSSL hashed directory: &lt;8 hex digits of the subject hash&gt;.&lt;n&gt;, read on demand.</summary>
-    private sealed class HashedDirectory(string path)
+    /// <summary>
+    /// An OpenSSL hashed directory: &lt;8 hex digits of the subject hash&gt;.&lt;n&gt;, read on demand. What a lookup
+    /// read is kept in a bounded least-recently-used cache (<see cref="Capacity"/> subject hashes, found or not), and
+    /// each entry for at most <see cref="Lifetime"/>: a peer that presents certificates with ever new issuer names
+    /// cannot grow it, and a file added to or removed from the directory takes effect within that time (an anchor
+    /// whose file is removed stops being trusted once its entry expires, without a restart).
+    /// </summary>
+    internal sealed class HashedDirectory(string path, int capacity = HashedDirectory.DefaultCapacity, TimeSpan? lifetime = null)
     {
-        private readonly ConcurrentDictionary<uint, (Certificate[] Certs, Dictionary<Certificate, AnchorTrust>? Settings)> _cache = new();
+        internal const int DefaultCapacity = 4096;
+        internal static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(1);
+        // Unreadable files reported in Skipped, at most (entries are read again when they expire).
+        private const int MaxSkipped = 1024;
+
+        private sealed class Entry(uint hash, Certificate[] certs, Dictionary<Certificate, AnchorTrust>? settings, long expires)
+        {
+            public readonly uint Hash = hash;
+            public readonly Certificate[] Certs = certs;
+            public readonly Dictionary<Certificate, AnchorTrust>? Settings = settings;
+            public readonly long Expires = expires;
+        }
+
+        private readonly Lock _lock = new();
+        private readonly Dictionary<uint, LinkedListNode<Entry>> _map = [];
+        private readonly LinkedList<Entry> _recency = new();
+        private readonly long _lifetimeMs = (long)(lifetime ?? DefaultLifetime).TotalMilliseconds;
+
+        public int Capacity { get; } = capacity;
+
+        public TimeSpan Lifetime => TimeSpan.FromMilliseconds(_lifetimeMs);
+
+        /// <summary>How many subject hashes are cached now (never more than <see cref="Capacity"/>).</summary>
+        public int CachedCount
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _map.Count;
+                }
+            }
+        }
 
         public Certificate[] Find(DistinguishedName subject, ConcurrentQueue<string> skipped)
         {
-            var hash = subject.OpenSslHash();
-            var found = _cache.GetOrAdd(hash, h => Read(h, skipped)).Certs;
-            return found.Where(c => c.Subject.Equals(subject)).ToArray();
+            var found = Lookup(subject.OpenSslHash(), skipped).Certs;
+            return found.Length == 0 ? found : found.Where(c => c.Subject.Equals(subject)).ToArray();
         }
 
         public AnchorTrust? TrustSettings(Certificate anchor, ConcurrentQueue<string> skipped)
         {
-            var settings = _cache.GetOrAdd(anchor.Subject.OpenSslHash(), h => Read(h, skipped)).Settings;
+            var settings = Lookup(anchor.Subject.OpenSslHash(), skipped).Settings;
             return settings is not null && settings.TryGetValue(anchor, out var s) ? s : null;
+        }
+
+        private Entry Lookup(uint hash, ConcurrentQueue<string> skipped)
+        {
+            long now = Environment.TickCount64;
+            lock (_lock)
+            {
+                if (_map.TryGetValue(hash, out var node))
+                {
+                    if (node.Value.Expires > now)
+                    {
+                        _recency.Remove(node);
+                        _recency.AddFirst(node);
+                        return node.Value;
+                    }
+                    _recency.Remove(node);
+                    _map.Remove(hash);
+                }
+            }
+            // Read outside the lock (file system access); two threads may read the same hash at once.
+            var (certs, settings) = Read(hash, skipped);
+            var entry = new Entry(hash, certs, settings, now + _lifetimeMs);
+            lock (_lock)
+            {
+                if (_map.TryGetValue(hash, out var raced))
+                {
+                    _recency.Remove(raced);
+                    _map.Remove(hash);
+                }
+                if (Capacity <= 0)
+                {
+                    return entry;
+                }
+                while (_map.Count >= Capacity && _recency.Last is { } oldest)
+                {
+                    _recency.RemoveLast();
+                    _map.Remove(oldest.Value.Hash);
+                }
+                _map[hash] = _recency.AddFirst(entry);
+            }
+            return entry;
         }
 
         private (Certificate[], Dictionary<Certificate, AnchorTrust>?) Read(uint hash, ConcurrentQueue<string> skipped)
@@ -524,15 +616,23 @@ public sealed class TrustStore
                     list.AddRange(ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local, settings));
                     foreach (var s in local)
                     {
-                        skipped.Enqueue(s);
+                        Report(skipped, s);
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    skipped.Enqueue($"{file}: {e.Message}");
+                    Report(skipped, $"{file}: {e.Message}");
                 }
             }
-            return (list.ToArray(), settings.Count == 0 ? null : settings);
+            return (list.Count == 0 ? [] : list.ToArray(), settings.Count == 0 ? null : settings);
+        }
+
+        private static void Report(ConcurrentQueue<string> skipped, string what)
+        {
+            if (skipped.Count < MaxSkipped)
+            {
+                skipped.Enqueue(what);
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         List<(Failure F, int Index)>? warnings = issuance || !_failures.Exists(static x => x.F.IsIssuance) ? null : SetIssuanceFindingsAside();
 
         Initialize();
-        for (int i = _n - 1; i >= 0; i--)
+        for (int i = _n - 1; i >= 0 && !budget.IsExhausted; i--)
         {
             CheckNameConstraints(i);
             ProcessPolicies(i);
@@ -358,6 +358,10 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         {
             Fail(pf, i);
         }
+        if (budget.IsExhausted)
+        {
+            Fail(budget.Failure, i);
+        }
     }
 
     // ---------------------------------------------------------------- 6.1.4
@@ -525,7 +529,11 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
                     }
                     if (!ok)
                     {
-                        Fail(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3"), 0);
+                        // RFC 9525 6.3: the CN is checked only when asked for (HostnameChecksCommonName); say so when it was the only name.
+                        var why = hasDnsOrIp ? "" : !leaf.HasSubjectAltNames
+                            ? (_o.HostnameChecksCommonName ? ": no subjectAltName, and no subject CN matches" : ": no subjectAltName; the CN is not checked (CN fallback is off)")
+                            : (_o.HostnameChecksCommonName ? ": no DNS or IP subjectAltName, and no subject CN matches" : ": no DNS or IP subjectAltName; the CN is not checked (CN fallback is off)");
+                        Fail(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'{why}", "RFC 9525 6.3"), 0);
                     }
                     break;
                 case PeerIdentityKind.IPAddress:

@@ -390,7 +390,11 @@ internal sealed class PolicyProcessor
 
     private void AddChild(Node parent, string policy, string[]? expected, List<Node> level)
     {
-        _budget.PolicyNode();
+        if (!_budget.PolicyNode())
+        {
+            // Over budget: the tree stops growing; the validator reports the exhausted budget for this path.
+            return;
+        }
         var child = new Node(policy, expected, parent);
         parent.AddChild(child, _expectedChildren);
         level.Add(child);
