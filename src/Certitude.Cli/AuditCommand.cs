@@ -26,9 +26,21 @@ internal static class AuditCommand
             targets, anchors, json,
         };
         settings.AddTo(cmd);
-        cmd.SetAction(p => Cli.Run(() => p.GetValue(anchors)
-            ? AnchorAudit.Run(p.GetValue(targets)!, settings.Options(p), p.GetValue(json))
-            : Chains(p, settings, p.GetValue(targets)!, p.GetValue(json))));
+        cmd.SetAction(p => Cli.Run(() =>
+        {
+            // A path named on the command line that does not exist is a usage error (exit 2), as in verify; files that
+            // cannot be read inside a directory are reported as unreadable rows.
+            foreach (var t in p.GetValue(targets)!)
+            {
+                if (Inputs.IsLocalPath(t) && !File.Exists(t) && !Directory.Exists(t))
+                {
+                    throw new CliException(Exit.Usage, $"'{t}' does not exist", "input");
+                }
+            }
+            return p.GetValue(anchors)
+                ? AnchorAudit.Run(p.GetValue(targets)!, settings.Options(p), p.GetValue(json))
+                : Chains(p, settings, p.GetValue(targets)!, p.GetValue(json));
+        }));
         return cmd;
     }
 
@@ -104,9 +116,9 @@ internal static class AuditCommand
                 var warnings = new JsonArray();
                 foreach (var w in warned.GetValueOrDefault(name) ?? [])
                 {
-                    warnings.Add(w);
+                    warnings.Add((JsonNode)w);
                 }
-                arr.Add(new JsonObject { ["target"] = name, ["verdict"] = verdict, ["reason"] = reason, ["warnings"] = warnings });
+                arr.Add((JsonNode)new JsonObject { ["target"] = name, ["verdict"] = verdict, ["reason"] = reason, ["warnings"] = warnings });
             }
             var summary = new JsonObject
             {
@@ -161,9 +173,9 @@ internal static class AnchorAudit
                 var reasons = new JsonArray();
                 foreach (var r in j.Reasons)
                 {
-                    reasons.Add(r);
+                    reasons.Add((JsonNode)r);
                 }
-                arr.Add(new JsonObject
+                arr.Add((JsonNode)new JsonObject
                 {
                     ["subject"] = j.Certificate.Subject.ToString(),
                     ["sha256"] = j.Certificate.Sha256Fingerprint,
@@ -176,7 +188,7 @@ internal static class AnchorAudit
             var bad = new JsonArray();
             foreach (var (source, reason) in unreadable)
             {
-                bad.Add(new JsonObject { ["source"] = source, ["reason"] = reason });
+                bad.Add((JsonNode)new JsonObject { ["source"] = source, ["reason"] = reason });
             }
             Console.Out.WriteLine(Render.Json(new JsonObject
             {

@@ -29,7 +29,7 @@ internal static class DemoCommand
                 var arr = new JsonArray();
                 foreach (var r in rows)
                 {
-                    arr.Add(new JsonObject
+                    arr.Add((JsonNode)new JsonObject
                     {
                         ["scenario"] = r.Name,
                         ["expected"] = r.Expected ? "accept" : "reject",

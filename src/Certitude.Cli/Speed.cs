@@ -255,7 +255,7 @@ internal static class Speed
             };
         }
         var root = new JsonObject { ["mode"] = mode, ["validations"] = figures.Values.Sum(f => f.Validations), ["engines"] = engines };
-        return root.ToJsonString(Render.JsonOptions);
+        return Render.Json(root);
     }
 
     public static string ToText(string mode, int chains, Dictionary<string, EngineFigures> figures)

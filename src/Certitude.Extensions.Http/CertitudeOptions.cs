@@ -14,7 +14,7 @@ namespace Certitude.Extensions.Http;
 /// context logs a Warning when it is first used, tags its metrics <c>certitude.tls.weakened=true</c> and names
 /// the weakenings in every verification log line. This holds whether the options come from configuration or code.
 /// </summary>
-public sealed class CertitudeOptions
+public sealed partial class CertitudeOptions
 {
     /// <summary>Whose certificates the context verifies: <c>ServerAuthentication</c> (clients, the default) or
     /// <c>ClientAuthentication</c> (servers verifying client certificates).</summary>
@@ -212,6 +212,7 @@ public sealed class CertitudeOptions
         {
             context.ApplicationProtocols = [.. ApplicationProtocols.Select(p => new System.Net.Security.SslApplicationProtocol(p))];
         }
+        ApplyIntermediates(context);
         Configure?.Invoke(context);
         return context;
     }

@@ -22,6 +22,7 @@ public sealed class TlsContextProvider : IDisposable
     private readonly IOptionsMonitor<CertitudeOptions> _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly IMeterFactory? _meterFactory;
+    private readonly IHttpClientFactory? _httpClientFactory;
     private readonly ILogger? _log;
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _contexts = new(StringComparer.Ordinal);
     private readonly IDisposable? _subscription;
@@ -38,6 +39,7 @@ public sealed class TlsContextProvider : IDisposable
         _options = options;
         _loggerFactory = services.GetService<ILoggerFactory>();
         _meterFactory = services.GetService<IMeterFactory>();
+        _httpClientFactory = services.GetService<IHttpClientFactory>();
         _log = _loggerFactory?.CreateLogger(TlsContext.MeterName);
         _subscription = options.OnChange((_, name) => Rebuild(name ?? Options.Options.DefaultName));
     }
@@ -72,6 +74,10 @@ public sealed class TlsContextProvider : IDisposable
     {
         var options = _options.Get(name);
         var context = options.CreateContext();
+        if (_httpClientFactory is { } factory)
+        {
+            context.IntermediateFetcher?.AdoptHttpClient(() => factory.CreateClient(IntermediateFetcher.HttpClientName));
+        }
         if (context.Logger is null && context.LoggerFactory is null)
         {
             context.LoggerFactory = _loggerFactory;
@@ -243,6 +249,9 @@ public static class CertitudeServiceCollectionExtensions
         if (!services.Any(d => d.ServiceType == typeof(TlsContextProvider)))
         {
             services.AddSingleton<TlsContextProvider>();
+            // The client that fetches missing intermediates when a context opts in (docs/intermediates.md): its primary
+            // handler follows no redirect itself and never verifies anything by TLS.
+            services.AddHttpClient(IntermediateFetcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(IntermediateFetcher.CreateHttpMessageHandler);
         }
     }
 

@@ -65,7 +65,7 @@ public sealed class StrictnessWarningEventArgs(string host, VerificationResult s
 /// system trust store; <see cref="CreateUnverified"/> is the explicit opt-out. Settings are frozen
 /// once the context has been used. Thread-safe once frozen.
 /// </summary>
-public sealed class TlsContext
+public sealed partial class TlsContext
 {
     /// <summary>The name of the meter whose instruments a context reports on (<c>certitude.tls.verifications</c>,
     /// <c>certitude.tls.verification.failures</c>, <c>certitude.tls.strictness_warnings</c>,
@@ -102,6 +102,8 @@ public sealed class TlsContext
     private X509Certificate2Collection _ownChain = [];
     private List<SslApplicationProtocol> _alpn = [];
     private IReadOnlyList<CertificateRevocationList> _crls = [];
+    private Certificate[] _intermediates = [];
+    private IntermediateFetcher? _fetcher;
     private bool _postHandshake;
     private volatile bool _frozen;
     private volatile Verifiers? _verifiers;
@@ -299,6 +301,43 @@ public sealed class TlsContext
 
     /// <summary>The trust anchors, or null when none was loaded.</summary>
     public TrustStore? TrustStore => _trust;
+
+    /// <summary>Untrusted intermediates supplied for every verification (<see cref="LoadIntermediates"/>): they complete
+    /// chains that peers send incomplete, without the network. Never anchors.</summary>
+    public IReadOnlyList<Certificate> Intermediates => _intermediates;
+
+    /// <summary>Adds untrusted intermediates that every verification of this context may use (the persistent form of
+    /// <c>certitude verify --untrusted</c>, e.g. the intermediates of the CAs a fleet uses): a PEM bundle (or DER file),
+    /// a directory of <c>.pem</c>/<c>.crt</c>/<c>.cer</c>/<c>.der</c> files, and/or PEM text. See docs/intermediates.md.</summary>
+    /// <param name="file">A PEM bundle or DER certificate file.</param>
+    /// <param name="directory">A directory of certificate files (not searched recursively).</param>
+    /// <param name="pem">PEM text.</param>
+    /// <exception cref="TrustStoreException">A source cannot be read or holds a malformed certificate (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
+    public void LoadIntermediates(string? file = null, string? directory = null, string? pem = null)
+    {
+        Mutable();
+        _intermediates = [.. _intermediates, .. IntermediateSet.Load(file, directory, pem)];
+    }
+
+    /// <summary>Opt-in repair of incomplete chains, as browsers do: when a server's chain fails for a missing issuer
+    /// whose caIssuers URL the certificate names, fetch it (bounded by the fetcher's options) and verify again.
+    /// Null (the default) fetches nothing: fetching tells the CA which site is visited (docs/intermediates.md).
+    /// Only for <see cref="TlsPurpose.ServerAuthentication"/> contexts: a server never fetches for its clients.</summary>
+    /// <exception cref="InvalidOperationException">The context verifies clients, or has been used.</exception>
+    public IntermediateFetcher? IntermediateFetcher
+    {
+        get => _fetcher;
+        set
+        {
+            Mutable();
+            if (value is not null && Purpose != TlsPurpose.ServerAuthentication)
+            {
+                throw new InvalidOperationException("fetching intermediates is for clients verifying servers; a server verifying clients supplies them with LoadIntermediates");
+            }
+            _fetcher = value;
+        }
+    }
 
     /// <summary>This side's certificate, if loaded.</summary>
     public X509Certificate2? Certificate => _ownCertificate;
@@ -599,6 +638,7 @@ public sealed class TlsContext
         Purpose = Purpose == TlsPurpose.ServerAuthentication ? CertificatePurpose.ServerAuthentication : CertificatePurpose.ClientAuthentication,
         HostnameChecksCommonName = _hostnameChecksCommonName,
         Crls = AllCrls,
+        Intermediates = _intermediates,
     };
 
     /// <summary>
@@ -1070,7 +1110,16 @@ public sealed class TlsContext
     private void Count(PeerVerification state, double? seconds)
     {
         var purpose = PurposeTag;
-        _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose, _weakenedTag);
+        if (state.Result?.IncompleteChain is { } incomplete)
+        {
+            // The chain the peer sent lacked an issuer: tagged "incomplete", or "repaired" when a fetch completed it.
+            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose, _weakenedTag,
+                new KeyValuePair<string, object?>("certitude.tls.chain", incomplete.Repaired ? "repaired" : "incomplete"));
+        }
+        else
+        {
+            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose, _weakenedTag);
+        }
         if (!state.Accepted)
         {
             var code = state.MissingCertificate ? "missing_certificate" : ((int)(state.Result?.Code ?? VerifyCode.Unspecified)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -1126,7 +1175,13 @@ public sealed class TlsContext
         }
         var verifiers = _verifiers!;
         var result = verifiers.Strict.Verify(leaf, intermediates, peer);
-        if (result.IsValid)
+        if (_fetcher is not null && IntermediateFetcher.Repairable(result))
+        {
+            result = Repair(result, leaf, intermediates, peer, host);
+        }
+        // A path completed by a fetch is not remembered: each verification goes through the fetch cache again, so
+        // that each carries the warning that the peer's chain is incomplete.
+        if (result.IsValid && result.IncompleteChain is null)
         {
             _remembered.Remember(result);
         }
