@@ -7,8 +7,13 @@ CERTITUDE_MATRIX_DUMP=DIR dotnet test ... --filter VerdictAgreesWithOpensslStric
     the chain; for the mTLS client case, a server context that requires a client certificate;
   - openssl verify -x509_strict (-purpose sslserver or sslclient, -verify_hostname / -verify_ip).
 
-Usage: eng/private-pki-matrix.py DIR   (prints a Markdown table; Certitude's column comes from the test suite)
+  - Certitude's command line, when CERTITUDE names the built certitude.dll: `certitude verify` with its defaults and
+    with --issuance-rules (the CA/B and RFC 5280 section 4 duties of a CA as errors instead of warnings).
+
+Usage: [CERTITUDE=src/Certitude.Cli/bin/Release/net10.0/certitude.dll] python3.13 eng/private-pki-matrix.py DIR
+(prints a Markdown table; run it with Python 3.13 for the Python 3.13 column)
 """
+import json
 import ipaddress
 import os
 import ssl
@@ -92,13 +97,42 @@ def openssl_strict(case):
     return "reject (" + (err[0].split(":", 1)[1].strip() if err else "error") + ")"
 
 
+def certitude(case, *extra):
+    host = open(os.path.join(case, "host")).read().strip()
+    args = ["dotnet", os.environ["CERTITUDE"], "verify", "leaf.pem", "--cafile", "root.pem", "--json"]
+    if os.path.getsize(os.path.join(case, "chain.pem")) > 0:
+        args += ["--untrusted", "chain.pem"]
+    if host:
+        args += ["--ip" if is_ip(host) else "--host", host]
+    else:
+        args += ["--purpose", "client"]
+    p = subprocess.run(args + list(extra), cwd=case, capture_output=True, text=True)
+    try:
+        r = json.loads(p.stdout)
+    except ValueError:
+        return "error (" + (p.stderr.strip().splitlines() or ["?"])[-1] + ")"
+    if r.get("verified"):
+        warnings = r.get("warnings") or []
+        return "accept" + (" (warning: " + ", ".join(sorted({w["rule_id"] for w in warnings})) + ")" if warnings else "")
+    return "reject (%s: %s)" % (r.get("code"), r.get("code_text") or "")
+
+
 def main():
     base = sys.argv[1]
-    print("| chain | Python 3.13 default | `openssl verify -x509_strict` |")
-    print("| --- | --- | --- |")
+    with_certitude = "CERTITUDE" in os.environ
+    if with_certitude:
+        print("| chain | Certitude (default) | Python %d.%d default | `openssl verify -x509_strict` | Certitude `--issuance-rules` |" % sys.version_info[:2])
+        print("| --- | --- | --- | --- | --- |")
+    else:
+        print("| chain | Python %d.%d default | `openssl verify -x509_strict` |" % sys.version_info[:2])
+        print("| --- | --- | --- |")
     for name in sorted(os.listdir(base)):
         case = os.path.join(base, name)
-        print("| %s | %s | %s |" % (name.replace("-", " "), python_default(case), openssl_strict(case)))
+        if with_certitude:
+            print("| %s | %s | %s | %s | %s |" % (name.replace("-", " "), certitude(case), python_default(case), openssl_strict(case),
+                                                certitude(case, "--issuance-rules")))
+        else:
+            print("| %s | %s | %s |" % (name.replace("-", " "), python_default(case), openssl_strict(case)))
 
 
 if __name__ == "__main__":

@@ -196,6 +196,56 @@ public static class HostileInputs
         return (root.RawData, leaf.RawData);
     }
 
+    /// <summary>Issue 26 item 5: a trusted root, <paramref name="count"/> untrusted candidate issuers named "CN=Candidate CA"
+    /// (signed by the root) whose rsaEncryption keys have a 3072-bit modulus and either e = 65537 or an odd exponent of
+    /// 3064 bits, and a leaf naming that issuer with a sha256WithRSAEncryption signature none of them verifies, so every
+    /// candidate costs one RSA public operation with its exponent.</summary>
+    public static (byte[] Root, byte[] Leaf, byte[][] Candidates) RsaExponentCandidates(int count, bool hugeExponent)
+    {
+        var (root, rootKey) = Root("CN=Exponent Root");
+        const string CandidateName = "CN=Candidate CA";
+        var candidates = new byte[count][];
+        for (int i = 0; i < count; i++)
+        {
+            var rnd = new Random(3072 + i);
+            var modulus = new byte[384];
+            rnd.NextBytes(modulus);
+            modulus[0] |= 0x80;
+            modulus[^1] |= 0x01;
+            BigInteger e = 65537;
+            if (hugeExponent)
+            {
+                var eb = new byte[383];
+                rnd.NextBytes(eb);
+                eb[0] |= 0x80;
+                eb[^1] |= 0x01;
+                e = new BigInteger(eb, isUnsigned: true, isBigEndian: true);
+            }
+            var kw = new AsnWriter(Der);
+            using (kw.PushSequence())
+            {
+                kw.WriteIntegerUnsigned(modulus);
+                kw.WriteInteger(e);
+            }
+            var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData([0x05, 0x00]), new AsnEncodedData(kw.Encode()));
+            var req = new CertificateRequest(new X500DistinguishedName(CandidateName), key, HashAlgorithmName.SHA256);
+            req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+            req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            candidates[i] = req.Create(root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), Now.AddDays(-1), Now.AddYears(1), [0x10, (byte)(i >> 8), (byte)i]).RawData;
+        }
+        byte[] sha256WithRsa = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00];
+        var junk = new byte[384];
+        new Random(26).NextBytes(junk);
+        junk[0] = 0;
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leafReq = new CertificateRequest("CN=example.com", leafKey, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("example.com");
+        leafReq.CertificateExtensions.Add(san.Build());
+        var leaf = leafReq.Create(new X500DistinguishedName(CandidateName), new FixedGenerator(sha256WithRsa, _ => junk), Now.AddDays(-1), Now.AddDays(30), [0x20, 1]);
+        return (root.RawData, leaf.RawData, candidates);
+    }
+
     private static byte[] PssAlgorithmId(int salt)
     {
         const string Sha256 = "2.16.840.1.101.3.4.2.1";

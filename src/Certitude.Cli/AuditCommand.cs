@@ -26,9 +26,21 @@ internal static class AuditCommand
             targets, anchors, json,
         };
         settings.AddTo(cmd);
-        cmd.SetAction(p => Cli.Run(() => p.GetValue(anchors)
-            ? AnchorAudit.Run(p.GetValue(targets)!, settings.Options(p), p.GetValue(json))
-            : Chains(p, settings, p.GetValue(targets)!, p.GetValue(json))));
+        cmd.SetAction(p => Cli.Run(() =>
+        {
+            // A path named on the command line that does not exist is a usage error (exit 2), as in verify; files that
+            // cannot be read inside a directory are reported as unreadable rows.
+            foreach (var t in p.GetValue(targets)!)
+            {
+                if (Inputs.IsLocalPath(t) && !File.Exists(t) && !Directory.Exists(t))
+                {
+                    throw new CliException(Exit.Usage, $"'{t}' does not exist", "input");
+                }
+            }
+            return p.GetValue(anchors)
+                ? AnchorAudit.Run(p.GetValue(targets)!, settings.Options(p), p.GetValue(json))
+                : Chains(p, settings, p.GetValue(targets)!, p.GetValue(json));
+        }));
         return cmd;
     }
 

@@ -10,40 +10,97 @@ internal static class Exit
     public const int VerificationFailed = 1;
     public const int Usage = 2;
     public const int Network = 3;
+    public const int ClientCertificateRefused = 4;
+    public const int Internal = 5;
 }
 
-/// <summary>A failure the command reports in one line and turns into an exit code.</summary>
-internal sealed class CliException(int exitCode, string message) : Exception(message)
+/// <summary>A failure the command reports in one line and turns into an exit code. Kind (in the JSON error document):
+/// usage (the command line), input (a file), network, tls, client_certificate_refused, internal.</summary>
+internal sealed class CliException(int exitCode, string message, string? kind = null) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
+
+    public string Kind { get; } = kind ?? exitCode switch { Exit.Network => "network", Exit.ClientCertificateRefused => "client_certificate_refused", Exit.Internal => "internal", _ => "usage" };
+
+    /// <summary>Further members of the JSON error object (host, port, alert, …).</summary>
+    public IReadOnlyList<(string Name, object? Value)> Details { get; init; } = [];
 }
 
 /// <summary>Reading the inputs commands take, with errors that name the file and say what to do.</summary>
 internal static class Inputs
 {
+    private const string Expected = "expected PEM CERTIFICATE or PKCS7 blocks, a DER certificate, or a PKCS#7/CMS SignedData";
+
     public static IReadOnlyList<Certificate> Certificates(string path)
     {
-        byte[] data;
-        try
+        var data = ReadFile(path, "a certificate file");
+        if (data.Length == 0)
         {
-            data = BoundedFile.Read(path);
+            throw new CliException(Exit.Usage, $"'{path}' is empty ({Expected})", "input");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        if (!Pem.LooksLikePem(data) && data[0] != 0x30)
         {
-            throw new CliException(Exit.Usage, $"cannot read '{path}': {e.Message}");
+            // Neither PEM text nor a DER SEQUENCE: say so rather than what a DER reader makes of the first bytes.
+            throw new CliException(Exit.Usage, $"'{path}' is neither PEM nor DER: it starts with byte 0x{data[0]:x2}, not '-----BEGIN' or a DER SEQUENCE (0x30) ({Expected})", "input");
+        }
+        if (!Pem.LooksLikePem(data) && !WholeDerElement(data))
+        {
+            throw new CliException(Exit.Usage, $"'{path}' is not DER: its first element's length is malformed or runs past the end of the file ({data.Length} bytes) ({Expected})", "input");
         }
         try
         {
             var list = Parse(data, path);
             if (list.Count == 0)
             {
-                throw new CliException(Exit.Usage, $"'{path}' holds no certificate (expected PEM CERTIFICATE or PKCS7 blocks, DER, or a PKCS#7/CMS SignedData)");
+                throw new CliException(Exit.Usage, $"'{path}' holds no certificate ({Expected})", "input");
             }
             return list;
         }
         catch (CertificateFormatException e)
         {
-            throw new CliException(Exit.Usage, e.Message);
+            throw new CliException(Exit.Usage, e.Message, "input");
+        }
+    }
+
+    /// <summary>Whether the data starts with a BER/DER element whose length fits in the data (checked before parsing,
+    /// so that a file of random bytes is named as such rather than by what a DER reader makes of its length octets).</summary>
+    private static bool WholeDerElement(byte[] data)
+    {
+        try
+        {
+            System.Formats.Asn1.AsnDecoder.ReadEncodedValue(data, System.Formats.Asn1.AsnEncodingRules.BER, out _, out _, out _);
+            return true;
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A file's bytes, or a one-line error that says what is wrong with the path: missing, a directory,
+    /// unreadable.</summary>
+    public static byte[] ReadFile(string path, string expected, string? option = null)
+    {
+        var what = option is null ? $"'{path}'" : $"{option} '{path}'";
+        if (Directory.Exists(path))
+        {
+            throw new CliException(Exit.Usage, $"{what} is a directory; {expected} is expected here", "input");
+        }
+        if (!File.Exists(path))
+        {
+            throw new CliException(Exit.Usage, $"{what} does not exist", "input");
+        }
+        try
+        {
+            return BoundedFile.Read(path);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new CliException(Exit.Usage, $"cannot read {what}: permission denied", "input");
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException(Exit.Usage, $"cannot read {what}: {e.Message}", "input");
         }
     }
 
@@ -102,13 +159,18 @@ internal static class Inputs
         var list = new List<CertificateRevocationList>();
         foreach (var p in paths)
         {
+            var data = ReadFile(p, "a CRL file", "--crl");
+            if (data.Length == 0)
+            {
+                throw new CliException(Exit.Usage, $"--crl '{p}' is empty (expected a PEM or DER CRL)", "input");
+            }
             try
             {
-                list.AddRange(CertificateRevocationList.ParseAll(BoundedFile.Read(p), p));
+                list.AddRange(CertificateRevocationList.ParseAll(data, p));
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CertificateFormatException)
+            catch (CertificateFormatException e)
             {
-                throw new CliException(Exit.Usage, $"cannot use CRL file '{p}': {e.Message}");
+                throw new CliException(Exit.Usage, $"cannot use CRL file '{p}': {e.Message}", "input");
             }
         }
         return list;
@@ -117,6 +179,26 @@ internal static class Inputs
     /// <summary>--cafile / --capath / --system-store; with none given, the system store.</summary>
     public static TrustStore Trust(string? cafile, string? capath, bool system, bool mozilla = false)
     {
+        if (cafile is not null && Directory.Exists(cafile))
+        {
+            throw new CliException(Exit.Usage, $"--cafile '{cafile}' is a directory; use --capath for an OpenSSL hashed directory, --cafile for a bundle file", "input");
+        }
+        if (capath is not null && File.Exists(capath))
+        {
+            throw new CliException(Exit.Usage, $"--capath '{capath}' is a file, not a directory; use --cafile for a bundle file", "input");
+        }
+        if (cafile is not null && !File.Exists(cafile))
+        {
+            throw new CliException(Exit.Usage, $"--cafile '{cafile}' does not exist", "input");
+        }
+        if (capath is not null && !Directory.Exists(capath))
+        {
+            throw new CliException(Exit.Usage, $"--capath '{capath}' does not exist", "input");
+        }
+        if (cafile is not null && new FileInfo(cafile).Length == 0)
+        {
+            throw new CliException(Exit.Usage, $"--cafile '{cafile}' is empty (expected PEM certificates, a DER certificate or a PKCS#7 bag)", "input");
+        }
         try
         {
             var parts = new List<TrustStore>();
@@ -143,7 +225,7 @@ internal static class Inputs
         }
         catch (TrustStoreException e)
         {
-            throw new CliException(Exit.Usage, e.Message);
+            throw new CliException(Exit.Usage, e.Message, "input");
         }
     }
 
@@ -153,15 +235,21 @@ internal static class Inputs
         {
             return null;
         }
+        // openssl's -attime: seconds since 1970-01-01T00:00:00Z.
+        if (text.Length is > 0 and <= 12 && text.All(char.IsAsciiDigit) && long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(seconds);
+        }
         if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t))
         {
             return t;
         }
-        throw new CliException(Exit.Usage, $"--at '{text}' is not a time (use ISO 8601, e.g. 2026-01-31T12:00:00Z)");
+        throw new CliException(Exit.Usage, $"--at '{text}' is not a time (use ISO 8601, e.g. 2026-01-31T12:00:00Z, or seconds since 1970 as openssl's -attime)");
     }
 
     /// <summary>A TCP connection, or a network failure (exit 3) naming the host.</summary>
-    public static System.Net.Sockets.TcpClient Connect(string host, int port, CancellationToken token)
+    public static System.Net.Sockets.TcpClient Connect(string host, int port, TimeSpan timeout, CancellationToken token)
     {
         var tcp = new System.Net.Sockets.TcpClient();
         try
@@ -169,31 +257,117 @@ internal static class Inputs
             tcp.ConnectAsync(host, port, token).AsTask().GetAwaiter().GetResult();
             return tcp;
         }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
             tcp.Dispose();
-            throw new CliException(Exit.Network, $"cannot connect to {host}:{port}: {e.Message} (check the host name, the port and that the server is running)");
+            throw new CliException(Exit.Network, $"cannot connect to {host}:{port}: timed out after {Seconds(timeout)} (check the host, the port and any firewall; --timeout sets the limit)")
+            {
+                Details = [("host", host), ("port", port), ("cause", "timeout")],
+            };
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            tcp.Dispose();
+            var (cause, text) = SocketCause(e);
+            throw new CliException(Exit.Network, $"cannot connect to {host}:{port}: {text}")
+            {
+                Details = [("host", host), ("port", port), ("cause", cause)],
+            };
         }
     }
 
+    /// <summary>"3 s", "0.5 s".</summary>
+    public static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
+    /// <summary>A socket error in words, with what to check.</summary>
+    public static (string Cause, string Text) SocketCause(System.Net.Sockets.SocketException e) => e.SocketErrorCode switch
+    {
+        System.Net.Sockets.SocketError.ConnectionRefused => ("connection_refused", "connection refused (nothing listens on that port, or a firewall rejects it)"),
+        System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData => ("host_not_found", "host name not found (DNS has no address for it)"),
+        System.Net.Sockets.SocketError.TryAgain => ("dns_failure", "host name lookup failed temporarily (DNS did not answer)"),
+        System.Net.Sockets.SocketError.TimedOut => ("timeout", "timed out (no answer from the host)"),
+        System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.HostUnreachable => ("unreachable", "no route to the host (network unreachable)"),
+        System.Net.Sockets.SocketError.ConnectionReset => ("connection_reset", "connection reset by the server"),
+        _ => ("socket_error", $"{e.Message} ({e.SocketErrorCode})"),
+    };
+
+    /// <summary>A server as users type it: <c>host</c>, <c>host:port</c>, <c>[v6]:port</c>, a bare IPv6 address, or a URL
+    /// <c>https://host[:port]/path</c> (path, query and user info ignored). A port outside 1..65535 or not a number is a
+    /// usage error (exit 2), never a DNS lookup of "host:99999".</summary>
     public static (string Host, int Port) HostPort(string target, int defaultPort = 443)
     {
-        if (target.StartsWith('['))
+        var text = target.Trim();
+        int scheme = text.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0)
         {
-            int close = target.IndexOf(']', StringComparison.Ordinal);
-            if (close > 0)
+            var name = text[..scheme].ToLowerInvariant();
+            defaultPort = name switch
             {
-                var host = target[1..close];
-                var rest = target[(close + 1)..];
-                return (host, rest.StartsWith(':') && int.TryParse(rest[1..], out var p6) ? p6 : defaultPort);
+                "https" or "wss" => 443,
+                "ldaps" => 636,
+                "smtps" => 465,
+                "imaps" => 993,
+                "pop3s" => 995,
+                "ftps" => 990,
+                _ => throw new CliException(Exit.Usage, $"'{target}': {name}:// is not a TLS URL that says its port; give HOST:PORT"),
+            };
+            text = text[(scheme + 3)..];
+            int end = text.IndexOfAny(['/', '?', '#']);
+            if (end >= 0)
+            {
+                text = text[..end];
+            }
+            if (text.LastIndexOf('@') is var at and >= 0)
+            {
+                text = text[(at + 1)..];
             }
         }
-        int colon = target.LastIndexOf(':');
-        if (colon > 0 && target.IndexOf(':', StringComparison.Ordinal) == colon && int.TryParse(target[(colon + 1)..], out var port) && port is > 0 and < 65536)
+        if (text.Length == 0)
         {
-            return (target[..colon], port);
+            throw new CliException(Exit.Usage, $"'{target}' names no host");
         }
-        return (target, defaultPort);
+        string host;
+        string? portText = null;
+        if (text.StartsWith('['))
+        {
+            int close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                throw new CliException(Exit.Usage, $"'{target}': an IPv6 address in brackets needs its closing ']'");
+            }
+            host = text[1..close];
+            var rest = text[(close + 1)..];
+            if (rest.Length > 0)
+            {
+                portText = rest.StartsWith(':') ? rest[1..] : throw new CliException(Exit.Usage, $"'{target}': expected ':PORT' after ']'");
+            }
+        }
+        else if (text.Count(c => c == ':') > 1)
+        {
+            host = text; // a bare IPv6 address: [v6]:port gives a port
+        }
+        else if (text.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0)
+        {
+            host = text[..colon];
+            portText = text[(colon + 1)..];
+        }
+        else
+        {
+            host = text;
+        }
+        if (host.Length == 0)
+        {
+            throw new CliException(Exit.Usage, $"'{target}' names no host");
+        }
+        if (portText is null)
+        {
+            return (host, defaultPort);
+        }
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new CliException(Exit.Usage, $"'{target}': port '{portText}' is not a number from 1 to 65535");
+        }
+        return (host, port);
     }
 }
 
@@ -247,7 +421,27 @@ internal sealed class VerificationSettings
         Description = "enforce the CA/B issuance tier (VerifyFlags.CabfIssuance): rules a CA must follow that protect no client, otherwise warnings (always enforced on paths to a Mozilla root trusted for serverAuth)",
     };
 
-    public VerificationSettings() => _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+    private readonly System.CommandLine.Option<bool> _cnFallback = new("--cn-fallback")
+    {
+        Description = "legacy servers only: when the certificate has no DNS or IP subjectAltName, match the host name against the subject CN (off by default, as in browsers and Python 3.7+)",
+    };
+
+    private readonly System.CommandLine.Option<string> _rootProgram = new("--root-program")
+    {
+        Description = "where Mozilla's root-program trust bits and distrust-after dates apply: stores = anchors from --mozilla-roots and the system store "
+            + "(SSL_CERT_FILE/SSL_CERT_DIR included), while --cafile/--capath anchors are trusted as given; all = every anchor the program knows, wherever it came from; "
+            + "off = none (and no issuance rules keyed to program roots)",
+        DefaultValueFactory = _ => "stores",
+    };
+
+    public VerificationSettings()
+    {
+        _profile.AcceptOnlyFromAmong("auto", "webpki", "rfc5280");
+        _rootProgram.AcceptOnlyFromAmong("stores", "all", "off");
+    }
+
+    /// <summary>--cn-fallback: the deprecated subject-CN host name check for certificates without subjectAltName.</summary>
+    public bool CnFallback(System.CommandLine.ParseResult p) => p.GetValue(_cnFallback);
 
     public TrustOptions Trust { get; } = new();
 
@@ -260,6 +454,8 @@ internal sealed class VerificationSettings
         command.Options.Add(_minRsa);
         command.Options.Add(_at);
         command.Options.Add(_issuance);
+        command.Options.Add(_cnFallback);
+        command.Options.Add(_rootProgram);
         Trust.AddTo(command);
     }
 
@@ -268,13 +464,14 @@ internal sealed class VerificationSettings
     public DateTimeOffset? At(System.CommandLine.ParseResult p) => Inputs.Time(p.GetValue(_at));
 
     /// <summary>The key purpose OIDs asked for; empty for <c>any</c>. Default: serverAuth.</summary>
-    public IReadOnlyList<string> Purposes(System.CommandLine.ParseResult p)
+    public IReadOnlyList<string> Purposes(System.CommandLine.ParseResult p, string fallback = "server")
     {
-        var given = p.GetValue(_purpose) is { Length: > 0 } g ? g : ["server"];
+        var given = p.GetValue(_purpose) is { Length: > 0 } g ? g : [fallback];
         var oids = new List<string>();
         bool any = false;
-        foreach (var text in given)
+        foreach (var given1 in given)
         {
+            var text = OpenSslPurpose(given1);
             var named = KeyPurposes.Named.FirstOrDefault(n => string.Equals(n.ShortName, text, StringComparison.OrdinalIgnoreCase) || n.Name == text);
             if (named.Oid == KeyPurposes.Any)
             {
@@ -302,9 +499,12 @@ internal sealed class VerificationSettings
 
     /// <summary>The options these settings amount to. The profile "auto" is webpki for server and client
     /// authentication and rfc5280 for every other purpose (the CA/B Baseline Requirements describe TLS certificates only).</summary>
-    public VerificationOptions Options(System.CommandLine.ParseResult p)
+    /// <summary>Whether --purpose was given.</summary>
+    public bool PurposeGiven(System.CommandLine.ParseResult p) => p.GetValue(_purpose) is { Length: > 0 };
+
+    public VerificationOptions Options(System.CommandLine.ParseResult p, string fallbackPurpose = "server")
     {
-        var purposes = Purposes(p);
+        var purposes = Purposes(p, fallbackPurpose);
         bool tls = purposes.Count > 0 && purposes.All(o => o is KeyPurposes.ServerAuth or KeyPurposes.ClientAuth);
         var profile = p.GetValue(_profile) switch
         {
@@ -340,8 +540,22 @@ internal sealed class VerificationSettings
             Purpose = single,
             RequiredExtendedKeyUsages = single == CertificatePurpose.Any && purposes.Count > 0 ? purposes : null,
             ValidationTime = At(p),
+            HostnameChecksCommonName = CnFallback(p),
+            RootProgram = p.GetValue(_rootProgram) == "off" ? null : RootProgram.Mozilla,
+            RootProgramScope = p.GetValue(_rootProgram) == "all" ? RootProgramScope.AllAnchors : RootProgramScope.ProgramAndSystemAnchors,
         };
     }
+
+    /// <summary>openssl's -purpose names, as Certitude's.</summary>
+    private static string OpenSslPurpose(string text) => text switch
+    {
+        "sslserver" or "nssslserver" => "server",
+        "sslclient" => "client",
+        "smimesign" or "smimeencrypt" => "email",
+        "timestampsign" => "timestamp",
+        "ocsphelper" => "ocsp",
+        _ => text,
+    };
 
     private static bool IsDottedOid(string s)
     {
@@ -401,7 +615,37 @@ internal static class Render
             ["path"] = path,
             ["diagnostics"] = diags,
             ["warnings"] = Warnings(r),
+            ["incomplete_chain"] = IncompleteChain(r.IncompleteChain),
             ["crypto_path"] = r.CryptoPath,
+        };
+    }
+
+    /// <summary>The incomplete-chain diagnosis (docs/intermediates.md), or null: the certificate lacking its issuer,
+    /// the missing issuer, its caIssuers URLs, what fetching did, and whether it repaired the chain.</summary>
+    public static JsonObject? IncompleteChain(IncompleteChain? ic)
+    {
+        if (ic is null)
+        {
+            return null;
+        }
+        var urls = new JsonArray();
+        foreach (var u in ic.CaIssuersUrls)
+        {
+            urls.Add((JsonNode?)u);
+        }
+        var fetches = new JsonArray();
+        foreach (var f in ic.Fetches)
+        {
+            fetches.Add((JsonNode)new JsonObject { ["url"] = f.Url, ["certificates"] = f.Certificates, ["outcome"] = f.Outcome });
+        }
+        return new JsonObject
+        {
+            ["certificate"] = ic.CertificateIndex,
+            ["subject"] = ic.Certificate.Subject.ToString(),
+            ["missing_issuer"] = ic.MissingIssuer.ToString(),
+            ["ca_issuers"] = urls,
+            ["fetches"] = fetches,
+            ["repaired"] = ic.Repaired,
         };
     }
 
@@ -464,6 +708,13 @@ internal static class Render
         {
             o.WriteLine(Red($"verification failed: error {(int)r.Code} ({r.CodeText})") + (r.FailingCertificateIndex is int i ? $" at certificate {i}" : ""));
             o.WriteLine($"  {r.Message}");
+        }
+        if (r.IncompleteChain is { Fetches.Count: > 0 } ic)
+        {
+            foreach (var f in ic.Fetches)
+            {
+                o.WriteLine($"  fetch {f}");
+            }
         }
         if (explain && r.Diagnostics.Count > 0)
         {

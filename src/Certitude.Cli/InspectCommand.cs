@@ -16,8 +16,9 @@ internal static class InspectCommand
         var json = new Option<bool>("--json") { Description = "print JSON" };
         var timeout = new Option<double>("--timeout") { Description = "network timeout in seconds", DefaultValueFactory = _ => 10 };
         var cmd = new Command("inspect",
-            "Show certificates (subject, issuer, validity, names, key, extensions, fingerprints) and the chain as built and verified with the "
-            + "verification options (the system store unless --cafile/--capath). Exit 0 when every chain verified, 1 when one did not, 2 for unreadable input.")
+            "Show certificates (subject, issuer, validity, names, key, each extension's value, fingerprints) and, separately, the chain as built and verified with "
+            + "the verification options (the system store unless --cafile/--capath; a CA certificate is verified for --purpose any unless --purpose is given). "
+            + "A directory: each certificate file, chained with the others in the directory. Exit 0 when the certificates could be read (the chain's verdict is in the output), 2 for unreadable input.")
         {
             target, json, timeout,
         };
@@ -25,8 +26,14 @@ internal static class InspectCommand
         cmd.SetAction(p => Cli.Run(() =>
         {
             var t = p.GetValue(target)!;
+            var seconds = p.GetValue(timeout);
+            if (!(seconds > 0 && seconds <= 3600))
+            {
+                throw new CliException(Exit.Usage, $"--timeout {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a number of seconds from 0 to 3600 (exclusive of 0)");
+            }
             var inputs = new List<(string? Source, IReadOnlyList<Certificate> Certs, PeerIdentity? Host)>();
-            if (Directory.Exists(t))
+            bool directory = Directory.Exists(t);
+            if (directory)
             {
                 // Each certificate file of the directory, once: hash links (<hash>.<n> symbolic links) are skipped.
                 foreach (var f in Directory.EnumerateFiles(t).Order(StringComparer.Ordinal))
@@ -46,7 +53,7 @@ internal static class InspectCommand
                 }
                 if (inputs.Count == 0)
                 {
-                    throw new CliException(Exit.Usage, $"directory '{t}' holds no certificate file");
+                    throw new CliException(Exit.Usage, $"directory '{t}' holds no certificate file", "input");
                 }
             }
             else if (Inputs.IsLocalPath(t))
@@ -56,20 +63,50 @@ internal static class InspectCommand
             }
             else
             {
-                inputs.Add((null, Fetch(t, TimeSpan.FromSeconds(p.GetValue(timeout))), PeerIdentity.Host(Inputs.HostPort(t).Host)));
+                inputs.Add((null, Fetch(t, TimeSpan.FromSeconds(seconds)), PeerIdentity.Host(Inputs.HostPort(t).Host)));
             }
-            var options = settings.Options(p);
-            Verifier? verifier;
+            // A directory's certificates chain among themselves: each is an untrusted candidate for the others' paths,
+            // and without --cafile/--capath its self-signed certificates are the anchors (said in the output).
+            var pool = directory ? inputs.SelectMany(i => i.Certs).Distinct().ToList() : [];
+            var dirAnchors = directory && !settings.Trust.Given(p) ? pool.Where(c => c.IsSelfIssued && c.IsCertificateAuthority).ToList() : [];
+            TrustStore? store;
+            string anchorsText;
             try
             {
-                verifier = new Verifier(settings.Trust.Load(p), options);
+                store = settings.Trust.Load(p);
+                anchorsText = settings.Trust.Given(p) ? "the given trust anchors" : "the system trust store";
             }
             catch (CliException) when (!settings.Trust.Given(p))
             {
-                // No system store: the chain cannot be built; the certificates are still shown.
-                verifier = null;
+                // No system store: the chain cannot be built (unless the directory brings its roots); the certificates are still shown.
+                store = null;
+                anchorsText = "no system trust store found";
             }
-            var chains = inputs.Select(i => verifier?.Verify(i.Certs[0], i.Certs.Skip(1), i.Host)).ToList();
+            if (dirAnchors.Count > 0)
+            {
+                var own = TrustStore.FromCertificates(dirAnchors);
+                store = store is null ? own : TrustStore.Combine(store, own);
+                anchorsText += $" and the directory's {dirAnchors.Count} self-signed CA certificate(s) (no --cafile/--capath given)";
+            }
+            var chains = new List<(VerificationResult? Result, string Purpose)>();
+            string? cryptoPath = null;
+            foreach (var i in inputs)
+            {
+                var leaf = i.Certs[0];
+                // A CA certificate is verified as a CA (no extKeyUsage requirement) unless a purpose is asked for.
+                var forCa = leaf.IsCertificateAuthority && !settings.PurposeGiven(p);
+                var options = settings.Options(p, forCa ? "any" : "server");
+                if (store is null)
+                {
+                    chains.Add((null, forCa ? "any" : "server"));
+                    continue;
+                }
+                var verifier = new Verifier(store, options);
+                cryptoPath ??= verifier.CryptoPath;
+                var untrusted = i.Certs.Skip(1).Concat(pool.Where(c => !c.Equals(leaf))).Distinct().ToList();
+                chains.Add((verifier.Verify(leaf, untrusted, i.Host), (forCa ? "any (a CA certificate)" : string.Join(", ", settings.Purposes(p).Select(KeyPurposes.Name).DefaultIfEmpty("any"))) + ", " + options.Profile.Name));
+            }
+            cryptoPath ??= Signatures.CryptoPath.Description;
             if (p.GetValue(json))
             {
                 var files = new JsonArray();
@@ -82,18 +119,19 @@ internal static class InspectCommand
                     }
                     files.Add((JsonNode)new JsonObject
                     {
-                        ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k] is { } r ? Render.Result(r) : null,
-                        ["crypto_path"] = verifier?.CryptoPath ?? Signatures.CryptoPath.Description,
+                        ["source"] = inputs[k].Source, ["certificates"] = arr, ["chain"] = chains[k].Result is { } r ? Render.Result(r) : null,
+                        ["chain_purpose"] = chains[k].Purpose, ["anchors"] = anchorsText,
+                        ["crypto_path"] = cryptoPath,
                     });
                 }
                 // One input: its certificates and chain at the top level; a directory: "files", one entry per file.
-                Console.Out.WriteLine(Render.Json(files.Count == 1 && !Directory.Exists(t) ? files[0]!.DeepClone() : new JsonObject { ["files"] = files }));
+                Console.Out.WriteLine(Render.Json(files.Count == 1 && !directory ? files[0]!.DeepClone() : new JsonObject { ["files"] = files }));
             }
             else
             {
                 for (int k = 0; k < inputs.Count; k++)
                 {
-                    if (inputs.Count > 1 || Directory.Exists(t))
+                    if (inputs.Count > 1 || directory)
                     {
                         Console.Out.WriteLine($"== {inputs[k].Source}");
                     }
@@ -103,19 +141,20 @@ internal static class InspectCommand
                         Console.Out.WriteLine($"certificate {i}");
                         Print(Console.Out, certs[i]);
                     }
-                    if (chains[k] is not { } chain)
+                    if (chains[k].Result is not { } chain)
                     {
-                        Console.Out.WriteLine("chain: not built (no system trust store found)");
+                        Console.Out.WriteLine("chain: not built (no system trust store found; give --cafile or --capath)");
                     }
                     else
                     {
-                        Console.Out.WriteLine($"chain as built and verified ({options.Profile.Name}):");
+                        Console.Out.WriteLine($"chain as built and verified (purpose {chains[k].Purpose}; anchors: {anchorsText}):");
                         Render.ResultText(Console.Out, chain, explain: false);
                     }
                 }
-                Console.Out.WriteLine("signatures: " + (verifier?.CryptoPath ?? Signatures.CryptoPath.Description));
+                Console.Out.WriteLine("signatures: " + cryptoPath);
             }
-            return chains.All(c => c is null || c.IsValid) ? Exit.Verified : Exit.VerificationFailed;
+            // The user asked to see certificates: they were read and shown. The chain's verdict is reported above.
+            return Exit.Verified;
         }));
         return cmd;
     }
@@ -125,7 +164,7 @@ internal static class InspectCommand
     {
         var (host, port) = Inputs.HostPort(target);
         using var cts = new CancellationTokenSource(timeout);
-        using var tcp = Inputs.Connect(host, port, cts.Token);
+        using var tcp = Inputs.Connect(host, port, timeout, cts.Token);
         var got = new List<Certificate>();
         // Inspection only collects what the server sends; nothing is sent over this connection, and the
         // chain is verified separately by Certitude.
@@ -151,9 +190,13 @@ internal static class InspectCommand
         {
             ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = PeerIdentity.Host(host).SslTargetHost }, cts.Token).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            throw new CliException(Exit.Network, $"TLS handshake with {host}:{port} failed: {e.Message}");
+            throw new CliException(Exit.Network, $"TLS handshake with {host}:{port} timed out after {Inputs.Seconds(timeout)}", "tls") { Details = [("host", host), ("port", port), ("cause", "timeout")] };
+        }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or SocketException)
+        {
+            throw ConnectCommand.HandshakeFailure(host, port, e, certGiven: false);
         }
         if (got.Count == 0)
         {
@@ -184,12 +227,9 @@ internal static class InspectCommand
             }
             o["extended_key_usage"] = purposes;
         }
-        var exts = new JsonArray();
-        foreach (var e in c.Extensions)
-        {
-            exts.Add((JsonNode)new JsonObject { ["oid"] = e.Oid, ["name"] = Oids.ExtensionName(e.Oid), ["critical"] = e.Critical });
-        }
-        o["extensions"] = exts;
+        // { oid, name, critical, value: { the decoded fields } } (written with Utf8JsonWriter).
+        o["extensions"] = JsonNode.Parse(ExtensionValues.Json(c));
+        o["sha1"] = Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(c.RawData.Span));
         o["root_program"] = RootProgramJson(c);
         return o;
     }
@@ -229,11 +269,16 @@ internal static class InspectCommand
         }
         w.WriteLine($"  key:        {c.PublicKey.Describe()}");
         w.WriteLine($"  signature:  {c.SignatureAlgorithmName}");
+        if (c.Extensions.Count > 0)
+        {
+            w.WriteLine("  extensions:");
+        }
         foreach (var e in c.Extensions)
         {
-            w.WriteLine($"  extension:  {Oids.ExtensionName(e.Oid)}{(e.Critical ? " (critical)" : "")}");
+            w.WriteLine($"    {Oids.ExtensionName(e.Oid)}{(e.Critical ? " (critical)" : "")}: {ExtensionValues.Text(e.Oid, ExtensionValues.Decode(c, e))}");
         }
         w.WriteLine($"  sha256:     {c.Sha256Fingerprint}");
+        w.WriteLine($"  sha1:       {Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(c.RawData.Span))}");
         w.WriteLine($"  subject hash: {c.Subject.OpenSslHash():x8}");
         w.WriteLine($"  root program: {RootProgramText(c)}");
     }

@@ -9,7 +9,9 @@ internal sealed record LimboSettings
     public string Profile { get; init; } = "auto";
     public bool Strict { get; init; } = true;
     /// <summary>The issuance tier (VerifyFlags.CabfIssuance): "auto" turns it on for webpki:: cases, which model
-    /// publicly-trusted certificates; "on" for every case; "off" for none (the library's default flags).</summary>
+    /// publicly-trusted certificates, and for rfc5280:: cases, which count what RFC 5280 section 4 asks of a conforming
+    /// CA (AKI and SKI presence, extension criticality, a positive serial) as failures while Certitude's default makes
+    /// those duties warnings; "on" for every case; "off" for none (the library's default flags).</summary>
     public string Issuance { get; init; } = "auto";
     public bool AllowSha1 { get; init; }
     public int? MinRsaBits { get; init; }
@@ -34,17 +36,23 @@ internal static class LimboHarness
         var results = new List<LimboOutcome>();
         foreach (var tc in suite.RootElement.GetProperty("testcases").EnumerateArray())
         {
-            string id = tc.TryGetProperty("id", out var idp) ? idp.GetString() ?? "?" : "?";
-            try
-            {
-                results.Add(RunCase(id, tc, settings));
-            }
-            catch (Exception e)
-            {
-                results.Add(new LimboOutcome(id, "FAILURE", "harness error: " + e.GetType().Name + ": " + e.Message, true));
-            }
+            results.Add(RunOne(tc, settings));
         }
         return results;
+    }
+
+    /// <summary>One testcase (the tests run each case as a row of its own).</summary>
+    public static LimboOutcome RunOne(JsonElement tc, LimboSettings settings)
+    {
+        string id = tc.TryGetProperty("id", out var idp) ? idp.GetString() ?? "?" : "?";
+        try
+        {
+            return RunCase(id, tc, settings);
+        }
+        catch (Exception e)
+        {
+            return new LimboOutcome(id, "FAILURE", "harness error: " + e.GetType().Name + ": " + e.Message, true);
+        }
     }
 
     /// <summary>One line: passed (actual result as expected), failed and skipped, in total and by id namespace
@@ -81,6 +89,11 @@ internal static class LimboHarness
         var root = new JsonObject { ["version"] = 1, ["harness"] = harness, ["results"] = arr };
         return Render.Json(root);
     }
+
+    /// <summary>The namespaces whose expected results include a CA's duties (--issuance-rules auto): webpki:: (the CA/B
+    /// profile of publicly-trusted certificates) and rfc5280:: (RFC 5280 section 4, "conforming CAs MUST").</summary>
+    private static bool IssuanceNamespace(string id)
+        => id.StartsWith("webpki::", StringComparison.Ordinal) || id.StartsWith("rfc5280::", StringComparison.Ordinal);
 
     private static LimboOutcome RunCase(string id, JsonElement tc, LimboSettings s)
     {
@@ -130,7 +143,7 @@ internal static class LimboHarness
         {
             Profile = profile,
             Flags = (s.Strict ? VerifyFlags.Default : VerifyFlags.Default & ~VerifyFlags.X509Strict)
-                | (s.Issuance == "on" || (s.Issuance == "auto" && id.StartsWith("webpki::", StringComparison.Ordinal)) ? VerifyFlags.CabfIssuance : VerifyFlags.None),
+                | (s.Issuance == "on" || (s.Issuance == "auto" && IssuanceNamespace(id)) ? VerifyFlags.CabfIssuance : VerifyFlags.None),
             Purpose = client ? CertificatePurpose.ClientAuthentication : CertificatePurpose.ServerAuthentication,
         };
         // extended_key_usage: limbo's schema reads an empty list as no EKU constraint, which is what the RFC 5280

@@ -3,45 +3,28 @@ using System.Text.Json;
 
 namespace Certitude.Cli;
 
-/// <summary>Runs a command body: its exit code, or the exit code and one-line message of a <see cref="CliException"/>.</summary>
-internal static class Cli
-{
-    public static int Run(Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (CliException e)
-        {
-            Console.Error.WriteLine("certitude: " + e.Message);
-            return e.ExitCode;
-        }
-    }
-}
-
 /// <summary>The <c>certitude</c> command.</summary>
 public static class Program
 {
-    /// <summary>Exit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure.</summary>
+    /// <summary>Exit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure,
+    /// 4 the server refused the client certificate, 5 internal error.</summary>
     public static int Main(string[] args)
     {
+        // OpenSSL's spellings (-CAfile, -untrusted, -purpose, -attime, ...) are accepted as Certitude's.
+        args = Spelling.Normalize(args);
+        Cli.Json = Spelling.WantsJson(args);
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors)
-            {
-                Console.Error.WriteLine("certitude: " + e.Message);
-            }
-            Console.Error.WriteLine("see 'certitude --help'");
-            return Exit.Usage;
+            return Cli.Fail(new CliException(Exit.Usage, Spelling.Describe(parse)));
         }
-        return parse.Invoke();
+        // Exceptions reach Cli.Run (one line, an exit code), never System.CommandLine's stack-trace printer.
+        return Cli.Run(() => parse.Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
 
     internal static RootCommand Build()
     {
-        var root = new RootCommand("certitude: strict X.509 certificate verification.\nExit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure.");
+        var root = new RootCommand("certitude: strict X.509 certificate verification.\nExit codes: 0 verified, 1 verification failure, 2 bad usage or unreadable input, 3 network failure, 4 the server refused the client certificate, 5 internal error.");
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(VerifyCommand.Build());
         root.Subcommands.Add(ConnectCommand.Build());
@@ -89,8 +72,7 @@ public static class Program
             var settings = new SpeedSettings(parse.GetValue(seconds), parse.GetValue(mode) ?? "warm", parse.GetValue(compare) == "x509chain", parse.GetValue(json), parse.GetValue(compare) == "portable");
             if (settings.Seconds <= 0 || double.IsNaN(settings.Seconds))
             {
-                Console.Error.WriteLine("certitude speed: --seconds must be positive");
-                return 2;
+                throw new CliException(Exit.Usage, "speed: --seconds must be a positive number of seconds");
             }
             List<Speed.Chain> chains;
             try
@@ -100,13 +82,11 @@ public static class Program
             }
             catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
-                Console.Error.WriteLine($"certitude speed: cannot read the suite: {e.Message}");
-                return 2;
+                throw new CliException(Exit.Usage, $"speed: cannot read the suite: {e.Message}", "input");
             }
             if (chains.Count == 0)
             {
-                Console.Error.WriteLine("certitude speed: the suite has no passing chains to measure");
-                return 2;
+                throw new CliException(Exit.Usage, "speed: the suite has no passing chains to measure", "input");
             }
             var figures = Speed.Run(chains, settings, settings.Json || Console.IsErrorRedirected ? null : Console.Error);
             Console.Out.Write(settings.Json ? Speed.ToJson(settings.Mode, figures) + Environment.NewLine : Speed.ToText(settings.Mode, chains.Count, figures));
@@ -122,7 +102,9 @@ public static class Program
         var noStrict = new Option<bool>("--no-strict") { Description = "turn X509Strict off (legacy structures accepted)" };
         var issuance = new Option<string>("--issuance-rules")
         {
-            Description = "the CA/B issuance tier (VerifyFlags.CabfIssuance): auto = on for webpki:: cases, which model publicly-trusted certificates; on; off = the library's default flags",
+            Description = "the issuance tier (VerifyFlags.CabfIssuance): auto = on for webpki:: cases, which model publicly-trusted certificates, and for rfc5280:: cases, "
+                + "which count a CA's duties under RFC 5280 section 4 (AKI/SKI presence, criticality, serial sign) as failures; on; off = the library's default flags "
+                + "(those duties are then warnings)",
             DefaultValueFactory = _ => "auto",
         };
         issuance.AcceptOnlyFromAmong("auto", "on", "off");
@@ -153,15 +135,13 @@ public static class Program
             }
             catch (JsonException e)
             {
-                Console.Error.WriteLine($"certitude limbo: standard input is not a JSON limbo suite: {e.Message}");
-                return 2;
+                throw new CliException(Exit.Usage, $"limbo: standard input is not a JSON limbo suite: {e.Message}", "input");
             }
             using (suite)
             {
                 if (!suite.RootElement.TryGetProperty("testcases", out _))
                 {
-                    Console.Error.WriteLine("certitude limbo: standard input has no \"testcases\" array");
-                    return 2;
+                    throw new CliException(Exit.Usage, "limbo: standard input has no \"testcases\" array", "input");
                 }
                 var outcomes = LimboHarness.Run(suite, settings);
                 Console.Out.WriteLine(LimboHarness.ToJson(outcomes, settings.HarnessName));

@@ -57,6 +57,20 @@ public sealed class VerificationResult
 
     internal static VerificationResult Failed(VerifyCode code, string message) => new(code, message, 0, null, [], []);
 
+    /// <summary>A copy of this result with another message, warnings and incomplete-chain diagnosis (the result
+    /// itself never changes once returned).</summary>
+    internal VerificationResult With(string message, IncompleteChain? incomplete, IReadOnlyList<VerificationWarning>? warnings = null)
+        => new(Code, message, FailingCertificateIndex, FailingCertificate, Path, Diagnostics, _authoritiesConstrained, _userConstrained, warnings ?? Warnings)
+        {
+            IncompleteChain = incomplete,
+            _cryptoPath = _cryptoPath,
+        };
+
+    /// <summary>A failure because an issuer is missing, with the diagnosis of <see cref="IncompleteChain"/> when the
+    /// certificate lacking its issuer says where the issuer is published; any other result unchanged.</summary>
+    internal VerificationResult WithIncompleteChainDiagnosis(CertificatePurpose purpose)
+        => Certitude.IncompleteChain.Diagnose(this, purpose) is { } ic ? With($"{Message}: {ic.Sentence()}", ic) : this;
+
     /// <summary>True when a valid path was found and every requested check passed.</summary>
     public bool IsValid => Code == VerifyCode.Ok;
 
@@ -81,8 +95,18 @@ public sealed class VerificationResult
     /// <summary>Every failed check on every candidate path.</summary>
     public IReadOnlyList<VerificationDiagnostic> Diagnostics { get; }
 
-    /// <summary>Rules of the issuance tier that the verified path breaks, not enforced here (empty on failure and when none).</summary>
+    /// <summary>Rules of the issuance tier that the verified path breaks, not enforced here (empty on failure and when none),
+    /// and, for a chain completed with an intermediate fetched from a caIssuers URL, the warning
+    /// "completed with an intermediate fetched from http://…" (rule id <c>aia-fetched</c>).</summary>
     public IReadOnlyList<VerificationWarning> Warnings { get; }
+
+    /// <summary>Set when verification failed because an issuer is missing (codes 20 and 2) and the certificate lacking
+    /// it carries a caIssuers URL (RFC 5280 4.2.2.1): the certificate, the missing issuer's name, where it is
+    /// published and, when the caller fetched it, what the fetch did (<see cref="Certitude.IncompleteChain.Fetches"/>).
+    /// Also set on a result the TLS layer repaired by fetching (<see cref="Certitude.IncompleteChain.Repaired"/>).
+    /// Null otherwise.</summary>
+    public IncompleteChain? IncompleteChain { get; private init; }
+
     /// <summary>What verified the signatures: "native: libcrypto OpenSSL … (its path)" (Linux) or
     /// "portable: System.Security.Cryptography (why)" (Windows, macOS, <c>CERTITUDE_CRYPTO=portable</c>,
     /// the AppContext switch <c>Certitude.Crypto.Portable</c>, or no libcrypto). Both give the same verdicts;
@@ -121,6 +145,15 @@ public sealed class VerificationResult
         foreach (var w in Warnings)
         {
             sb.Append("  warning: ").AppendLine(w.ToString());
+        }
+        if (IncompleteChain is { } ic)
+        {
+            sb.Append("  incomplete chain: certificate ").Append(ic.CertificateIndex).Append(" (").Append(Elide.Value(ic.Certificate.Subject))
+                .Append("): ").AppendLine(ic.Sentence());
+            foreach (var f in ic.Fetches)
+            {
+                sb.Append("  fetch: ").AppendLine(f.ToString());
+            }
         }
         sb.Append("  signatures: ").AppendLine(CryptoPath);
         return sb.ToString();

@@ -66,9 +66,20 @@ public sealed class Verifier
     private VerificationResult Run(Certificate leaf, IEnumerable<Certificate>? intermediates, PeerIdentity[] peers)
     {
         var time = Options.ValidationTime ?? DateTimeOffset.UtcNow;
-        var search = new PathSearch(Options, TrustStore, intermediates ?? [], peers, time, _cache);
+        IEnumerable<Certificate> pool = intermediates ?? [];
+        if (Options.Intermediates.Count > 0)
+        {
+            // Intermediates the caller supplies once for every verification (untrusted candidates, after the peer's own).
+            pool = pool.Concat(Options.Intermediates);
+        }
+        var search = new PathSearch(Options, TrustStore, pool, peers, time, _cache);
         var result = search.Run(leaf);
         result.CryptoPath = _cache.CryptoPathDescription;
+        if (!result.IsValid)
+        {
+            // Only on failure: a missing issuer that the certificate says where to find (RFC 5280 4.2.2.1) is named.
+            result = result.WithIncompleteChainDiagnosis(Options.Purpose);
+        }
         return result;
     }
 }

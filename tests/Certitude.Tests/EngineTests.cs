@@ -366,11 +366,13 @@ public sealed class EngineTests
     [Fact]
     public void StrictModeGovernsStructureChecks()
     {
+        // keyCertSign without cA claims authority: a strict rule (a missing AKI, a CA's duty, is an issuance warning since issue 25).
         var root = TestPki.Root();
-        var noAki = TestPki.Leaf(root, spec: new CertSpec { Aki = false });
-        Assert.Equal(VerifyCode.MissingAuthorityKeyIdentifier, TestPki.Verifier(root).Verify(noAki.Cert, null, Example).Code);
-        var lax = new VerificationOptions { Flags = VerifyFlags.PartialChain | VerifyFlags.TrustedFirst };
-        Assert.True(TestPki.Verifier(root, lax).Verify(noAki.Cert, null, Example).IsValid);
+        var signer = TestPki.Leaf(root, spec: new CertSpec { KeyUsage = System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.DigitalSignature | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign });
+        var rfc = new VerificationOptions { Profile = VerificationProfile.Rfc5280 };
+        Assert.Equal(VerifyCode.KuKeyCertSignInvalidForNonCa, TestPki.Verifier(root, rfc).Verify(signer.Cert, null, Example).Code);
+        var lax = rfc with { Flags = VerifyFlags.PartialChain | VerifyFlags.TrustedFirst };
+        Assert.True(TestPki.Verifier(root, lax).Verify(signer.Cert, null, Example).IsValid);
     }
 
     [Fact]

@@ -130,9 +130,12 @@ public sealed class HostileInputTests
         }
         var even = (byte[])n.Clone();
         even[^1] &= 0xFE;
+        // e >= n with a modulus short enough that e is within the 2^256 - 1 bound (CA/B BR 6.1.6), which is read first.
+        var small = n[..32];
+        small[^1] |= 0x01;
         var cases = new (string Name, byte[] Modulus, BigInteger E)[]
         {
-            ("e = 1", n, 1), ("e = 2", n, 2), ("e = 65536", n, 65536), ("e = n", n, new BigInteger(n, isUnsigned: true, isBigEndian: true)),
+            ("e = 1", n, 1), ("e = 2", n, 2), ("e = 65536", n, 65536), ("e = n", small, new BigInteger(small, isUnsigned: true, isBigEndian: true)),
             ("even modulus", even, 65537),
         };
         foreach (var (name, modulus, e) in cases)

@@ -205,16 +205,18 @@ public sealed class InternationalMailTests
         }
     }
 
-    /// <summary>A constraint naming one mailbox never widens to its domain for an SmtpUTF8Mailbox, and an SmtpUTF8Mailbox
-    /// with an all-ASCII local part (which should have been an rfc822Name) is held to mailbox constraints exactly as one,
-    /// strict or not: neither form gets past a CA limited to bob@example.com.</summary>
+    /// <summary>A permitted constraint naming one mailbox never widens to its domain for an SmtpUTF8Mailbox, and an
+    /// SmtpUTF8Mailbox with an all-ASCII local part (which should have been an rfc822Name) is held to it exactly as one,
+    /// strict or not: neither form gets past a CA limited to bob@example.com. An excluded one excludes its whole domain
+    /// (RFC 9598 6 strips the local part), whatever the form or script of the mailbox (issue 26 item 2).</summary>
     [Theory]
     [InlineData(true, "用户@example.com", VerifyCode.PermittedViolation)]
     [InlineData(true, "alice@example.com", VerifyCode.PermittedViolation)]
     [InlineData(true, "bob@example.com", VerifyCode.Ok)]
     [InlineData(true, "bob@EXAMPLE.com", VerifyCode.Ok)]
     [InlineData(false, "用户@example.com", VerifyCode.ExcludedViolation)]
-    [InlineData(false, "alice@example.com", VerifyCode.Ok)]
+    [InlineData(false, "alice@example.com", VerifyCode.ExcludedViolation)]
+    [InlineData(false, "alice@example.org", VerifyCode.Ok)]
     [InlineData(false, "bob@example.com", VerifyCode.ExcludedViolation)]
     public void MailboxConstraintsAreNotWidenedBySmtpUtf8Mailboxes(bool permitted, string mailbox, VerifyCode expected)
     {

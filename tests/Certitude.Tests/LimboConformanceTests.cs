@@ -5,44 +5,43 @@ using Xunit;
 namespace Certitude.Tests;
 
 /// <summary>Runs x509-limbo (../shared/corpus/limbo.json) through the same harness as `certitude limbo`:
-/// rfc5280:: ids under the RFC 5280 profile, all others web PKI, strict on, no id-specific code.
-/// Every case not passed must be listed, with its reason, in limbo-exceptions.json; a listed case
-/// that now passes must be removed from the list, so the file stays true.</summary>
+/// rfc5280:: ids under the RFC 5280 profile, all others web PKI, strict on, no id-specific code. One theory
+/// row per case. Every case not passed must be listed, with its reason, in limbo-exceptions.json; a listed case
+/// that now passes fails its row until it is removed from the list, so the file stays true.</summary>
 public sealed class LimboConformanceTests
 {
     private const int MinimumPasses = 204;
+    private const string CorpusFile = "limbo.json";
 
-    /// <summary>The suite on this process's crypto path (native on Linux) and on the portable one: each must pass
-    /// as the exceptions file says, and the two must agree on every case (verdict, code, message, diagnostics).</summary>
-    [Fact]
-    public void LimboSuitePassesExceptForListedCasesOnBothCryptoPaths()
+    public static TheoryData<string> Cases => ConformanceCases.Ids(CorpusFile);
+
+    /// <summary>One case on this process's crypto path (native on Linux) and on the portable one: it passes unless the
+    /// exceptions file lists it (then it must still not pass), and the two paths agree.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LimboCase(string id)
     {
-        using var suite = Corpus.Load("limbo.json");
-        var native = LimboHarness.Run(suite, new LimboSettings());
-        var portable = LimboHarness.Run(suite, new LimboSettings { Portable = true });
-        CheckOutcomes(suite, native);
-        CheckOutcomes(suite, portable);
-        CryptoPaths.AssertSameOutcomes(native, portable);
+        var outcome = ConformanceCases.RunOnBothPaths(CorpusFile, id, new LimboSettings());
+        var expected = ConformanceCases.Expected(CorpusFile, id);
+        if (LoadExceptions().TryGetValue(id, out var reason))
+        {
+            Assert.True(outcome.Actual != expected, $"{id} is listed in limbo-exceptions.json ({reason}) but passes now: remove it from the list");
+        }
+        else
+        {
+            Assert.True(outcome.Actual == expected, $"{id}: expected {expected}, got {outcome.Actual}: {outcome.Context}");
+        }
     }
 
-    private static void CheckOutcomes(JsonDocument suite, List<LimboOutcome> outcomes)
+    [Fact]
+    public void TheExceptionsFileNamesRealCasesAndLeavesEnoughPasses()
     {
-        var expected = suite.RootElement.GetProperty("testcases").EnumerateArray()
-            .ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("expected_result").GetString()!);
-
-        Assert.Equal(expected.Count, outcomes.Count);
-        Assert.Empty(outcomes.Where(o => o.Threw).Select(o => $"{o.Id}: {o.Context}"));
-
+        // Each row above passes exactly when its case passes or is listed (and fails), so the passes are the cases
+        // less the listed ones.
+        var cases = ConformanceCases.Of(CorpusFile);
         var exceptions = LoadExceptions();
-        var notPassed = outcomes.Where(o => o.Actual != expected[o.Id]).ToList();
-        var unlisted = notPassed.Where(o => !exceptions.ContainsKey(o.Id)).Select(o => $"{o.Id}: expected {expected[o.Id]}, got {o.Actual}: {o.Context}").ToList();
-        Assert.True(unlisted.Count == 0, "regressions (not in limbo-exceptions.json):\n" + string.Join("\n", unlisted));
-
-        var stale = exceptions.Keys.Where(id => !notPassed.Any(o => o.Id == id)).ToList();
-        Assert.True(stale.Count == 0, "listed as exceptions but passing now (remove them): " + string.Join(", ", stale));
-
-        int passed = outcomes.Count - notPassed.Count;
-        Assert.True(passed >= MinimumPasses, $"passed {passed} of {outcomes.Count}, below {MinimumPasses}");
+        Assert.DoesNotContain(exceptions.Keys, id => !cases.ContainsKey(id));
+        Assert.True(cases.Count - exceptions.Count >= MinimumPasses, $"{exceptions.Count} exceptions of {cases.Count} cases leave fewer than {MinimumPasses} passes");
     }
 
     [Fact]
@@ -60,12 +59,13 @@ public sealed class LimboConformanceTests
         // With X509Strict off, structure-only findings are no longer fatal: a case that fails only on
         // a strict rule (the leaf's serial number is zero) succeeds; a real violation still fails.
         // The issuance tier is off too, as with the library's default flags.
-        using var suite = Corpus.Load("limbo.json");
-        var outcomes = LimboHarness.Run(suite, new LimboSettings { Strict = false, Issuance = "off" }).ToDictionary(o => o.Id);
-        Assert.Equal("SUCCESS", outcomes["rfc5280::serial::zero"].Actual);
-        Assert.Equal("FAILURE", outcomes["rfc5280::validity::expired-leaf"].Actual);
-        Assert.Equal("FAILURE", outcomes["webpki::san::public-suffix-wildcard-san"].Actual);
-        Assert.Contains("62", outcomes["webpki::san::public-suffix-wildcard-san"].Context, StringComparison.Ordinal);
+        var settings = new LimboSettings { Strict = false, Issuance = "off" };
+        LimboOutcome Outcome(string id) => ConformanceCases.Run(CorpusFile, id, settings);
+        Assert.Equal("SUCCESS", Outcome("rfc5280::serial::zero").Actual);
+        Assert.Equal("FAILURE", Outcome("rfc5280::validity::expired-leaf").Actual);
+        var wildcard = Outcome("webpki::san::public-suffix-wildcard-san");
+        Assert.Equal("FAILURE", wildcard.Actual);
+        Assert.Contains("62", wildcard.Context, StringComparison.Ordinal);
 
     }
 
@@ -74,31 +74,34 @@ public sealed class LimboConformanceTests
     {
         // The exceptions file says these pass once the issuance-tier CN rule (CA/B BR 7.1.4.3) is not enforced,
         // as with the library's default flags; "auto" enforces it for webpki:: cases (publicly-trusted models).
-        using var suite = Corpus.Load("limbo.json");
-        var off = LimboHarness.Run(suite, new LimboSettings { Issuance = "off" }).ToDictionary(o => o.Id);
-        var auto = LimboHarness.Run(suite, new LimboSettings()).ToDictionary(o => o.Id);
+        var offSettings = new LimboSettings { Issuance = "off" };
+        var autoSettings = new LimboSettings();
+        LimboOutcome Off(string id) => ConformanceCases.Run(CorpusFile, id, offSettings);
+        LimboOutcome Auto(string id) => ConformanceCases.Run(CorpusFile, id, autoSettings);
         foreach (var id in new[] { "webpki::san::leftmost-wildcard-san", "webpki::san::exact-localhost-ip-san", "webpki::nc::nc-permits-dns-san-pattern" })
         {
-            Assert.Equal("SUCCESS", off[id].Actual);
-            Assert.Contains("1005", auto[id].Context, StringComparison.Ordinal);
+            Assert.Equal("SUCCESS", Off(id).Actual);
+            Assert.Contains("1005", Auto(id).Context, StringComparison.Ordinal);
         }
         // Issuance-tier cases: rejected under auto, accepted under the default flags (a warning there).
         foreach (var id in new[] { "webpki::eku::ee-without-eku", "webpki::cn::not-in-san", "webpki::aki::root-with-aki-ski-mismatch" })
         {
-            Assert.Equal("FAILURE", auto[id].Actual);
-            Assert.Equal("SUCCESS", off[id].Actual);
+            Assert.Equal("FAILURE", Auto(id).Actual);
+            Assert.Equal("SUCCESS", Off(id).Actual);
         }
     }
 
     [Fact]
     public void CaAsLeafCasePassesUnderTheRfc5280Profile()
     {
-        using var suite = Corpus.Load("limbo.json");
-        var outcomes = LimboHarness.Run(suite, new LimboSettings { Profile = "rfc5280" }).ToDictionary(o => o.Id);
-        Assert.Equal("SUCCESS", outcomes["pathlen::validation-ignores-pathlen-in-leaf"].Actual);
+        Assert.Equal("SUCCESS", ConformanceCases.Run(CorpusFile, "pathlen::validation-ignores-pathlen-in-leaf", new LimboSettings { Profile = "rfc5280" }).Actual);
     }
 
-    internal static Dictionary<string, string> LoadExceptions()
+    private static readonly Lazy<Dictionary<string, string>> Exceptions = new(ReadExceptions);
+
+    internal static Dictionary<string, string> LoadExceptions() => Exceptions.Value;
+
+    private static Dictionary<string, string> ReadExceptions()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "limbo-exceptions.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));

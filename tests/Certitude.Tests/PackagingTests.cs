@@ -28,7 +28,11 @@ public sealed partial class PackagingTests : IDisposable
     {
         var root = Corpus.RepositoryRoot();
         var output = Path.Combine(_dir, "nupkgs");
-        var (exit, log) = Run("dotnet", root, "pack", "Certitude.slnx", "-c", "Release", "-o", output);
+        // Its own build, whatever was built before (the demo's Release build, an IDE's): intermediate and output files in
+        // a fresh artifacts folder, with the CI settings that make PDBs deterministic (/_/ paths). Reusing the repository's
+        // obj/ would pack binaries compiled without them.
+        var (exit, log) = Run("dotnet", root, "pack", "Certitude.slnx", "-c", "Release", "-o", output,
+            "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={Path.Combine(_dir, "artifacts")}");
         Assert.True(exit == 0, log);
         // The CLI is a .NET 10 platform-specific tool: the solution's pack writes its pointer package ("certitude"), which
         // names one package per runtime identifier; the framework-dependent fallback is packed for "any". The native
@@ -132,12 +136,18 @@ public sealed partial class PackagingTests : IDisposable
     [GeneratedRegex("```csharp\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlocks();
 
+    /// <summary>The README and the user docs (docs/*.md) whose C# examples are compiled and run.</summary>
+    internal static IEnumerable<string> DocumentsWithExamples(string root)
+        => new[] { Path.Combine(root, "README.md") }.Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md").Order(StringComparer.Ordinal));
+
     [Fact]
-    public void ReadmeExamplesCompileAndRun()
+    public void ReadmeAndDocsExamplesCompileAndRun()
     {
         var root = Corpus.RepositoryRoot();
-        var blocks = CSharpBlocks().Matches(File.ReadAllText(Path.Combine(root, "README.md"))).Select(m => m.Groups[1].Value).ToList();
+        var blocks = DocumentsWithExamples(root).SelectMany(f => CSharpBlocks().Matches(File.ReadAllText(f).ReplaceLineEndings("\n")).Select(m => m.Groups[1].Value)).ToList();
         Assert.True(blocks.Count >= 3, $"found {blocks.Count} C# examples");
+        // The front page carries the tour's examples itself.
+        Assert.True(CSharpBlocks().Count(File.ReadAllText(Path.Combine(root, "README.md"))) >= 2, "the README's tour has no C# examples");
         var usings = new SortedSet<string>(StringComparer.Ordinal);
         var bodies = new List<string>();
         foreach (var b in blocks)

@@ -9,26 +9,24 @@ namespace Certitude.Tests;
 /// <c>certitude limbo --profile rfc5280 --no-strict --allow-sha1</c>.</summary>
 public sealed class PkitsConformanceTests
 {
-    /// <summary>On this process's crypto path (native on Linux) and on the portable one: all 214 pass on each,
-    /// and the two agree on every case (verdict, code, message, diagnostics).</summary>
-    [Fact]
-    public void PkitsPassesAll214OnBothCryptoPaths()
+    private const string CorpusFile = "pkits.json";
+
+    public static TheoryData<string> Cases => ConformanceCases.Ids(CorpusFile);
+
+    /// <summary>One case on this process's crypto path (native on Linux) and on the portable one: it passes on each,
+    /// and the two agree (verdict, code, message, diagnostics).</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PkitsCase(string id)
     {
-        using var suite = Corpus.Load("pkits.json");
-        var expected = suite.RootElement.GetProperty("testcases").EnumerateArray()
-            .ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("expected_result").GetString()!);
         var settings = new LimboSettings { Profile = "rfc5280", Strict = false, AllowSha1 = true };
-        var native = LimboHarness.Run(suite, settings);
-        var portable = LimboHarness.Run(suite, settings with { Portable = true });
-        foreach (var (path, outcomes) in new[] { ("native", native), ("portable", portable) })
-        {
-            Assert.Equal(214, outcomes.Count);
-            Assert.Empty(outcomes.Where(o => o.Threw).Select(o => o.Id));
-            var wrong = outcomes.Where(o => o.Actual != expected[o.Id]).Select(o => $"{o.Id}: expected {expected[o.Id]}, got {o.Actual}: {o.Context}").ToList();
-            Assert.True(wrong.Count == 0, $"PKITS regressions on the {path} path:\n" + string.Join("\n", wrong));
-        }
-        CryptoPaths.AssertSameOutcomes(native, portable);
+        var outcome = ConformanceCases.RunOnBothPaths(CorpusFile, id, settings);
+        var expected = ConformanceCases.Expected(CorpusFile, id);
+        Assert.True(outcome.Actual == expected, $"{id}: expected {expected}, got {outcome.Actual}: {outcome.Context}");
     }
+
+    [Fact]
+    public void PkitsHas214Cases() => Assert.Equal(214, ConformanceCases.Of(CorpusFile).Count);
 
     [Fact]
     public void PkitsPolicyResultsAreReported()

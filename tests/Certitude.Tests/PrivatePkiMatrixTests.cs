@@ -14,7 +14,10 @@ namespace Certitude.Tests;
 /// The private PKIs .NET shops run, through real loopback handshakes with Certitude's default TLS contexts and
 /// custom trust (strict by default), each verdict compared with `openssl verify -x509_strict` on the same files:
 /// what works everywhere verifies (kubeadm's API server, mkcert, a label CN, no EKU, an explicit cA FALSE, an mTLS
-/// client without SAN); what RFC 5280 forbids does not (a CA without keyUsage, a v1 intermediate).
+/// client without SAN); what RFC 5280 6 forbids a relying party to accept does not (a v1 intermediate). The shapes
+/// Python 3.13's strict default broke in 2025 (a proxy leaf without AKI, a root without SKI, a CA whose
+/// basicConstraints is not critical, an intermediate without keyUsage) verify with issuance-tier warnings, where
+/// `openssl verify -x509_strict` rejects them, and are rejected with the issuance tier on (issue 25).
 /// </summary>
 public sealed class PrivatePkiMatrixTests
 {
@@ -23,7 +26,14 @@ public sealed class PrivatePkiMatrixTests
 
     /// <summary>One chain of the matrix: its root, leaf, intermediates (leaf's issuer first), the host the client asks
     /// for (null for a client certificate), whether it must be accepted, and the OpenSSL code of a rejection.</summary>
-    internal sealed record Case(string Name, Issued Root, Issued Leaf, Issued[] Intermediates, string? Host, bool Accept, VerifyCode? Code = null, VerifyCode? OpensslCode = null);
+    /// <remarks><paramref name="IssuanceCode"/>: the case breaks a CA's duty, so Certitude accepts it with that warning
+    /// by default and rejects it with that code under the issuance tier, while `openssl verify -x509_strict` rejects it
+    /// (with <paramref name="OpensslCode"/>, or the same code).</remarks>
+    internal sealed record Case(string Name, Issued Root, Issued Leaf, Issued[] Intermediates, string? Host, bool Accept, VerifyCode? Code = null,
+        VerifyCode? OpensslCode = null, VerifyCode? IssuanceCode = null)
+    {
+        public bool OpensslAccepts => Accept && IssuanceCode is null;
+    }
 
     private static CertSpec Live(CertSpec? s = null) => TestPki.Live(s);
 
@@ -63,6 +73,13 @@ public sealed class PrivatePkiMatrixTests
             Extra = [new X509Extension("2.5.29.19", [0x30, 0x03, 0x01, 0x01, 0x00], true)],
         }));
         var alice = TestPki.Issue(ica, Live(new CertSpec { Subject = "CN=alice", Ekus = [ClientAuth] }));
+        // Issue 25: the shapes Python 3.13's VERIFY_X509_STRICT default broke.
+        var proxyRoot = TestPki.Root("CN=Inspection Proxy Root", Live());
+        var proxyLeaf = TestPki.Issue(proxyRoot, Live(new CertSpec { Subject = "CN=proxied.internal", Dns = ["proxied.internal"], Aki = false }));
+        var noSkiRoot = TestPki.Root("CN=Root Without SKI", Live(new CertSpec { Ski = false }));
+        var underNoSki = TestPki.Issue(noSkiRoot, Live(new CertSpec { Subject = "CN=noski.internal", Dns = ["noski.internal"] }));
+        var softRoot = TestPki.Root("CN=Old Private Root", Live(new CertSpec { BasicConstraints = false, Extra = [new X509BasicConstraintsExtension(true, false, 0, false)] }));
+        var underSoft = TestPki.Issue(softRoot, Live(new CertSpec { Subject = "CN=softbc.internal", Dns = ["softbc.internal"] }));
         var noKuCa = TestPki.Ca(root, "CN=CA without keyUsage", spec: Live(new CertSpec { KeyUsage = X509KeyUsageFlags.None }));
         var underNoKu = TestPki.Issue(noKuCa, Live(new CertSpec { Subject = "CN=nokuca.internal", Dns = ["nokuca.internal"] }));
         var v1 = RawCertificates.Version1Ca(root, "CN=Version 1 Intermediate");
@@ -76,7 +93,10 @@ public sealed class PrivatePkiMatrixTests
             new("leaf without EKU", root, noEku, [ica], "noeku.internal", true),
             new("explicit cA FALSE", root, explicitFalse, [ica], "explicit-false.internal", true),
             new("mTLS client without SAN", root, alice, [ica], null, true),
-            new("CA without keyUsage", root, underNoKu, [noKuCa], "nokuca.internal", false, VerifyCode.CaCertMissingKeyUsage),
+            new("proxy leaf without AKI", proxyRoot, proxyLeaf, [], "proxied.internal", true, IssuanceCode: VerifyCode.MissingAuthorityKeyIdentifier),
+            new("root without SKI", noSkiRoot, underNoSki, [], "noski.internal", true, IssuanceCode: VerifyCode.MissingSubjectKeyIdentifier),
+            new("CA with non-critical basicConstraints", softRoot, underSoft, [], "softbc.internal", true, IssuanceCode: VerifyCode.CaBasicConstraintsNotCritical),
+            new("intermediate without keyUsage", root, underNoKu, [noKuCa], "nokuca.internal", true, IssuanceCode: VerifyCode.CaCertMissingKeyUsage),
             // Certitude's own code for RFC 5280 6.1.4 (k) on a v1/v2 certificate; OpenSSL says "invalid CA certificate".
             new("v1 intermediate", root, underV1, [v1], "v1.internal", false, VerifyCode.CaNotVersion3, VerifyCode.InvalidCa),
         ];
@@ -123,11 +143,12 @@ public sealed class PrivatePkiMatrixTests
             }
             args.Add("leaf.pem");
             var (exit, output) = Run(dir.FullName, args);
-            Assert.True((exit == 0) == c.Accept, $"{name}: openssl said {output.Trim()} (exit {exit}), Certitude's expected verdict is {(c.Accept ? "accept" : "reject")}");
-            if (!c.Accept)
+            Assert.True((exit == 0) == c.OpensslAccepts, $"{name}: openssl said {output.Trim()} (exit {exit}), expected {(c.OpensslAccepts ? "accept" : "reject")}");
+            if (!c.OpensslAccepts)
             {
-                // openssl prints "error N at depth ...": the same OpenSSL code as Certitude's.
-                Assert.Contains($"error {(int)(c.OpensslCode ?? c.Code)!} at", output, StringComparison.Ordinal);
+                // openssl prints "error N at depth ...": the same OpenSSL code as Certitude's (for a CA's duty, the code
+                // Certitude reports under the issuance tier).
+                Assert.Contains($"error {(int)(c.OpensslCode ?? c.Code ?? c.IssuanceCode)!} at", output, StringComparison.Ordinal);
             }
 
             // Certitude's library verdict on the same files, with the default options.
@@ -137,6 +158,13 @@ public sealed class PrivatePkiMatrixTests
             var result = new Verifier(TrustStore.FromFile(Path.Combine(dir.FullName, "root.pem")), options)
                 .Verify(leaf, c.Intermediates.Select(i => Certificate.Parse(i.X509.RawData)), peer);
             Assert.True(result.IsValid == c.Accept, $"{name}: {result.Explain()}");
+            if (c.IssuanceCode is { } duty)
+            {
+                Assert.Contains(result.Warnings, w => w.Code == duty);
+                var enforced = new Verifier(TrustStore.FromFile(Path.Combine(dir.FullName, "root.pem")), options with { Flags = VerifyFlags.Default | VerifyFlags.CabfIssuance })
+                    .Verify(leaf, c.Intermediates.Select(i => Certificate.Parse(i.X509.RawData)), peer);
+                Assert.Equal(duty, enforced.Code);
+            }
             // For eng/private-pki-matrix.py (the README's comparison with Python's ssl): keep the files and the leaf's key.
             if (Environment.GetEnvironmentVariable("CERTITUDE_MATRIX_DUMP") is { Length: > 0 } dump)
             {
@@ -188,11 +216,42 @@ public sealed class PrivatePkiMatrixTests
         Assert.False(asServer.IsValid);
     }
 
+    /// <summary>Issue 25: the four shapes through the command line, as a user behind a TLS-inspection proxy or with an
+    /// old private CA meets them: `certitude verify` accepts with a warning naming the rule; `--issuance-rules` rejects
+    /// with the OpenSSL code Python 3.13 reports.</summary>
+    [Theory]
+    [InlineData("proxy leaf without AKI", "aki-present")]
+    [InlineData("root without SKI", "ca-has-ski")]
+    [InlineData("CA with non-critical basicConstraints", "ca-basic-constraints-critical")]
+    [InlineData("intermediate without keyUsage", "ca-has-keyusage")]
+    public void CommandLineWarnsAboutACasDutyAndRejectsItWithTheIssuanceRules(string name, string ruleId)
+    {
+        var c = Matrix.Value.Cases.Single(x => x.Name == name);
+        var dir = Directory.CreateTempSubdirectory("certitude-matrix-cli-");
+        try
+        {
+            var root = Path.Combine(dir.FullName, "root.pem");
+            var leaf = Path.Combine(dir.FullName, "leaf.pem");
+            File.WriteAllText(root, Anchor(c).X509.ExportCertificatePem());
+            File.WriteAllText(leaf, c.Leaf.X509.ExportCertificatePem() + string.Concat(c.Intermediates.Select(i => "\n" + i.X509.ExportCertificatePem())));
+            var ok = CliCommandTests.InProcess("verify", leaf, "--cafile", root, "--host", c.Host!);
+            Assert.True(ok.Exit == 0, ok.Out + ok.Err);
+            Assert.Contains("warning: certificate", ok.Out, StringComparison.Ordinal);
+            Assert.Contains(ruleId, ok.Out, StringComparison.Ordinal);
+            var rejected = CliCommandTests.InProcess("verify", leaf, "--cafile", root, "--host", c.Host!, "--issuance-rules", "--json");
+            Assert.Equal(1, rejected.Exit);
+            Assert.Equal((int)c.IssuanceCode!, System.Text.Json.JsonDocument.Parse(rejected.Out).RootElement.GetProperty("code").GetInt32());
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
     [Fact]
     public void AStrictlyBrokenCaIsRejectedWhateverTheTierOfOtherRules()
     {
         var cases = Matrix.Value.Cases.ToDictionary(c => c.Name);
-        Assert.Equal(VerifyCode.CaCertMissingKeyUsage, Verify(cases["CA without keyUsage"], VerifyFlags.Default).Code);
         // RFC 5280 6.1.4 (k) holds with X509Strict off as well: a v1 certificate is never an intermediate CA.
         Assert.Equal(VerifyCode.CaNotVersion3, Verify(cases["v1 intermediate"], VerifyFlags.PartialChain | VerifyFlags.TrustedFirst).Code);
     }

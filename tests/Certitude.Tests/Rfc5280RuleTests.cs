@@ -443,15 +443,17 @@ public sealed class Rfc5280RuleTests
     [InlineData("https://user:secret@www.example.com/", true, VerifyCode.PermittedViolation)]
     [InlineData("https://example.com:/", true, VerifyCode.Ok)]
     [InlineData("https://example.com:https/", true, VerifyCode.UnsupportedNameSyntax)]
-    [InlineData("https://[2001:db8::1]:443/", true, VerifyCode.PermittedViolation)]
+    [InlineData("https://[2001:db8::1]:443/", true, VerifyCode.UnsupportedNameSyntax)]
     [InlineData("https://[2001:db8::1]x/", true, VerifyCode.UnsupportedNameSyntax)]
     [InlineData("https://a@b@example.com/", true, VerifyCode.UnsupportedNameSyntax)]
     [InlineData("https://user:pw@example.com:8443/", false, VerifyCode.ExcludedViolation)]
-    [InlineData("https://[2001:db8::1]/", false, VerifyCode.Ok)]
+    [InlineData("https://[2001:db8::1]/", false, VerifyCode.UnsupportedNameSyntax)]
+    [InlineData("https://192.0.2.1/", false, VerifyCode.UnsupportedNameSyntax)]
     public void UriConstraintsTakeTheHostPerRfc3986(string uri, bool permitted, VerifyCode expected)
     {
         // RFC 5280 4.2.1.10: a URI constraint applies to the host part of the name; RFC 3986 3.2:
-        // authority = [ userinfo "@" ] host [ ":" port ], port = *DIGIT, host may be an IP literal.
+        // authority = [ userinfo "@" ] host [ ":" port ], port = *DIGIT. A host that is an IP address (literal or
+        // IPv4) fails any URI constraint: "the application MUST reject the certificate".
         var st = new Subtree(6, "example.com");
         var nc = permitted ? Constraints([st], []) : Constraints([], [st]);
         var raw = new AsnWriter(AsnEncodingRules.DER);

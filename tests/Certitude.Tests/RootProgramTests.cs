@@ -49,11 +49,15 @@ public sealed class RootProgramTests
         return new Setup(root, RootProgram.Parse("mozilla-test", RootProgram.EmbeddedMozillaData() + line + "\n"));
     }
 
-    private static VerificationResult Verify(Setup s, Issued leaf, VerifyFlags flags = VerifyFlags.Default, bool program = true, IReadOnlyList<string>? ekus = null, PeerIdentity? peer = null)
-        => new Verifier(TrustStore.FromCertificates([s.Root.Cert]), new VerificationOptions
+    /// <summary>Verifies with the root as a caller-supplied anchor; the program's trust decisions apply to it only with
+    /// <see cref="RootProgramScope.AllAnchors"/> (the default here, to test the decisions themselves).</summary>
+    private static VerificationResult Verify(Setup s, Issued leaf, VerifyFlags flags = VerifyFlags.Default, bool program = true, IReadOnlyList<string>? ekus = null,
+        PeerIdentity? peer = null, RootProgramScope scope = RootProgramScope.AllAnchors, TrustStore? store = null)
+        => new Verifier(store ?? TrustStore.FromCertificates([s.Root.Cert]), new VerificationOptions
         {
             Flags = flags,
             RootProgram = program ? s.Program : null,
+            RootProgramScope = scope,
             RequiredExtendedKeyUsages = ekus,
         }).Verify(leaf.Cert, null, peer ?? Host);
 
@@ -121,6 +125,66 @@ public sealed class RootProgramTests
         Assert.Equal(VerifyCode.CertUntrusted, Verify(notServer, leaf).Code);
     }
 
+    /// <summary>Issue 26 item 1: trust decisions follow where the anchor came from. A root the program no longer trusts
+    /// for serverAuth (trusted for email only, as DigiCert Global Root CA is today) anchors a server chain when the caller
+    /// supplies it, and not when it comes from the program's store, the system store (SSL_CERT_FILE, SSL_CERT_DIR) or
+    /// with the opt-in. (Before: refused with 27 in every case.)</summary>
+    [Fact]
+    public void TrustDecisionsFollowWhereTheAnchorCameFrom()
+    {
+        var emailOnly = Inject("V", "T");
+        var leaf = Leaf(emailOnly);
+        var supplied = Verify(emailOnly, leaf, scope: RootProgramScope.ProgramAndSystemAnchors);
+        Assert.True(supplied.IsValid, supplied.Explain());
+        Assert.Equal(VerifyCode.CertUntrusted, Verify(emailOnly, leaf, scope: RootProgramScope.AllAnchors).Code);
+
+        // From the program's own store (what TrustStore.Mozilla() is for the embedded program).
+        var programStore = emailOnly.Program.ToTrustStore();
+        Assert.True(programStore.Contains(emailOnly.Root.Cert));
+        Assert.Equal(VerifyCode.CertUntrusted, Verify(emailOnly, leaf, scope: RootProgramScope.ProgramAndSystemAnchors, store: programStore).Code);
+        Assert.All(TrustStore.Mozilla().Certificates.Take(20), c => Assert.True(TrustStore.Mozilla().RootProgramApplies(c)));
+
+        // From the system store, found through SSL_CERT_FILE and through SSL_CERT_DIR.
+        var dir = Directory.CreateTempSubdirectory("certitude-system-");
+        try
+        {
+            var bundle = Path.Combine(dir.FullName, "bundle.pem");
+            File.WriteAllText(bundle, emailOnly.Root.X509.ExportCertificatePem());
+            var viaFile = TrustStore.LoadSystem(v => v == "SSL_CERT_FILE" ? bundle : null, [], [], null);
+            Assert.Equal(VerifyCode.CertUntrusted, Verify(emailOnly, leaf, scope: RootProgramScope.ProgramAndSystemAnchors, store: viaFile).Code);
+            var hashed = Directory.CreateDirectory(Path.Combine(dir.FullName, "certs"));
+            File.WriteAllText(Path.Combine(hashed.FullName, emailOnly.Root.Cert.Subject.OpenSslHash().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".0"),
+                emailOnly.Root.X509.ExportCertificatePem());
+            var viaDir = TrustStore.LoadSystem(v => v == "SSL_CERT_DIR" ? hashed.FullName : null, [], [], null);
+            Assert.Equal(VerifyCode.CertUntrusted, Verify(emailOnly, leaf, scope: RootProgramScope.ProgramAndSystemAnchors, store: viaDir).Code);
+            // The same directory named by the caller is the caller's.
+            Assert.True(Verify(emailOnly, leaf, scope: RootProgramScope.ProgramAndSystemAnchors, store: TrustStore.FromDirectory(hashed.FullName)).IsValid);
+            // A root the caller supplies and the system store also holds is the caller's.
+            var both = TrustStore.Combine(viaFile, TrustStore.FromCertificates([emailOnly.Root.Cert]));
+            Assert.True(Verify(emailOnly, leaf, scope: RootProgramScope.ProgramAndSystemAnchors, store: both).IsValid);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+
+        // Distrust-after follows the same scope.
+        var dated = Inject("T", "T", DateTimeOffset.UtcNow.AddDays(-2));
+        var late = Leaf(dated);
+        Assert.True(Verify(dated, late, scope: RootProgramScope.ProgramAndSystemAnchors).IsValid);
+        Assert.Equal(VerifyCode.RootDistrustedAfter, Verify(dated, late, scope: RootProgramScope.ProgramAndSystemAnchors, store: dated.Program.ToTrustStore()).Code);
+    }
+
+    /// <summary>The issuance tier stays keyed to "this anchor is a root the program trusts for serverAuth", wherever the
+    /// anchor came from (it only turns warnings into errors).</summary>
+    [Fact]
+    public void TheIssuanceTierFollowsTheRootsIdentityNotItsSource()
+    {
+        var trusted = Inject("T", "T");
+        var leaf = Leaf(trusted, cn: "CN=Public Example Service");
+        Assert.Equal(VerifyCode.CommonNameNotInSan, Verify(trusted, leaf, scope: RootProgramScope.ProgramAndSystemAnchors).Code);
+    }
+
     [Fact]
     public void AReissuedRootIsRecognisedByKeyAndSubject()
     {
@@ -136,7 +200,7 @@ public sealed class RootProgramTests
         Assert.NotEqual(setup.Root.Cert.Sha256Fingerprint, again.Sha256Fingerprint);
         Assert.Same(setup.Program.Entries[^1], setup.Program.Find(again));
         var leaf = Leaf(setup);
-        var r = new Verifier(TrustStore.FromCertificates([again]), new VerificationOptions { RootProgram = setup.Program }).Verify(leaf.Cert, null, Host);
+        var r = new Verifier(TrustStore.FromCertificates([again]), new VerificationOptions { RootProgram = setup.Program, RootProgramScope = RootProgramScope.AllAnchors }).Verify(leaf.Cert, null, Host);
         Assert.Equal(VerifyCode.RootDistrustedAfter, r.Code);
         // Another subject with that key is not the program's root.
         var other = new CertificateRequest("CN=Someone Else", key, HashAlgorithmName.SHA256).CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-5), DateTimeOffset.UtcNow.AddYears(2));
@@ -159,12 +223,17 @@ public sealed class RuleTableDocumentationTests
         var rows = File.ReadAllLines(Path.Combine(dir!.FullName, "docs", "DESIGN.md")).Where(l => l.StartsWith("| `", StringComparison.Ordinal)).ToList();
         foreach (var profile in new[] { VerificationProfile.WebPki, VerificationProfile.Rfc5280 })
         {
-            foreach (var (id, citation, tier, _) in profile.DescribeRules())
+            foreach (var rule in profile.Rules)
             {
-                var row = rows.SingleOrDefault(r => r.StartsWith($"| `{id}`", StringComparison.Ordinal));
-                Assert.True(row is not null, $"docs/DESIGN.md has no row for rule {id}");
+                var row = rows.SingleOrDefault(r => r.StartsWith($"| `{rule.Id}`", StringComparison.Ordinal));
+                Assert.True(row is not null, $"docs/DESIGN.md has no row for rule {rule.Id}");
                 var cells = row!.Split('|').Select(c => c.Trim()).ToArray();
-                Assert.True(cells[4] == tier.ToString(), $"{id}: the document says {cells[4]}, the code {tier}");
+                Assert.True(cells[2] == rule.Citation, $"{rule.Id}: the document cites {cells[2]}, the code {rule.Citation}");
+                Assert.True(cells[4] == rule.Tier.ToString(), $"{rule.Id}: the document says {cells[4]}, the code {rule.Tier}");
+                Assert.True(cells[5] == ((int)rule.Code).ToString(System.Globalization.CultureInfo.InvariantCulture), $"{rule.Id}: the document gives code {cells[5]}, the code {(int)rule.Code}");
+                Assert.True(cells[6] == rule.Risk, $"{rule.Id}: the document says skipping it costs '{cells[6]}', the code '{rule.Risk}'");
+                // The tier principle: a rule whose skipping costs the relying party nothing is Issuance, and only such a rule.
+                Assert.True((rule.Risk == "nothing") == (rule.Tier == RuleTier.Issuance), $"{rule.Id}: tier {rule.Tier} with risk '{rule.Risk}'");
             }
         }
     }

@@ -325,4 +325,69 @@ public sealed class TrustStoreTests
 
     private static byte[] TrustedCertificate(byte[] der, byte[] aux)
         => Encoding.ASCII.GetBytes("-----BEGIN TRUSTED CERTIFICATE-----\n" + Convert.ToBase64String([.. der, .. aux], Base64FormattingOptions.InsertLineBreaks) + "\n-----END TRUSTED CERTIFICATE-----\n");
+
+    [Fact]
+    public void HashedDirectoryLookupsStayBoundedForRandomIssuerNames()
+    {
+        // Issue 21: every issuer-name hash a lookup was asked for was cached forever, found or not, so a peer
+        // presenting certificates with random issuer names grew a long-running server's memory without bound
+        // (100,000 names left 100,000 entries). The cache is a bounded LRU now.
+        var root = TestPki.Root("CN=Bounded Dir Root");
+        var dir = TempDir();
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, HashFile(root.Cert, 0)), root.X509.ExportCertificatePem());
+            var store = TrustStore.FromDirectory(dir);
+            Assert.True(store.Contains(root.Cert));
+            var random = new Random(21);
+            Span<byte> bytes = stackalloc byte[12];
+            for (int i = 0; i < 100_000; i++)
+            {
+                random.NextBytes(bytes);
+                var name = DistinguishedName.Decode(new System.Security.Cryptography.X509Certificates.X500DistinguishedName("CN=" + Convert.ToHexString(bytes)).RawData, "test");
+                Assert.Empty(store.FindBySubject(name));
+            }
+            Assert.InRange(store.DirectoryCacheCount, 1, 4096);
+            // The anchor is still found (read again if its entry was evicted).
+            Assert.True(store.Contains(root.Cert));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void AnAnchorRemovedFromAHashedDirectoryStopsBeingTrustedWhenItsEntryExpires()
+    {
+        // The choice documented in docs/DESIGN.md: a lookup is cached for a bounded time (a minute by default), so
+        // a removed anchor file stops being trusted within that time, without a restart.
+        var root = TestPki.Root("CN=Removed Dir Root");
+        var leaf = TestPki.Leaf(root);
+        var dir = TempDir();
+        try
+        {
+            var file = Path.Combine(dir, HashFile(root.Cert, 0));
+            File.WriteAllText(file, root.X509.ExportCertificatePem());
+            var store = TrustStore.FromDirectory(dir, capacity: 16, lifetime: TimeSpan.Zero);
+            var verifier = new Verifier(store, new VerificationOptions { ValidationTime = TestPki.Now });
+            Assert.True(verifier.Verify(leaf.Cert, null, Example).IsValid);
+            File.Delete(file);
+            Assert.False(store.Contains(root.Cert));
+            Assert.Equal(VerifyCode.UnableToGetIssuerCertLocally, verifier.Verify(leaf.Cert, null, Example).Code);
+            // Within its lifetime an entry is served from the cache.
+            File.WriteAllText(file, root.X509.ExportCertificatePem());
+            var cached = TrustStore.FromDirectory(dir, capacity: 16, lifetime: TimeSpan.FromHours(1));
+            Assert.True(cached.Contains(root.Cert));
+            File.Delete(file);
+            Assert.True(cached.Contains(root.Cert));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static string HashFile(Certificate c, int n)
+        => c.Subject.OpenSslHash().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,12 +1,12 @@
+using Certitude.Validation;
+
 namespace Certitude.Building;
 
-/// <summary>Thrown inside one verification when its budget is used up; never escapes the verifier.</summary>
-internal sealed class BudgetExhaustedException(string what) : Exception("path building budget exhausted: " + what)
-{
-    public string What { get; } = what;
-}
-
-/// <summary>Counters for one verification (RFC 4158 path building is bounded by these).</summary>
+/// <summary>
+/// Counters for one verification (RFC 4158 path building is bounded by these). Using one up is a result, not an
+/// exception: the counter that ran out answers false, <see cref="IsExhausted"/> turns true, and every stage stops
+/// at its next check and reports <see cref="Failure"/> (<see cref="VerifyCode.BudgetExhausted"/>).
+/// </summary>
 internal sealed class Budget(VerificationBudget limits)
 {
     private int _signatures;
@@ -14,36 +14,36 @@ internal sealed class Budget(VerificationBudget limits)
     private int _comparisons;
     private int _policyNodes;
 
-    public void Signature()
-    {
-        if (++_signatures > limits.MaxSignatureChecks)
-        {
-            throw new BudgetExhaustedException($"more than {limits.MaxSignatureChecks} signature checks");
-        }
-    }
+    /// <summary>What ran out first (null while within budget).</summary>
+    public string? Exhausted { get; private set; }
 
-    public void Candidate()
-    {
-        if (++_candidates > limits.MaxCandidates)
-        {
-            throw new BudgetExhaustedException($"more than {limits.MaxCandidates} candidate issuers");
-        }
-    }
+    public bool IsExhausted => Exhausted is not null;
 
-    public void Comparisons(int n)
+    /// <summary>The failure that reports the exhausted budget.</summary>
+    public Failure Failure => new(VerifyCode.BudgetExhausted, "path building budget exhausted: " + (Exhausted ?? "?"), "RFC 4158 (bounded path building)");
+
+    /// <summary>One more signature check; false when over the limit.</summary>
+    public bool Signature() => Within(++_signatures <= limits.MaxSignatureChecks, $"more than {limits.MaxSignatureChecks} signature checks");
+
+    /// <summary>One more candidate issuer; false when over the limit.</summary>
+    public bool Candidate() => Within(++_candidates <= limits.MaxCandidates, $"more than {limits.MaxCandidates} candidate issuers");
+
+    /// <summary><paramref name="n"/> more name-constraint comparisons; false when over the limit.</summary>
+    public bool Comparisons(int n)
     {
         _comparisons += n;
-        if (_comparisons > limits.MaxNameConstraintComparisons || _comparisons < 0)
-        {
-            throw new BudgetExhaustedException($"more than {limits.MaxNameConstraintComparisons} name-constraint comparisons");
-        }
+        return Within(_comparisons <= limits.MaxNameConstraintComparisons && _comparisons >= 0, $"more than {limits.MaxNameConstraintComparisons} name-constraint comparisons");
     }
 
-    public void PolicyNode()
+    /// <summary>One more policy tree node; false when over the limit.</summary>
+    public bool PolicyNode() => Within(++_policyNodes <= limits.MaxPolicyNodes, $"more than {limits.MaxPolicyNodes} certificate policy tree nodes");
+
+    private bool Within(bool ok, string what)
     {
-        if (++_policyNodes > limits.MaxPolicyNodes)
+        if (!ok)
         {
-            throw new BudgetExhaustedException($"more than {limits.MaxPolicyNodes} certificate policy tree nodes");
+            Exhausted ??= what;
         }
+        return ok && Exhausted is null;
     }
 }

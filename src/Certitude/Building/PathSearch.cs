@@ -74,22 +74,20 @@ internal sealed class PathSearch : IPathServices
                 return new VerificationResult(VerifyCode.InvalidPeerName, p.Error!, null, null, [], []);
             }
         }
-        try
+        _path.Add(leaf);
+        // A trusted leaf is its own anchor (partial chain, or a trusted self-issued certificate).
+        if (_trust.Contains(leaf) && (PartialChain || leaf.IsSelfIssued) && TryComplete())
         {
-            _path.Add(leaf);
-            // A trusted leaf is its own anchor (partial chain, or a trusted self-issued certificate).
-            if (_trust.Contains(leaf) && (PartialChain || leaf.IsSelfIssued) && TryComplete())
-            {
-                return Success();
-            }
-            if (Extend(0))
-            {
-                return Success();
-            }
+            return Success();
         }
-        catch (BudgetExhaustedException e)
+        if (!_budget.IsExhausted && Extend(0))
         {
-            return new VerificationResult(VerifyCode.BudgetExhausted, e.Message, null, null, [], Diagnostics);
+            return Success();
+        }
+        if (_budget.IsExhausted)
+        {
+            // The search stopped before it could say whether a valid path exists.
+            return new VerificationResult(VerifyCode.BudgetExhausted, _budget.Failure.Message, null, null, [], Diagnostics);
         }
         var best = _best ?? (VerifyCode.UnableToGetIssuerCertLocally, "no path to a trust anchor", 0, leaf, [leaf]);
         return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, Diagnostics);
@@ -119,6 +117,12 @@ internal sealed class PathSearch : IPathServices
                 Record(_path.Count == 1 ? VerifyCode.DepthZeroSelfSignedCert : VerifyCode.SelfSignedCertInChain, _path.Count - 1,
                     "the path ends in a self-signed certificate that is not trusted", "RFC 5280 6.1.1 (d)");
             }
+            else if (_looped)
+            {
+                // RFC 4158 5.2: every certificate of that subject is already on the path.
+                Record(VerifyCode.PathLoop, _path.Count - 1,
+                    $"every certificate with subject \"{Elide.Value(cur.Issuer)}\" is already on the path (a loop)", "RFC 4158 5.2");
+            }
             else
             {
                 Record(VerifyCode.UnableToGetIssuerCertLocally, _path.Count - 1,
@@ -131,7 +135,10 @@ internal sealed class PathSearch : IPathServices
         for (int k = first; k < end; k++)
         {
             var (cand, trusted, _) = _candidates[k];
-            _budget.Candidate();
+            if (!_budget.Candidate())
+            {
+                break;
+            }
             // The algorithm policy on the candidate's key before any signature arithmetic with it (a key it
             // refuses fails every path through the candidate anyway): CA/B BR 6.1.5, RFC 8017 3.1.
             if (_o.Profile.Algorithms.CheckKey(cand.PublicKey) is { } keyProblem)
@@ -191,8 +198,20 @@ internal sealed class PathSearch : IPathServices
                 return true;
             }
             _path.RemoveAt(_path.Count - 1);
+            if (_budget.IsExhausted)
+            {
+                break;
+            }
         }
         _candidates.RemoveRange(first, end - first);
+        // RFC 5280 6.1.1 (d): no candidate issued this self-signed certificate into a valid path, and it is not an
+        // anchor itself: the path ends in an untrusted self-signed certificate (more telling than a same-named
+        // certificate whose key did not verify it).
+        if (!_budget.IsExhausted && cur.IsSelfIssued && CheckSignature(cur, cur) == VerifyCode.Ok)
+        {
+            Record(_path.Count == 1 ? VerifyCode.DepthZeroSelfSignedCert : VerifyCode.SelfSignedCertInChain, _path.Count - 1,
+                "the path ends in a self-signed certificate that is not trusted", "RFC 5280 6.1.1 (d)");
+        }
         return false;
     }
 
@@ -203,6 +222,7 @@ internal sealed class PathSearch : IPathServices
     private void Candidates(Certificate cur)
     {
         int first = _candidates.Count;
+        _looped = false;
         var akid = cur.AuthorityKeyId?.KeyId;
         bool trustedFirst = (_o.Flags & VerifyFlags.TrustedFirst) != 0;
         int n = 0;
@@ -222,16 +242,30 @@ internal sealed class PathSearch : IPathServices
             {
                 _candidates.Add((t, anchor, Key(t, anchor)));
             }
+            else
+            {
+                _looped = true;
+            }
         }
         foreach (var c in _pool.Near(cur.Issuer))
         {
-            if (c.Subject.Equals(cur.Issuer) && !OnPath(c) && !_trust.Contains(c))
+            if (c.Subject.Equals(cur.Issuer) && !_trust.Contains(c))
             {
-                _candidates.Add((c, false, Key(c, false)));
+                if (!OnPath(c))
+                {
+                    _candidates.Add((c, false, Key(c, false)));
+                }
+                else
+                {
+                    _looped = true;
+                }
             }
         }
         CollectionsMarshal.AsSpan(_candidates)[first..].Sort(static (a, b) => a.Key.CompareTo(b.Key));
     }
+
+    // Set by Candidates: a certificate of the issuer's subject was left out because it is already on the path.
+    private bool _looped;
 
     private bool OnPath(Certificate c)
     {
@@ -257,9 +291,12 @@ internal sealed class PathSearch : IPathServices
         {
             return known;
         }
-        _budget.Signature();
+        if (!_budget.Signature())
+        {
+            return VerifyCode.BudgetExhausted;
+        }
         var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature.Span, source);
-        if (code != VerifyCode.UnableToDecodeIssuerPublicKey)
+        if (code is not (VerifyCode.UnableToDecodeIssuerPublicKey or VerifyCode.BudgetExhausted))
         {
             if (inherits)
             {
@@ -315,7 +352,10 @@ internal sealed class PathSearch : IPathServices
             _crlSignatures ??= [];
             if (!_crlSignatures.TryGetValue((crl, c), out var sig))
             {
-                _budget.Signature();
+                if (!_budget.Signature())
+                {
+                    return (null, _budget.Failure);
+                }
                 int at = _path.IndexOf(c);
                 var source = at >= 0 ? DsaParameterSource(c) : null;
                 sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.ContentDigest, crl.Signature.Span, source);
@@ -424,6 +464,8 @@ internal sealed class PathSearch : IPathServices
 
     Failure? IPathServices.AnchorTrustSettings(Certificate anchor)
         => _trust.TrustSettings(anchor) is { } settings ? settings.Check(_trustPurposes, anchor) : null;
+
+    bool IPathServices.AnchorFromProgramOrSystem(Certificate anchor) => _trust.RootProgramApplies(anchor);
 
     /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1); records failures; true when valid.</summary>
     private bool TryComplete()

@@ -113,6 +113,9 @@ public sealed class Certificate : IEquatable<Certificate>
     /// issuance-tier rule "der-default-omitted".</summary>
     internal EncodingSlips EncodingSlips { get; private init; }
 
+    /// <summary>Encodings RFC 5280 forbids that a lenient parser reads without complaint (strict-tier rules).</summary>
+    internal StrictEncodingProblems StrictEncoding { get; private init; }
+
     private sealed record ProgramMemo(RootProgram Program, RootProgramEntry? Entry);
     private ProgramMemo? _rootProgram;
 
@@ -280,9 +283,9 @@ public sealed class Certificate : IEquatable<Certificate>
         field = "tbsCertificate.validity";
         var validity = tbs.ReadSequence();
         field = "tbsCertificate.validity.notBefore";
-        var (notBefore, fracA) = ReadTime(ref validity, field);
+        var (notBefore, fracA, generalizedA) = ReadTimeForm(ref validity, field);
         field = "tbsCertificate.validity.notAfter";
-        var (notAfter, fracB) = ReadTime(ref validity, field);
+        var (notAfter, fracB, generalizedB) = ReadTimeForm(ref validity, field);
         validity.ThrowIfNotEmpty();
 
         field = "tbsCertificate.subject";
@@ -333,7 +336,7 @@ public sealed class Certificate : IEquatable<Certificate>
         PolicyConstraintsExt? pc = null;
         int? inhibit = null;
         var slips = explicitV1 ? EncodingSlips.ExplicitVersion1 : EncodingSlips.None;
-        bool uninterpretedQualifier = false, malformedQualifier = false;
+        bool uninterpretedQualifier = false, malformedQualifier = false, keyUsageNotDer = false;
         foreach (var e in exts)
         {
             if (e.ExplicitNotCritical)
@@ -345,7 +348,7 @@ public sealed class Certificate : IEquatable<Certificate>
             switch (e.Oid)
             {
                 case Oids.BasicConstraints: bc = ExtensionDecoder.BasicConstraints(v, field); break;
-                case Oids.KeyUsage: ku = ExtensionDecoder.KeyUsage(v, field); break;
+                case Oids.KeyUsage: ku = ExtensionDecoder.KeyUsage(v, field, out keyUsageNotDer); break;
                 case Oids.ExtKeyUsage: eku = ExtensionDecoder.ExtKeyUsage(v, field); break;
                 case Oids.SubjectAltName:
                     sanRaw = v;
@@ -382,6 +385,10 @@ public sealed class Certificate : IEquatable<Certificate>
             NotBefore = notBefore,
             NotAfter = notAfter,
             ValidityHasFractionalSeconds = fracA || fracB,
+            // RFC 5280 4.1.2.5: dates through 2049 MUST be UTCTime.
+            StrictEncoding = (generalizedA && notBefore.Year < 2050 ? StrictEncodingProblems.GeneralizedTimeNotBefore : 0)
+                | (generalizedB && notAfter.Year < 2050 ? StrictEncodingProblems.GeneralizedTimeNotAfter : 0)
+                | (keyUsageNotDer ? StrictEncodingProblems.KeyUsageNotDer : 0),
             HasUniqueIdentifiers = uniqueIds,
             HasUninterpretedPolicyQualifier = uninterpretedQualifier,
             HasMalformedPolicyQualifier = malformedQualifier,
@@ -421,6 +428,13 @@ public sealed class Certificate : IEquatable<Certificate>
     /// <summary>RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ.</summary>
     internal static (DateTimeOffset Time, bool Fraction) ReadTime(ref DerReader r, string field)
     {
+        var (time, fraction, _) = ReadTimeForm(ref r, field);
+        return (time, fraction);
+    }
+
+    /// <summary>A Time (RFC 5280 4.1.2.5), and whether it was written as GeneralizedTime.</summary>
+    internal static (DateTimeOffset Time, bool Fraction, bool Generalized) ReadTimeForm(ref DerReader r, string field)
+    {
         var tag = r.PeekTag();
         bool utc;
         if (tag.HasSameClassAndValue(Asn1Tag.UtcTime))
@@ -441,7 +455,8 @@ public sealed class Certificate : IEquatable<Certificate>
         }
         var encoded = r.ReadEncodedValue().Span;
         AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.DER, out int offset, out int length, out _);
-        return ParseTimeText(encoded.Slice(offset, length), utc, field);
+        var (time, fraction) = ParseTimeText(encoded.Slice(offset, length), utc, field);
+        return (time, fraction, !utc);
     }
 
     internal static (DateTimeOffset Time, bool Fraction) ParseTimeText(ReadOnlySpan<byte> s, bool utc, string field)
@@ -510,6 +525,20 @@ public sealed class Certificate : IEquatable<Certificate>
         }
         return (new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero), fraction);
     }
+}
+
+/// <summary>Encodings that are not what RFC 5280 (or DER) requires but that parse: the strict rules
+/// <c>keyusage-der</c> and <c>utctime-before-2050</c> report them.</summary>
+[Flags]
+internal enum StrictEncodingProblems
+{
+    None = 0,
+    /// <summary>keyUsage's BIT STRING keeps trailing zero bits (X.690 11.2.2: a named bit list drops them).</summary>
+    KeyUsageNotDer = 1,
+    /// <summary>notBefore before 2050 written as GeneralizedTime (RFC 5280 4.1.2.5).</summary>
+    GeneralizedTimeNotBefore = 2,
+    /// <summary>notAfter before 2050 written as GeneralizedTime (RFC 5280 4.1.2.5).</summary>
+    GeneralizedTimeNotAfter = 4,
 }
 
 /// <summary>Values DER requires to be omitted (X.690 11.5: DEFAULT) that a certificate encodes explicitly.</summary>

@@ -140,7 +140,62 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         return true;
     }
 
-    private static bool RdnEquals(NameAttribute[] a, NameAttribute[] b)
+    /// <summary>RFC 5280 4.2.1.10, failing closed: the constraint could be a prefix of this name were every attribute
+    /// value Certitude cannot compare (a type that is no string type it decodes, e.g. GeneralString, or any value
+    /// that is not a string) equal to the constraint's value of the same type at that place. Such a name cannot be
+    /// shown to lie outside an excluded subtree.</summary>
+    internal bool MayBeWithinSubtree(DistinguishedName constraint)
+    {
+        if (constraint.Attributes.Length > Attributes.Length)
+        {
+            return false;
+        }
+        for (int i = 0; i < constraint.Attributes.Length; i++)
+        {
+            if (!RdnEquals(constraint.Attributes[i], Attributes[i], uncomparableMatches: true))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>True when some attribute value of the name is of a type Certitude cannot compare (see
+    /// <see cref="MayBeWithinSubtree"/>).</summary>
+    internal bool HasUncomparableValue
+    {
+        get
+        {
+            foreach (var rdn in Attributes)
+            {
+                foreach (var a in rdn)
+                {
+                    if (a.Text is null)
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /// <summary>Every attribute of the given type with its encoding tag (e.g. to see that an emailAddress is an IA5String).</summary>
+    internal IEnumerable<NameAttribute> GetAttributes(string oid)
+    {
+        foreach (var rdn in Attributes)
+        {
+            foreach (var a in rdn)
+            {
+                if (a.Oid == oid)
+                {
+                    yield return a;
+                }
+            }
+        }
+    }
+
+    private static bool RdnEquals(NameAttribute[] a, NameAttribute[] b, bool uncomparableMatches = false)
     {
         if (a.Length != b.Length)
         {
@@ -152,7 +207,7 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             bool found = false;
             foreach (var y in b)
             {
-                if (x.Normalized == y.Normalized)
+                if (x.Normalized == y.Normalized || (uncomparableMatches && (x.Text is null || y.Text is null) && x.Oid == y.Oid))
                 {
                     found = true;
                     break;
@@ -485,9 +540,19 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
         var kind = (UniversalTagNumber)tag.TagValue;
         switch (kind)
         {
+            case UniversalTagNumber.UniversalString:
+                {
+                    // A DirectoryString choice (RFC 5280 4.1.2.4) the base library does not decode: UCS-4 (ISO/IEC
+                    // 10646), four octets per character, big-endian. At most two UTF-16 units per four octets.
+                    if (!TryDecodeUniversalString(content, text.Reserve(content.Length / 2), out int written))
+                    {
+                        throw new CertificateFormatException(field, "attribute value is not a valid UniversalString (UCS-4 code points, no surrogates)");
+                    }
+                    text.Advance(written);
+                    return true;
+                }
             case UniversalTagNumber.UTF8String:
             case UniversalTagNumber.BMPString:
-            case UniversalTagNumber.UniversalString:
                 try
                 {
                     // No string type decodes to more characters than it has octets.
@@ -523,6 +588,28 @@ public sealed class DistinguishedName : IEquatable<DistinguishedName>
             default:
                 return false;
         }
+    }
+
+    /// <summary>UniversalString contents (X.680 41: UCS-4, big-endian) as UTF-16; false when the length is not a
+    /// multiple of four or a value is a surrogate or above U+10FFFF (no character). <paramref name="destination"/>
+    /// holds at least half as many chars as <paramref name="content"/> has octets.</summary>
+    internal static bool TryDecodeUniversalString(ReadOnlySpan<byte> content, Span<char> destination, out int written)
+    {
+        written = 0;
+        if (content.Length % 4 != 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < content.Length; i += 4)
+        {
+            uint cp = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(content.Slice(i, 4));
+            if (!Rune.TryCreate(cp, out var rune))
+            {
+                return false;
+            }
+            written += rune.EncodeToUtf16(destination[written..]);
+        }
+        return true;
     }
 
     /// <summary>The attribute's text, or null when the value is not a string type (read by

@@ -127,11 +127,16 @@ internal static class ExtensionDecoder
         };
     }
 
-    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f)
+    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f) => KeyUsage(v, f, out _);
+
+    /// <summary>keyUsage, and whether its BIT STRING keeps trailing zero bits, which DER removes from a named
+    /// bit list (X.690 11.2.2; the DER reader cannot know the BIT STRING is one).</summary>
+    public static KeyUsageFlags KeyUsage(ReadOnlyMemory<byte> v, string f, out bool notDer)
     {
         var r = Open(v);
         var bits = r.ReadBitStringSlice(out int unused).Span;
         r.ThrowIfNotEmpty();
+        notDer = bits.Length > 0 && ((bits[^1] >> unused) & 1) == 0;
         int flags = 0;
         for (int i = 0; i < bits.Length * 8 - unused && i < 9; i++)
         {
@@ -607,7 +612,9 @@ internal static class ExtensionDecoder
         }
         else if (tag.HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1)))
         {
-            result = (null, dpn.ReadEncodedValue());
+            var rdn = dpn.ReadEncodedValue();
+            CheckRelativeName(rdn, f + ".nameRelativeToCRLIssuer");
+            result = (null, rdn);
         }
         else
         {
@@ -615,6 +622,38 @@ internal static class ExtensionDecoder
         }
         dpn.ThrowIfNotEmpty();
         return result;
+    }
+
+    /// <summary>RFC 5280 4.2.1.13, 5.2.5: nameRelativeToCRLIssuer is a RelativeDistinguishedName ([1] IMPLICIT SET SIZE
+    /// (1..MAX) OF AttributeTypeAndValue). It is checked here, when parsed, as the one RDN of a Name, so that
+    /// appending it to the CRL issuer's name later (the distribution point's full name) cannot fail.</summary>
+    private static void CheckRelativeName(ReadOnlyMemory<byte> rdn, string f)
+    {
+        try
+        {
+            var tag = AsnDecoder.ReadEncodedValue(rdn.Span, AsnEncodingRules.DER, out int offset, out int length, out _);
+            if (!tag.IsConstructed || length == 0)
+            {
+                throw new CertificateFormatException(f, "must be a non-empty SET OF AttributeTypeAndValue");
+            }
+            var w = new AsnWriter(AsnEncodingRules.DER);
+            using (w.PushSequence())
+            {
+                using (w.PushSetOf())
+                {
+                    var content = new DerReader(rdn.Slice(offset, length));
+                    while (content.HasData)
+                    {
+                        w.WriteEncodedValue(content.ReadEncodedValue().Span);
+                    }
+                }
+            }
+            DistinguishedName.Decode(w.Encode(), f);
+        }
+        catch (Exception e) when (e is AsnContentException or ArgumentException or InvalidOperationException)
+        {
+            throw new CertificateFormatException(f, "not a valid RelativeDistinguishedName: " + e.Message, e);
+        }
     }
 
     /// <summary>ReasonFlags (RFC 5280 4.2.1.13) as a bit mask: bit i set for named bit i.</summary>

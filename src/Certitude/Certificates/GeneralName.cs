@@ -225,6 +225,18 @@ public sealed class GeneralName
         {
             throw new CertificateFormatException(field, "is not a DirectoryString");
         }
+        if ((UniversalTagNumber)t.TagValue == UniversalTagNumber.UniversalString)
+        {
+            // UCS-4, which the base library does not decode (X.680 41).
+            var encoded = r.ReadEncodedValue().Span;
+            AsnDecoder.ReadEncodedValue(encoded, AsnEncodingRules.DER, out int offset, out int length, out _);
+            if (t.IsConstructed || !DistinguishedName.TryDecodeUniversalString(encoded.Slice(offset, length), new char[length / 2], out _))
+            {
+                throw new CertificateFormatException(field, "is not a valid DirectoryString");
+            }
+            r.ThrowIfNotEmpty();
+            return;
+        }
         try
         {
             r.ReadCharacterString((UniversalTagNumber)t.TagValue);

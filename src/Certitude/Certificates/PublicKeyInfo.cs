@@ -64,6 +64,9 @@ public sealed class PublicKeyInfo
     /// key is refused before any arithmetic, so no key can make one check cost seconds.</summary>
     internal const int MaxRsaBits = 16384;
 
+    /// <summary>The largest RSA public exponent read, in octets: e &lt;= 2^256 - 1 (CA/B BR 6.1.6).</summary>
+    internal const int MaxRsaExponentBytes = 32;
+
     /// <summary>An id-RSASSA-PSS key's parameters (RFC 4055 3.3): the only hash and MGF1 hash its signatures
     /// may use and their smallest salt; null when the key is unrestricted.</summary>
     internal Signatures.PssParameters? PssRestriction { get; private init; }
@@ -144,6 +147,13 @@ public sealed class PublicKeyInfo
                     if ((exp.Span[^1] & 1) == 0 || (exp.Length == 1 && exp.Span[0] < 3))
                     {
                         throw new CertificateFormatException(f, "RSA public exponent must be odd and at least 3 (RFC 8017 3.1, CA/B BR 6.1.6)");
+                    }
+                    // CA/B BR 6.1.6: e <= 2^256 - 1, in every profile. A larger exponent costs a modular exponentiation
+                    // as long as the modulus per check (a 3064-bit e: 40 times e = 65537), paid for any candidate issuer
+                    // before a trust decision; no CA issues one (docs/DESIGN.md, "RSA public exponents").
+                    if (exp.Length > MaxRsaExponentBytes)
+                    {
+                        throw new CertificateFormatException(f, $"RSA public exponent of {BitLength(exp.Span)} bits is above 2^256 - 1 (CA/B BR 6.1.6)");
                     }
                     if (exp.Length > mod.Length || (exp.Length == mod.Length && exp.Span.SequenceCompareTo(mod.Span) >= 0))
                     {

@@ -15,7 +15,7 @@ public enum VerifyCode
     UnableToGetIssuerCert = 2,
     /// <summary>unable to get certificate CRL</summary>
     UnableToGetCrl = 3,
-    /// <summary>unable to decrypt certificate's signature</summary>
+    /// <summary>unable to decrypt certificate's signature. Not produced by Certitude (a signature that does not verify is 7, certificate signature failure, whatever the algorithm); the number is kept for OpenSSL's numbering.</summary>
     UnableToDecryptCertSignature = 4,
     /// <summary>unable to decode issuer public key</summary>
     UnableToDecodeIssuerPublicKey = 6,
@@ -33,7 +33,7 @@ public enum VerifyCode
     CrlHasExpired = 12,
     /// <summary>format error in certificate's notBefore field</summary>
     ErrorInCertNotBeforeField = 13,
-    /// <summary>format error in certificate's notAfter field</summary>
+    /// <summary>format error in certificate's notAfter field. Not produced: a malformed notAfter makes the certificate unparsable (<see cref="CertificateFormatException"/>), and the strict rule on fractional seconds reports either validity field as 13; the number is kept for OpenSSL's numbering.</summary>
     ErrorInCertNotAfterField = 14,
     /// <summary>self-signed certificate</summary>
     DepthZeroSelfSignedCert = 18,
@@ -41,7 +41,7 @@ public enum VerifyCode
     SelfSignedCertInChain = 19,
     /// <summary>unable to get local issuer certificate</summary>
     UnableToGetIssuerCertLocally = 20,
-    /// <summary>unable to verify the first certificate</summary>
+    /// <summary>unable to verify the first certificate. Not produced: a leaf whose issuer is not found is 20 (unable to get local issuer certificate), as with OpenSSL when no intermediate is supplied; the number is kept for OpenSSL's numbering.</summary>
     UnableToVerifyLeafSignature = 21,
     /// <summary>certificate chain too long</summary>
     CertChainTooLong = 22,
@@ -77,6 +77,9 @@ public enum VerifyCode
     InvalidPolicyExtension = 42,
     /// <summary>no explicit policy</summary>
     NoExplicitPolicy = 43,
+    /// <summary>different CRL scope: the issuer's CRLs cover other distribution points (or other kinds of
+    /// certificate) than this one (RFC 5280 6.3.3 (b))</summary>
+    DifferentCrlScope = 44,
     /// <summary>permitted subtree violation</summary>
     PermittedViolation = 47,
     /// <summary>CRL path validation error</summary>
@@ -127,7 +130,7 @@ public enum VerifyCode
     MissingAuthorityKeyIdentifier = 85,
     /// <summary>Missing Subject Key Identifier</summary>
     MissingSubjectKeyIdentifier = 86,
-    /// <summary>Empty Subject Alternative Name extension</summary>
+    /// <summary>Empty Subject Alternative Name extension. Not produced: an empty subjectAltName violates its ASN.1 (SIZE (1..MAX)) and makes the certificate unparsable (<see cref="CertificateFormatException"/>); the number is kept for OpenSSL's numbering.</summary>
     EmptySubjectAltName = 87,
     /// <summary>Subject empty and Subject Alt Name extension not critical</summary>
     EmptySubjectSanNotCritical = 88,
@@ -150,9 +153,9 @@ public enum VerifyCode
     BudgetExhausted = 1001,
     /// <summary>A certificate violates the verification profile (RFC 5280 or CA/B Forum Baseline Requirements).</summary>
     ProfileViolation = 1002,
-    /// <summary>The public key algorithm, size or curve is not allowed by the algorithm policy.</summary>
+    /// <summary>The public key algorithm, size or curve is not allowed by the algorithm policy. Not produced: the algorithm policy reports a key it refuses as 66 (EE key too weak) or 67 (CA key too weak), as OpenSSL does; the number stays reserved.</summary>
     KeyNotAllowed = 1003,
-    /// <summary>The signature algorithm is not allowed by the algorithm policy.</summary>
+    /// <summary>The signature algorithm is not allowed by the algorithm policy. Not produced: the algorithm policy reports a signature algorithm it refuses as 68 (CA signature digest algorithm too weak), as OpenSSL does; the number stays reserved.</summary>
     SignatureAlgorithmNotAllowed = 1004,
     /// <summary>The subject common name is not one of the subjectAltName values (CA/B BR 7.1.4.3).</summary>
     CommonNameNotInSan = 1005,
@@ -213,6 +216,7 @@ public static class VerifyCodes
         VerifyCode.InvalidExtension => "invalid or inconsistent certificate extension",
         VerifyCode.InvalidPolicyExtension => "invalid or inconsistent certificate policy extension",
         VerifyCode.NoExplicitPolicy => "no explicit policy",
+        VerifyCode.DifferentCrlScope => "Different CRL scope",
         VerifyCode.PermittedViolation => "permitted subtree violation",
         VerifyCode.ExcludedViolation => "excluded subtree violation",
         VerifyCode.SubtreeMinMax => "name constraints minimum and maximum not supported",
@@ -260,22 +264,41 @@ public static class VerifyCodes
     };
 
     /// <summary>
-    /// How specific a code is when several candidate paths failed: a higher rank is reported in
-    /// preference to a lower one ("certificate has expired" beats "unable to get local issuer
-    /// certificate"). Codes of equal rank keep the order in which paths were tried.
+    /// The order in which failures of several candidate paths are reported: the most specific reason for the most
+    /// promising path wins. A path is more promising the further it got through verification, so a rank follows the
+    /// stage that produces the code:
+    /// <list type="number">
+    /// <item>0: no issuer was found for the last certificate of the path (2, 20, 21).</item>
+    /// <item>10: a certificate named as the issuer did not issue it: its key did not verify the signature, or could
+    /// not be used for it (4, 6, 7, 76, 77, 1010).</item>
+    /// <item>20: the path ends in a self-signed certificate that is not trusted (18, 19): more telling than a
+    /// same-named certificate that did not sign it.</item>
+    /// <item>30: the path would be too long or loop (22, 55).</item>
+    /// <item>40: a path that reaches a trust anchor breaks a rule of RFC 5280 6.1 or of the profile (every other
+    /// code: structure, algorithms, constraints, policies, purposes, trust settings of the anchor).</item>
+    /// <item>45: the peer's name (62, 63, 64); 50: validity at the validation time (9, 10).</item>
+    /// <item>55: the revocation status of a path valid otherwise cannot be established (3, 8, 11, 12, 33, 35, 36,
+    /// 44, 54); 60: a certificate of such a path is revoked (23).</item>
+    /// <item>100: the budget ran out (1001): the search could not finish, whatever it had seen.</item>
+    /// </list>
+    /// Among failures of equal rank the first found is kept (paths are tried in a fixed order: trusted issuers,
+    /// then key identifiers that match).
     /// </summary>
     internal static int Rank(VerifyCode code) => code switch
     {
         VerifyCode.Ok => int.MaxValue,
         VerifyCode.BudgetExhausted => 100,
         VerifyCode.CertRevoked => 60,
+        VerifyCode.UnableToGetCrl or VerifyCode.CrlSignatureFailure or VerifyCode.CrlNotYetValid or VerifyCode.CrlHasExpired
+            or VerifyCode.UnableToGetCrlIssuer or VerifyCode.KeyUsageNoCrlSign or VerifyCode.UnhandledCriticalCrlExtension
+            or VerifyCode.DifferentCrlScope or VerifyCode.CrlPathValidationError => 55,
         VerifyCode.CertHasExpired or VerifyCode.CertNotYetValid => 50,
         VerifyCode.HostnameMismatch or VerifyCode.IpAddressMismatch or VerifyCode.EmailMismatch => 45,
-        VerifyCode.UnableToGetIssuerCertLocally or VerifyCode.UnableToGetIssuerCert
-            or VerifyCode.DepthZeroSelfSignedCert or VerifyCode.SelfSignedCertInChain
-            or VerifyCode.UnableToVerifyLeafSignature => 0,
-        VerifyCode.CertSignatureFailure or VerifyCode.UnableToDecodeIssuerPublicKey => 5,
-        VerifyCode.CertChainTooLong or VerifyCode.PathLoop => 10,
+        VerifyCode.CertChainTooLong or VerifyCode.PathLoop => 30,
+        VerifyCode.DepthZeroSelfSignedCert or VerifyCode.SelfSignedCertInChain => 20,
+        VerifyCode.CertSignatureFailure or VerifyCode.UnableToDecodeIssuerPublicKey or VerifyCode.UnableToDecryptCertSignature
+            or VerifyCode.SignatureAlgorithmMismatch or VerifyCode.UnsupportedSignatureAlgorithm or VerifyCode.AlgorithmNotAvailable => 10,
+        VerifyCode.UnableToGetIssuerCertLocally or VerifyCode.UnableToGetIssuerCert or VerifyCode.UnableToVerifyLeafSignature => 0,
         _ => 40,
     };
 }

@@ -58,12 +58,22 @@ public static class KeyPurposes
         return null;
     }
 
+    private static string? TlsKeyUsage(Certificate c)
+        => c.KeyUsage is { } ku && (ku & KeyUsageFlags.DigitalSignature) == 0
+            ? $"keyUsage {ku} lacks digitalSignature, which a TLS peer's key needs to sign the handshake" : null;
+
     /// <summary>Requirements a purpose puts on the leaf beyond listing its OID: data, checked with the
     /// purpose's extKeyUsage (null when the leaf meets it, else what is wrong).</summary>
-    internal static readonly (string Oid, string Citation, Func<Certificate, string?> Check)[] LeafRules =
+    internal static readonly (string Oid, string Citation, VerifyCode Code, Func<Certificate, string?> Check)[] LeafRules =
     [
+        // RFC 8446 4.4.2.2: "If the keyUsage extension is present (e.g., RSA), then the digitalSignature bit MUST be set"
+        // (a TLS 1.3 server and a client with a certificate sign the handshake). NOTE: TLS 1.2 static-RSA key exchange
+        // needs keyEncipherment instead (RFC 5246 7.4.2); Certitude verifies before the key exchange is known, and that
+        // exchange has no forward secrecy, so a keyEncipherment-only leaf is refused too, as for TLS 1.3.
+        (ServerAuth, "RFC 8446 4.4.2.2", VerifyCode.KeyUsageNoDigitalSignature, TlsKeyUsage),
+        (ClientAuth, "RFC 8446 4.4.2.2", VerifyCode.KeyUsageNoDigitalSignature, TlsKeyUsage),
         // RFC 3161 2.3: the TSA's certificate has exactly one extKeyUsage, critical, whose only KeyPurposeId is id-kp-timeStamping.
-        (TimeStamping, "RFC 3161 2.3", c =>
+        (TimeStamping, "RFC 3161 2.3", VerifyCode.InvalidPurpose, c =>
             c.FindExtension(Der.Oids.ExtKeyUsage) is not { } eku ? "a time-stamping certificate has no extKeyUsage (RFC 3161 requires exactly timeStamping, critical)"
             : !eku.Critical ? "a time-stamping certificate's extKeyUsage is not critical (RFC 3161 requires it)"
             : c.ExtendedKeyUsage is not [TimeStamping] ? $"a time-stamping certificate's extKeyUsage lists {string.Join(", ", (c.ExtendedKeyUsage ?? []).Select(Name))}, not only timeStamping (RFC 3161)"

@@ -40,6 +40,18 @@ public sealed record PolicyInputs
     public static PolicyInputs Default { get; } = new();
 }
 
+/// <summary>Which trust anchors a root program's trust bits and distrust-after dates apply to.</summary>
+public enum RootProgramScope
+{
+    /// <summary>Anchors taken from the root program itself (<see cref="TrustStore.Mozilla"/>) or from the system store
+    /// (<see cref="TrustStore.LoadSystem(TrustStoreLoadOptions?)"/>, including <c>SSL_CERT_FILE</c> and <c>SSL_CERT_DIR</c>),
+    /// where a stale distribution bundle is the risk; an anchor the caller supplied explicitly (a file, a directory,
+    /// certificates) is trusted as given, as Chrome lets an enterprise trust a root its program distrusts.</summary>
+    ProgramAndSystemAnchors,
+    /// <summary>Every anchor the program recognises, wherever it came from (the command line's <c>--root-program all</c>).</summary>
+    AllAnchors,
+}
+
 /// <summary>Everything a verification depends on besides the certificates. Immutable.</summary>
 public sealed record VerificationOptions
 {
@@ -78,11 +90,23 @@ public sealed record VerificationOptions
     /// <see cref="VerifyFlags.CrlCheckChain"/> is set. Supplied by the caller: the engine never fetches anything.</summary>
     public IReadOnlyList<CertificateRevocationList> Crls { get; init; } = [];
 
-    /// <summary>The public root program whose data applies to any anchor it recognises, wherever the anchor came
-    /// from: its per-purpose trust (a root not trusted for serverAuth does not anchor a server certificate), its
-    /// distrust-after dates, and, for roots trusted for serverAuth, the CA/B issuance rules. Default:
-    /// <see cref="RootProgram.Mozilla"/>; null turns this off.</summary>
+    /// <summary>Untrusted intermediates the caller supplies once for every verification (e.g. a bundle of the
+    /// intermediates of the CAs a fleet uses): candidates for paths, never anchors, tried after the ones passed
+    /// to <c>Verifier.Verify</c>. They complete chains that servers send incomplete, without the network.
+    /// Default: none.</summary>
+    public IReadOnlyList<Certificate> Intermediates { get; init; } = [];
+
+    /// <summary>The public root program whose data applies to the anchors it recognises: its per-purpose trust (a root
+    /// not trusted for serverAuth does not anchor a server certificate) and distrust-after dates, for the anchors
+    /// <see cref="RootProgramScope"/> names; and, for roots it trusts for serverAuth wherever they came from, the CA/B
+    /// issuance rules. Default: <see cref="RootProgram.Mozilla"/>; null turns all of this off.</summary>
     public RootProgram? RootProgram { get; init; } = RootProgram.Mozilla;
+
+    /// <summary>Which anchors the root program's trust decisions apply to. Default
+    /// <see cref="Certitude.RootProgramScope.ProgramAndSystemAnchors"/>: anchors taken from the program
+    /// (<see cref="TrustStore.Mozilla"/>) or the system store (<see cref="TrustStore.LoadSystem(TrustStoreLoadOptions?)"/>,
+    /// SSL_CERT_FILE and SSL_CERT_DIR included); anchors the caller supplied are trusted as given (RFC 5280 6.1.1 (d)).</summary>
+    public RootProgramScope RootProgramScope { get; init; } = RootProgramScope.ProgramAndSystemAnchors;
 
     /// <summary>The defaults: web PKI, strict, partial chain, trusted first, TLS server.</summary>
     public static VerificationOptions Default { get; } = new();

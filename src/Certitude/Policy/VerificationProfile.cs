@@ -31,6 +31,11 @@ public sealed class VerificationProfile
     public IReadOnlyList<(string Id, string Citation, RuleTier Tier, bool ServerOnly)> DescribeRules()
         => Rules.Select(r => (r.Id, r.Citation, r.Tier, r.ServerOnly)).ToArray();
 
+    /// <summary>What goes wrong for the relying party when each rule is skipped ("nothing" for a CA's duty: the
+    /// issuance tier), by rule id.</summary>
+    public IReadOnlyDictionary<string, string> DescribeRisks()
+        => Rules.ToDictionary(r => r.Id, r => r.Risk, StringComparer.Ordinal);
+
     /// <summary>The same profile with another algorithm policy.</summary>
     public VerificationProfile WithAlgorithms(AlgorithmPolicy algorithms)
         => new(Name, Rules, algorithms, AllowAnyExtendedKeyUsage);

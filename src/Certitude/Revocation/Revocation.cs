@@ -6,10 +6,16 @@ namespace Certitude.Building;
 /// RFC 5280 6.3: the revocation status of one certificate of a path from the CRLs the caller gave.
 /// Distribution points (the certificate's, then the default one naming its issuer) are tried in
 /// turn; a CRL counts for a distribution point when its issuer and issuingDistributionPoint scope
-/// match (direct or indirect CRLs, only-user / only-CA, reasons); it is used when it is current,
-/// has no unhandled critical extension, and is signed by a certificate allowed to sign CRLs whose
-/// own path validates to the same trust anchor. Delta CRLs are combined with their base. Coverage
-/// is tracked by reason code: the status is known only when every reason is covered.
+/// match (direct or indirect CRLs, only-user / only-CA, reasons); it is used when it is well formed
+/// (checked before its scope), current, and signed by a certificate allowed to sign CRLs whose own
+/// path validates to the same trust anchor. Delta CRLs are combined with their base. Coverage is
+/// tracked by reason code: the status is known only when every reason is covered.
+/// <para>
+/// The verdict does not depend on the order of the CRL list. Among the CRLs in scope for one
+/// distribution point the newest usable complete CRL is used (highest cRLNumber, then latest thisUpdate,
+/// then one that lists the certificate: a tie never hides a revocation), and with it the newest usable
+/// delta CRL whose base it is (RFC 5280 5.2.4, 6.3.3 (c)); older CRLs of the same scope add nothing.
+/// </para>
 /// </summary>
 internal static class Revocation
 {
@@ -22,30 +28,63 @@ internal static class Revocation
     {
         var cert = path[index];
         // 6.3.3: the certificate's distribution points, then CRLs issued by its issuer ("a DP with both
-        // reasons and cRLIssuer omitted and a distribution point name of the certificate issuer").
-        var dps = new List<DistributionPoint>(cert.CrlDistributionPoints ?? []);
-        var defaultName = new GeneralName(GeneralNameKind.DirectoryName, null, null, cert.Issuer, null);
-        dps.Add(new DistributionPoint([defaultName], null, null, null));
+        // reasons and cRLIssuer omitted and a distribution point name of the certificate issuer"). When the
+        // certificate names distribution points of its own, that default stands only for CRLs that are not
+        // tied to a named distribution point: a CRL whose issuingDistributionPoint names another one has a
+        // different scope.
+        var own = cert.CrlDistributionPoints ?? [];
+        bool namesOwn = Array.Exists(own, d => d.FullName is not null || d.RelativeName is not null);
+        var dps = new List<(DistributionPoint Dp, bool Fallback)>(own.Length + 1);
+        foreach (var d in own)
+        {
+            dps.Add((d, false));
+        }
+        dps.Add((new DistributionPoint([Dir(cert.Issuer)], null, null, null), namesOwn));
         int reasonsMask = 0;
         Failure? problem = null;
-        foreach (var dp in dps)
+        bool otherScope = false;
+        var inScope = new List<(CertificateRevocationList Crl, int Reasons, bool Lists)>();
+        foreach (var (dp, fallback) in dps)
         {
+            inScope.Clear();
             foreach (var crl in o.Crls)
+            {
+                if (crl.IsDelta)
+                {
+                    continue;
+                }
+                // RFC 5280 5.2, 5.3: the CRL's own structure before anything is read from its names.
+                var malformed = Malformed(crl);
+                switch (Scope(crl, dp, cert, fallback))
+                {
+                    case int reasons:
+                        if (malformed is not null)
+                        {
+                            problem ??= malformed;
+                        }
+                        else
+                        {
+                            inScope.Add((crl, reasons, crl.Find(cert.Issuer, cert.SerialNumber.Span) is not null));
+                        }
+                        break;
+                    case null when crl.Issuer.Equals(cert.Issuer):
+                        otherScope = true;
+                        break;
+                }
+            }
+            // Newest first, and on a tie the one that lists the certificate (see the class remarks).
+            inScope.Sort(static (a, b) => Newer(b.Crl, a.Crl) switch { 0 => b.Lists.CompareTo(a.Lists), int c => c });
+            foreach (var (crl, reasons, _) in inScope)
             {
                 if (reasonsMask == AllReasons)
                 {
                     return null;
                 }
-                if (crl.IsDelta)
+                if ((reasons & ~reasonsMask) == 0)
                 {
                     continue;
                 }
-                int? interim = Scope(crl, dp, cert);
-                if (interim is not int reasons || (reasons & ~reasonsMask) == 0)
-                {
-                    continue;
-                }
-                if (Unusable(crl, o, time) is { } bad)
+                if (Stale(crl, o, time) is { } bad)
                 {
                     problem ??= bad;
                     continue;
@@ -56,16 +95,12 @@ internal static class Revocation
                     problem ??= signerProblem;
                     continue;
                 }
-                // 6.3.3 (c), (h): a delta CRL for this complete CRL.
+                // 6.3.3 (c), (h): the newest usable delta CRL for this complete CRL.
                 CertificateRevocationList? delta = null;
                 Failure? deltaProblem = null;
-                foreach (var d in o.Crls)
+                foreach (var d in DeltasFor(crl, o.Crls))
                 {
-                    if (!d.IsDelta || !IsDeltaFor(d, crl))
-                    {
-                        continue;
-                    }
-                    var dBad = Unusable(d, o, time);
+                    var dBad = Malformed(d) ?? Stale(d, o, time);
                     var (dSigner, dSignerProblem) = dBad is null ? findSigner(d, index) : (null, null);
                     if (dBad is null && dSigner is not null)
                     {
@@ -85,24 +120,63 @@ internal static class Revocation
                 if (entry is not null && entry.Reason != RevocationReason.RemoveFromCrl)
                 {
                     return new Failure(VerifyCode.CertRevoked,
-                        $"revoked on {entry.RevocationDate:u}{(entry.Reason is { } r ? $" (reason: {r})" : "")} by the CRL of \"{Elide.Value(crl.Issuer)}\"", "RFC 5280 6.3.3 (i), (j)");
+                        $"revoked on {entry.RevocationDate:u}{(entry.Reason is { } r ? $" (reason: {r})" : "")} by the {(delta is not null && delta.Find(cert.Issuer, cert.SerialNumber.Span) is not null ? "delta " : "")}CRL of \"{Elide.Value(crl.Issuer)}\"",
+                        "RFC 5280 6.3.3 (i), (j)");
                 }
                 reasonsMask |= reasons;
             }
+            if (reasonsMask == AllReasons)
+            {
+                return null;
+            }
         }
-        if (reasonsMask == AllReasons)
+        if (problem is null && reasonsMask == 0 && otherScope)
         {
-            return null;
+            return new Failure(VerifyCode.DifferentCrlScope,
+                $"the CRLs of \"{Elide.Value(cert.Issuer)}\" are for other distribution points than the certificate's", "RFC 5280 6.3.3 (b)");
         }
         return problem ?? new Failure(VerifyCode.UnableToGetCrl,
             reasonsMask == 0 ? $"no CRL in scope for this certificate (issuer \"{Elide.Value(cert.Issuer)}\")" : "the CRLs in scope do not cover every revocation reason",
             "RFC 5280 6.3.3");
     }
 
+    /// <summary>Positive when <paramref name="a"/> is newer than <paramref name="b"/>: cRLNumber (RFC 5280 5.2.3, monotonically
+    /// increasing), then thisUpdate.</summary>
+    private static int Newer(CertificateRevocationList a, CertificateRevocationList b)
+    {
+        int byNumber = (a.CrlNumber, b.CrlNumber) switch
+        {
+            ({ } x, { } y) => x.CompareTo(y),
+            _ => 0,
+        };
+        return byNumber != 0 ? byNumber : a.ThisUpdate.CompareTo(b.ThisUpdate);
+    }
+
+    /// <summary>The delta CRLs whose base is <paramref name="complete"/>, newest first.</summary>
+    private static List<CertificateRevocationList> DeltasFor(CertificateRevocationList complete, IReadOnlyList<CertificateRevocationList> crls)
+    {
+        var list = new List<CertificateRevocationList>();
+        foreach (var d in crls)
+        {
+            if (d.IsDelta && IsDeltaFor(d, complete))
+            {
+                list.Add(d);
+            }
+        }
+        list.Sort(static (a, b) => Newer(b, a));
+        return list;
+    }
+
     /// <summary>6.3.3 (b), (d): the reasons this CRL covers for this certificate through this DP, or null when out of scope.</summary>
-    private static int? Scope(CertificateRevocationList crl, DistributionPoint dp, Certificate cert)
+    private static int? Scope(CertificateRevocationList crl, DistributionPoint dp, Certificate cert, bool fallback)
     {
         var idp = crl.IssuingDistributionPoint;
+        // The default distribution point of a certificate that names its own covers only CRLs not tied to a
+        // named distribution point.
+        if (fallback && idp is not null && (idp.FullName is not null || idp.RelativeName is not null))
+        {
+            return null;
+        }
         // (b)(1)
         if (dp.CrlIssuer is { } crlIssuers)
         {
@@ -120,12 +194,12 @@ internal static class Revocation
         {
             if (idp.FullName is not null || idp.RelativeName is not null)
             {
-                var idpNames = idp.FullName ?? [Dir(crl.Issuer.AppendRdn(idp.RelativeName!.Value))];
+                var idpNames = idp.FullName ?? Relative(crl.Issuer, idp.RelativeName!.Value);
                 GeneralName[] dpNames;
                 if (dp.FullName is not null || dp.RelativeName is not null)
                 {
                     var baseName = dp.CrlIssuer?.FirstOrDefault(n => n.Directory is not null)?.Directory ?? cert.Issuer;
-                    dpNames = dp.FullName ?? [Dir(baseName.AppendRdn(dp.RelativeName!.Value))];
+                    dpNames = dp.FullName ?? Relative(baseName, dp.RelativeName!.Value);
                 }
                 else
                 {
@@ -162,6 +236,20 @@ internal static class Revocation
 
     private static GeneralName Dir(DistinguishedName n) => new(GeneralNameKind.DirectoryName, null, null, n, null);
 
+    /// <summary>RFC 5280 4.2.1.13: the full name of a nameRelativeToCRLIssuer. The RDN was checked when its CRL or
+    /// certificate was parsed; a name that still cannot be formed (too long, say) matches nothing.</summary>
+    private static GeneralName[] Relative(DistinguishedName issuer, ReadOnlyMemory<byte> rdn)
+    {
+        try
+        {
+            return [Dir(issuer.AppendRdn(rdn))];
+        }
+        catch (Exception e) when (e is CertificateFormatException or System.Formats.Asn1.AsnContentException)
+        {
+            return [];
+        }
+    }
+
     private static bool SameName(GeneralName a, GeneralName b) => a.Kind == b.Kind && a.Kind switch
     {
         GeneralNameKind.DirectoryName => a.Directory!.Equals(b.Directory),
@@ -171,8 +259,8 @@ internal static class Revocation
         _ => false,
     };
 
-    /// <summary>6.3.3 (a) and RFC 5280 5.1, 5.2: whether the CRL itself can be used at all.</summary>
-    private static Failure? Unusable(CertificateRevocationList crl, VerificationOptions o, DateTimeOffset time)
+    /// <summary>RFC 5280 5.1, 5.2: whether the CRL's structure lets it be used at all (read before its scope).</summary>
+    private static Failure? Malformed(CertificateRevocationList crl)
     {
         if (crl.UnhandledCriticalExtension is { } oid)
         {
@@ -182,13 +270,19 @@ internal static class Revocation
         {
             return new Failure(VerifyCode.UnhandledCriticalCrlExtension, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has a critical cRLNumber (MUST be non-critical)", "RFC 5280 5.2.3");
         }
-        if (crl.CrlNumber is null && (o.Strict || crl.IsDelta))
-        {
-            return new Failure(VerifyCode.UnableToGetCrl, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has no cRLNumber (MUST be included)", "RFC 5280 5.2.3");
-        }
         if (!crl.SignatureAlgorithm.RawData.Span.SequenceEqual(crl.TbsSignatureAlgorithmRaw.Span))
         {
             return new Failure(VerifyCode.CrlSignatureFailure, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has a signatureAlgorithm that differs from tbsCertList.signature", "RFC 5280 5.1.1.2");
+        }
+        return null;
+    }
+
+    /// <summary>6.3.3 (a) and the options: whether the CRL can be used under these options at this time.</summary>
+    private static Failure? Stale(CertificateRevocationList crl, VerificationOptions o, DateTimeOffset time)
+    {
+        if (crl.CrlNumber is null && (o.Strict || crl.IsDelta))
+        {
+            return new Failure(VerifyCode.UnableToGetCrl, $"the CRL of \"{Elide.Value(crl.Issuer)}\" has no cRLNumber (MUST be included)", "RFC 5280 5.2.3");
         }
         if (crl.ThisUpdate > time)
         {

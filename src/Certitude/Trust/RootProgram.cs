@@ -52,8 +52,10 @@ public sealed record RootProgramEntry(
 /// A public root program as data: which roots it holds, for which purposes it trusts them, and after
 /// which date it stops trusting new certificates under them. <see cref="Mozilla"/> is Mozilla's program
 /// (NSS <c>certdata.txt</c>, embedded and loaded on first use). Verification recognises a program's root
-/// wherever the anchor came from (by certificate digest, or by key and subject for a re-issued root) and
-/// then enforces the program's per-purpose trust and distrust-after dates, and the CA/B issuance rules.
+/// (by certificate digest, or by key and subject for a re-issued root); it enforces the program's per-purpose
+/// trust and distrust-after dates on anchors taken from the program or the system store
+/// (<see cref="VerificationOptions.RootProgramScope"/>), and the CA/B issuance rules on paths to a root the
+/// program trusts for serverAuth, wherever that anchor came from.
 /// Immutable and thread-safe.
 /// </summary>
 public sealed class RootProgram
@@ -181,9 +183,10 @@ public sealed class RootProgram
     }
 
     /// <summary>The program's roots that it trusts for at least one purpose, as a trust store (for machines
-    /// without a system store). Verification then applies each root's per-purpose trust.</summary>
+    /// without a system store). Verification then applies each root's per-purpose trust and distrust-after dates
+    /// (these anchors come from the program, <see cref="RootProgramScope.ProgramAndSystemAnchors"/>).</summary>
     public TrustStore ToTrustStore()
-        => _store ??= TrustStore.FromCertificates(
+        => _store ??= TrustStore.FromProgram(
             Entries.Where(e => e.ServerAuthentication == RootProgramTrust.Trusted || e.EmailProtection == RootProgramTrust.Trusted)
                 .Select(e => e.Certificate),
             $"{Name} root program ({Entries.Count} roots)");

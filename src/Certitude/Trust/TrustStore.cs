@@ -37,9 +37,14 @@ public sealed class TrustStore
     private readonly ConcurrentQueue<string> _skipped;
     // Per-anchor trust settings (null when no anchor held in memory has any).
     private readonly Dictionary<Certificate, AnchorTrust>? _settings;
+    // Where anchors came from (RootProgramApplies): the in-memory anchors and the directories taken from the root
+    // program or the system store, not from the caller. Null when none.
+    private readonly HashSet<Certificate>? _systemAnchors;
+    private readonly HashSet<HashedDirectory>? _systemDirectories;
 
     private TrustStore(IEnumerable<Certificate> certs, IEnumerable<HashedDirectory> directories, IEnumerable<string> skipped, string description,
-        IEnumerable<KeyValuePair<Certificate, AnchorTrust>>? settings = null)
+        IEnumerable<KeyValuePair<Certificate, AnchorTrust>>? settings = null,
+        IEnumerable<Certificate>? systemAnchors = null, IEnumerable<HashedDirectory>? systemDirectories = null)
     {
         var unique = new List<Certificate>();
         var fingerprints = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +67,45 @@ public sealed class TrustStore
             AddSettings(merged, settings);
             _settings = merged.Count == 0 ? null : merged;
         }
+        if (systemAnchors is not null)
+        {
+            _systemAnchors = [.. systemAnchors];
+            _systemAnchors = _systemAnchors.Count == 0 ? null : _systemAnchors;
+        }
+        if (systemDirectories is not null)
+        {
+            _systemDirectories = [.. systemDirectories];
+            _systemDirectories = _systemDirectories.Count == 0 ? null : _systemDirectories;
+        }
+    }
+
+    /// <summary>This store with every anchor marked as taken from the root program or the system store.</summary>
+    internal TrustStore AsProgramOrSystem()
+        => new(Certificates, _directories, _skipped, Description, _settings, Certificates, _directories);
+
+    /// <summary>
+    /// Whether a root program's trust decisions apply to this anchor by default (<see cref="RootProgramScope.ProgramAndSystemAnchors"/>):
+    /// it was taken from the program (<see cref="Mozilla"/>) or the system store (<see cref="LoadSystem(TrustStoreLoadOptions?)"/>,
+    /// SSL_CERT_FILE and SSL_CERT_DIR included) and from no source the caller supplied. An anchor the caller supplied is
+    /// trusted as given (RFC 5280 6.1.1 (d)), also when the system store holds it too.
+    /// </summary>
+    internal bool RootProgramApplies(Certificate anchor)
+    {
+        bool system = false, supplied = false;
+        if (_bySubject.TryGetValue(anchor.Subject, out var held) && Array.IndexOf(held, anchor) >= 0)
+        {
+            system |= _systemAnchors?.Contains(anchor) == true;
+            supplied |= _systemAnchors?.Contains(anchor) != true;
+        }
+        foreach (var d in _directories)
+        {
+            if (Array.IndexOf(d.Find(anchor.Subject, _skipped), anchor) >= 0)
+            {
+                system |= _systemDirectories?.Contains(d) == true;
+                supplied |= _systemDirectories?.Contains(d) != true;
+            }
+        }
+        return system && !supplied;
     }
 
     /// <summary>Adds trust settings; one certificate met twice keeps every restriction of both.</summary>
@@ -117,6 +161,10 @@ public sealed class TrustStore
     /// machines without a system store such as containers. Verification applies each root's per-purpose trust
     /// and distrust-after dates (see <see cref="RootProgram"/>).</summary>
     public static TrustStore Mozilla() => RootProgram.Mozilla.ToTrustStore();
+
+    /// <summary>Every anchor the store holds in memory came from the given root program (<see cref="RootProgram.ToTrustStore"/>).</summary>
+    internal static TrustStore FromProgram(IEnumerable<Certificate> certificates, string description)
+        => new TrustStore(certificates, [], [], description).AsProgramOrSystem();
 
     /// <summary>A store of the given .NET certificates (their DER is parsed strictly; duplicates are kept once).</summary>
     /// <exception cref="CertificateFormatException">A certificate is malformed (the message gives its position).</exception>
@@ -177,14 +225,34 @@ public sealed class TrustStore
         {
             throw new TrustStoreException($"trust store directory '{path}' does not exist");
         }
-        return new TrustStore([], [new HashedDirectory(path)], [], "directory " + path);
+        return FromDirectory(path, HashedDirectory.DefaultCapacity, HashedDirectory.DefaultLifetime);
     }
+
+    /// <summary>A hashed directory whose lookups are cached for <paramref name="capacity"/> subject hashes and
+    /// <paramref name="lifetime"/> each (tests).</summary>
+    internal static TrustStore FromDirectory(string path, int capacity, TimeSpan lifetime)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new TrustStoreException($"trust store directory '{path}' does not exist");
+        }
+        return new TrustStore([], [new HashedDirectory(path, capacity, lifetime)], [], "directory " + path);
+    }
+
+    /// <summary>The subject hashes the hashed directories' lookup caches hold now (tests).</summary>
+    internal int DirectoryCacheCount => _directories.Sum(d => d.CachedCount);
 
     /// <summary>The union of several stores.</summary>
     public static TrustStore Combine(params TrustStore[] stores)
-        => new(stores.SelectMany(s => s.Certificates), stores.SelectMany(s => s._directories), stores.SelectMany(s => s.Skipped),
+    {
+        // An anchor some store took from the caller stays the caller's (RootProgramApplies).
+        var supplied = stores.SelectMany(s => s.Certificates.Where(c => s._systemAnchors?.Contains(c) != true)).ToHashSet();
+        return new(stores.SelectMany(s => s.Certificates), stores.SelectMany(s => s._directories), stores.SelectMany(s => s.Skipped),
             string.Join(" + ", stores.Select(s => s.Description)),
-            stores.SelectMany(s => (IEnumerable<KeyValuePair<Certificate, AnchorTrust>>?)s._settings ?? []));
+            stores.SelectMany(s => (IEnumerable<KeyValuePair<Certificate, AnchorTrust>>?)s._settings ?? []),
+            stores.SelectMany(s => (IEnumerable<Certificate>?)s._systemAnchors ?? []).Where(c => !supplied.Contains(c)),
+            stores.SelectMany(s => (IEnumerable<HashedDirectory>?)s._systemDirectories ?? []));
+    }
 
     /// <summary>OpenSSL's <c>load_verify_locations(cafile, capath, cadata)</c>: any of the three; at least one.</summary>
     public static TrustStore Load(string? cafile = null, string? capath = null, string? cadata = null, TrustStoreLoadOptions? options = null)
@@ -237,7 +305,12 @@ public sealed class TrustStore
     public static TrustStore LoadSystem(TrustStoreLoadOptions? options = null)
         => LoadSystem(Environment.GetEnvironmentVariable, KnownBundleFiles, KnownDirectories, options);
 
+    /// <summary>The system store; its anchors are the system's, so a root program's trust decisions apply to them
+    /// (a stale distribution bundle is the risk they guard against; see <see cref="RootProgramScope"/>).</summary>
     internal static TrustStore LoadSystem(Func<string, string?> env, IReadOnlyList<string> bundles, IReadOnlyList<string> directories, TrustStoreLoadOptions? options)
+        => FindSystem(env, bundles, directories, options).AsProgramOrSystem();
+
+    private static TrustStore FindSystem(Func<string, string?> env, IReadOnlyList<string> bundles, IReadOnlyList<string> directories, TrustStoreLoadOptions? options)
     {
         var parts = new List<TrustStore>();
         var certFile = env("SSL_CERT_FILE");
@@ -430,22 +503,100 @@ public sealed class TrustStore
         }
     }
 
-    /// <summary>An OpenSSL hashed directory: &lt;8 hex digits of the subject hash&gt;.&lt;n&gt;, read on demand.</summary>
-    private sealed class HashedDirectory(string path)
+    /// <summary>
+    /// An OpenSSL hashed directory: &lt;8 hex digits of the subject hash&gt;.&lt;n&gt;, read on demand. What a lookup
+    /// read is kept in a bounded least-recently-used cache (<see cref="Capacity"/> subject hashes, found or not), and
+    /// each entry for at most <see cref="Lifetime"/>: a peer that presents certificates with ever new issuer names
+    /// cannot grow it, and a file added to or removed from the directory takes effect within that time (an anchor
+    /// whose file is removed stops being trusted once its entry expires, without a restart).
+    /// </summary>
+    internal sealed class HashedDirectory(string path, int capacity = HashedDirectory.DefaultCapacity, TimeSpan? lifetime = null)
     {
-        private readonly ConcurrentDictionary<uint, (Certificate[] Certs, Dictionary<Certificate, AnchorTrust>? Settings)> _cache = new();
+        internal const int DefaultCapacity = 4096;
+        internal static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(1);
+        // Unreadable files reported in Skipped, at most (entries are read again when they expire).
+        private const int MaxSkipped = 1024;
+
+        private sealed class Entry(uint hash, Certificate[] certs, Dictionary<Certificate, AnchorTrust>? settings, long expires)
+        {
+            public readonly uint Hash = hash;
+            public readonly Certificate[] Certs = certs;
+            public readonly Dictionary<Certificate, AnchorTrust>? Settings = settings;
+            public readonly long Expires = expires;
+        }
+
+        private readonly Lock _lock = new();
+        private readonly Dictionary<uint, LinkedListNode<Entry>> _map = [];
+        private readonly LinkedList<Entry> _recency = new();
+        private readonly long _lifetimeMs = (long)(lifetime ?? DefaultLifetime).TotalMilliseconds;
+
+        public int Capacity { get; } = capacity;
+
+        public TimeSpan Lifetime => TimeSpan.FromMilliseconds(_lifetimeMs);
+
+        /// <summary>How many subject hashes are cached now (never more than <see cref="Capacity"/>).</summary>
+        public int CachedCount
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _map.Count;
+                }
+            }
+        }
 
         public Certificate[] Find(DistinguishedName subject, ConcurrentQueue<string> skipped)
         {
-            var hash = subject.OpenSslHash();
-            var found = _cache.GetOrAdd(hash, h => Read(h, skipped)).Certs;
-            return found.Where(c => c.Subject.Equals(subject)).ToArray();
+            var found = Lookup(subject.OpenSslHash(), skipped).Certs;
+            return found.Length == 0 ? found : found.Where(c => c.Subject.Equals(subject)).ToArray();
         }
 
         public AnchorTrust? TrustSettings(Certificate anchor, ConcurrentQueue<string> skipped)
         {
-            var settings = _cache.GetOrAdd(anchor.Subject.OpenSslHash(), h => Read(h, skipped)).Settings;
+            var settings = Lookup(anchor.Subject.OpenSslHash(), skipped).Settings;
             return settings is not null && settings.TryGetValue(anchor, out var s) ? s : null;
+        }
+
+        private Entry Lookup(uint hash, ConcurrentQueue<string> skipped)
+        {
+            long now = Environment.TickCount64;
+            lock (_lock)
+            {
+                if (_map.TryGetValue(hash, out var node))
+                {
+                    if (node.Value.Expires > now)
+                    {
+                        _recency.Remove(node);
+                        _recency.AddFirst(node);
+                        return node.Value;
+                    }
+                    _recency.Remove(node);
+                    _map.Remove(hash);
+                }
+            }
+            // Read outside the lock (file system access); two threads may read the same hash at once.
+            var (certs, settings) = Read(hash, skipped);
+            var entry = new Entry(hash, certs, settings, now + _lifetimeMs);
+            lock (_lock)
+            {
+                if (_map.TryGetValue(hash, out var raced))
+                {
+                    _recency.Remove(raced);
+                    _map.Remove(hash);
+                }
+                if (Capacity <= 0)
+                {
+                    return entry;
+                }
+                while (_map.Count >= Capacity && _recency.Last is { } oldest)
+                {
+                    _recency.RemoveLast();
+                    _map.Remove(oldest.Value.Hash);
+                }
+                _map[hash] = _recency.AddFirst(entry);
+            }
+            return entry;
         }
 
         private (Certificate[], Dictionary<Certificate, AnchorTrust>?) Read(uint hash, ConcurrentQueue<string> skipped)
@@ -465,15 +616,23 @@ public sealed class TrustStore
                     list.AddRange(ReadBundle(BoundedFile.Read(file), file, new TrustStoreLoadOptions { SkipInvalidEntries = true }, local, settings));
                     foreach (var s in local)
                     {
-                        skipped.Enqueue(s);
+                        Report(skipped, s);
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    skipped.Enqueue($"{file}: {e.Message}");
+                    Report(skipped, $"{file}: {e.Message}");
                 }
             }
-            return (list.ToArray(), settings.Count == 0 ? null : settings);
+            return (list.Count == 0 ? [] : list.ToArray(), settings.Count == 0 ? null : settings);
+        }
+
+        private static void Report(ConcurrentQueue<string> skipped, string what)
+        {
+            if (skipped.Count < MaxSkipped)
+            {
+                skipped.Enqueue(what);
+            }
         }
     }
 }

@@ -29,6 +29,10 @@ internal static class NameConstraintsChecker
                     return $"rfc822Name constraint '{Elide.Text(b.Text)}' is not a mailbox, host or .domain";
                 case GeneralNameKind.Uri when !(b.Text!.StartsWith('.') ? DnsNames.IsValidHostname(b.Text.AsSpan(1)) : DnsNames.IsValidHostname(b.Text)):
                     return $"URI constraint '{Elide.Text(b.Text)}' is not a host or .domain";
+                // RFC 9598 6 asks CAs for rfc822Name constraints only; an SmtpUTF8Mailbox one is still a mail constraint,
+                // which Certitude reads as a mailbox, host or .domain whose domain IDNA turns into A-labels.
+                case GeneralNameKind.OtherName when b.IsSmtpUtf8Mailbox && MailSubtree.Of(b) is null:
+                    return $"SmtpUTF8Mailbox constraint '{Elide.Text(b.Text)}' is not a mailbox, host or .domain";
                 default:
                     break;
             }
@@ -45,15 +49,23 @@ internal static class NameConstraintsChecker
         {
             hasDnsOrIp |= n.Kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
             hasEmail |= n.Kind == GeneralNameKind.Rfc822Name || n.IsSmtpUtf8Mailbox;
+            // RFC 9598 6: rfc822Name (and SmtpUTF8Mailbox) constraints apply to both forms of mailbox, by domain.
+            if (n.Kind == GeneralNameKind.Rfc822Name || n.IsSmtpUtf8Mailbox)
+            {
+                if (CheckMailbox(n.Text!, n.IsSmtpUtf8Mailbox ? MailForm.SmtpUtf8Mailbox : MailForm.Rfc822Name, nc, budget) is { } mailFailure)
+                {
+                    return mailFailure;
+                }
+                // Other otherName constraints (not SmtpUTF8Mailbox) still meet an SmtpUTF8Mailbox as an otherName.
+                if (n.Kind == GeneralNameKind.Rfc822Name || !HasOtherNameConstraintsBesidesMail(nc))
+                {
+                    continue;
+                }
+            }
             var f = CheckOne(n, nc, budget);
             if (f is not null)
             {
                 return f;
-            }
-            // RFC 9598 6: rfc822Name constraints apply to an SmtpUTF8Mailbox too, by its domain.
-            if (n.IsSmtpUtf8Mailbox && CheckSmtpUtf8Mailbox(n.Text!, nc, budget) is { } sf)
-            {
-                return sf;
             }
             // An IPv4-mapped IPv6 address (RFC 4291 2.5.5.2) reaches the IPv4 host: IPv4 constraints apply too.
             if (n.Kind == GeneralNameKind.IPAddress && IpAddresses.MappedIPv4(n.Bytes!) is { } v4
@@ -72,11 +84,19 @@ internal static class NameConstraintsChecker
             }
             // ... and rfc822Name constraints to emailAddress attributes of the subject when the
             // subjectAltName carries no email address.
-            if (!hasEmail)
+            if (!hasEmail && MailSubtrees(nc) is not null)
             {
-                foreach (var email in cert.Subject.GetAttributeValues(Oids.EmailAddress))
+                foreach (var email in cert.Subject.GetAttributes(Oids.EmailAddress))
                 {
-                    f = CheckOne(new GeneralName(GeneralNameKind.Rfc822Name, email, null, null, null), nc, budget);
+                    // PKCS #9 (RFC 2985 5.2.1): emailAddress is an IA5String. A value of another type (an OCTET STRING,
+                    // a UTF8String) is not a mailbox Certitude can compare with the subtrees: it fails, never passes.
+                    if (email.Tag.TagClass != System.Formats.Asn1.TagClass.Universal || email.Tag.IsConstructed
+                        || email.Tag.TagValue != (int)System.Formats.Asn1.UniversalTagNumber.IA5String || email.Text is null)
+                    {
+                        return new Failure(VerifyCode.UnsupportedNameSyntax,
+                            $"the subject's emailAddress is {DescribeTag(email.Tag)}, not an IA5String, and cannot be checked against rfc822Name constraints", "RFC 5280 4.2.1.10");
+                    }
+                    f = CheckMailbox(email.Text, MailForm.SubjectEmailAddress, nc, budget);
                     if (f is not null)
                     {
                         return f;
@@ -128,19 +148,31 @@ internal static class NameConstraintsChecker
         {
             return new Failure(VerifyCode.UnsupportedNameSyntax, syntax + " and cannot be checked against name constraints", Rule);
         }
-        budget.Comparisons(excluded.Length);
+        if (!budget.Comparisons(excluded.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in excluded)
         {
             if (Intersects(name, s))
             {
                 return new Failure(VerifyCode.ExcludedViolation, $"{Elide.Value(name)} is within excluded subtree {Elide.Value(s)}", Rule);
             }
+            // A value Certitude cannot compare (not a string type it decodes) cannot be shown to lie outside the subtree.
+            if (kind == GeneralNameKind.DirectoryName && name.Directory!.MayBeWithinSubtree(s.Directory!))
+            {
+                return new Failure(VerifyCode.UnsupportedNameSyntax,
+                    $"{Elide.Value(name)} has an attribute value that is no string Certitude can compare, so it cannot be shown to lie outside excluded subtree {Elide.Value(s)}", Rule);
+            }
         }
         if (permitted.Length == 0)
         {
             return null;
         }
-        budget.Comparisons(permitted.Length);
+        if (!budget.Comparisons(permitted.Length))
+        {
+            return budget.Failure;
+        }
         foreach (var s in permitted)
         {
             if (Within(name, s))
@@ -151,48 +183,136 @@ internal static class NameConstraintsChecker
         return new Failure(VerifyCode.PermittedViolation, $"{Elide.Value(name)} is not within any permitted subtree", Rule);
     }
 
-    /// <summary>RFC 9598 6: the mailbox's domain, in A-labels (U-labels converted by IDNA), against the rfc822Name
-    /// subtrees. A mailbox that is not one, or whose domain is not a valid IDNA host name, cannot be checked and is
-    /// an error. An excluded subtree that names one mailbox excludes its whole domain (RFC 9598 6 strips the local
-    /// part); a permitted one permits only that mailbox, whose ASCII local part no SmtpUTF8Mailbox has, so it never
-    /// widens to the domain (OpenSSL compares local parts too). An SmtpUTF8Mailbox with an all-ASCII local part
-    /// (which RFC 9598 3 forbids) is checked exactly as the rfc822Name it should have been.</summary>
-    private static Failure? CheckSmtpUtf8Mailbox(string mailbox, NameConstraintsExt nc, Budget budget)
+    /// <summary>Where a mailbox came from: the forms differ only in their syntax and in how their domain is read.</summary>
+    private enum MailForm
     {
-        const string Rule = "RFC 9598 6";
-        if (nc.ForKind(GeneralNameKind.Rfc822Name) is not var (permitted, excluded))
+        Rfc822Name,
+        SmtpUtf8Mailbox,
+        SubjectEmailAddress,
+    }
+
+    /// <summary>One mail subtree (an rfc822Name constraint, or an SmtpUTF8Mailbox otherName one) in comparison form:
+    /// the local part when it names a mailbox, and the domain in A-labels (".domain" for the hosts under it).</summary>
+    private sealed record MailSubtree(GeneralName Base, string? Local, string Domain)
+    {
+        public static MailSubtree? Of(GeneralName b)
+        {
+            var text = b.Text!;
+            int at = text.LastIndexOf('@');
+            string? local = at >= 0 ? text[..at] : null;
+            var domain = at >= 0 ? text[(at + 1)..] : text;
+            if (b.Kind == GeneralNameKind.Rfc822Name)
+            {
+                return new MailSubtree(b, local, domain);
+            }
+            // SmtpUTF8Mailbox: a mailbox, a host or ".domain", the domain turned into A-labels by IDNA.
+            if (local is not null && EmailAddresses.SmtpUtf8Malformed(text) is not null)
+            {
+                return null;
+            }
+            bool dot = local is null && domain.StartsWith('.');
+            return DnsNames.ToALabels(dot ? domain[1..] : domain) is { } ascii && DnsNames.IsValidHostname(ascii)
+                ? new MailSubtree(b, local, dot ? "." + ascii : ascii) : null;
+        }
+
+        public override string ToString() => Base.ToString();
+    }
+
+    private sealed record MailSubtreeSet(MailSubtree[] Permitted, MailSubtree[] Excluded, bool OtherOtherNames);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NameConstraintsExt, MailSubtreeSet> MailCache = new();
+
+    /// <summary>The mail subtrees of the extension (rfc822Name and SmtpUTF8Mailbox), or null when it has none.
+    /// A SmtpUTF8Mailbox constraint whose text is no mailbox, host or domain was reported by <see cref="CheckSyntax"/>
+    /// (the path fails); here it is kept by its text, which only ever widens an exclusion.</summary>
+    private static MailSubtreeSet? MailSubtrees(NameConstraintsExt nc)
+    {
+        var set = MailCache.GetValue(nc, static nc =>
+        {
+            var rfc822 = nc.ForKind(GeneralNameKind.Rfc822Name);
+            var other = nc.ForKind(GeneralNameKind.OtherName);
+            MailSubtree[] Read(GeneralName[]? a, GeneralName[]? b) => (a ?? []).Concat((b ?? []).Where(x => x.IsSmtpUtf8Mailbox))
+                .Select(x => MailSubtree.Of(x) ?? new MailSubtree(x, null, x.Text!)).ToArray();
+            bool others = other is { } o && o.Permitted.Concat(o.Excluded).Any(x => !x.IsSmtpUtf8Mailbox);
+            return new MailSubtreeSet(Read(rfc822?.Permitted, other?.Permitted), Read(rfc822?.Excluded, other?.Excluded), others);
+        });
+        return set.Permitted.Length + set.Excluded.Length == 0 ? null : set;
+    }
+
+    private static bool HasOtherNameConstraintsBesidesMail(NameConstraintsExt nc)
+        => nc.ForKind(GeneralNameKind.OtherName) is not null && (MailSubtrees(nc)?.OtherOtherNames ?? true);
+
+    /// <summary>RFC 5280 4.2.1.10 as updated by RFC 9598 6: every mailbox (an rfc822Name, an SmtpUTF8Mailbox whatever
+    /// the script of its local part, a subject emailAddress) against every mail subtree (rfc822Name constraints, and
+    /// SmtpUTF8Mailbox ones), one namespace. RFC 9598 6 strips the local part of both and compares domains: a host
+    /// constraint is that host, ".domain" the hosts under it. Excluded subtrees are applied exactly so: one naming a
+    /// mailbox excludes its whole domain. Permitted subtrees are applied more narrowly, which only adds restrictions:
+    /// one naming a mailbox permits that mailbox alone (local part octet for octet, as RFC 5280 compares it; no local
+    /// part in another script ever equals it), one naming a host or domain permits every mailbox there. A mailbox that
+    /// is not one, or whose domain is no valid host name after IDNA, cannot be checked and is an error.</summary>
+    private static Failure? CheckMailbox(string mailbox, MailForm form, NameConstraintsExt nc, Budget budget)
+    {
+        if (MailSubtrees(nc) is not { } set)
         {
             return null;
         }
-        if (EmailAddresses.SmtpUtf8Malformed(mailbox) is not null || EmailAddresses.SmtpUtf8Domain(mailbox) is not { } domain)
+        string rule = form == MailForm.SmtpUtf8Mailbox ? "RFC 9598 6" : "RFC 5280 4.2.1.10, RFC 9598 6";
+        string? domain;
+        string what;
+        if (form == MailForm.SmtpUtf8Mailbox)
         {
-            return new Failure(VerifyCode.UnsupportedNameSyntax, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' is not a mailbox with a valid IDNA domain and cannot be checked against name constraints", Rule);
-        }
-        int at = mailbox.LastIndexOf('@');
-        bool asciiLocal = !mailbox.AsSpan(0, at).ContainsAnyExceptInRange((char)0, (char)0x7F);
-        var asAscii = asciiLocal ? mailbox[..at] + "@" + domain : null;
-        budget.Comparisons(excluded.Length);
-        foreach (var s in excluded)
-        {
-            if (asAscii is not null ? EmailAddresses.IsWithin(asAscii, s.Text!) : EmailAddresses.DomainWithin(domain, s.Text!))
+            domain = EmailAddresses.SmtpUtf8Malformed(mailbox) is null ? EmailAddresses.SmtpUtf8Domain(mailbox) : null;
+            what = $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}'";
+            if (domain is null)
             {
-                return new Failure(VerifyCode.ExcludedViolation, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' (domain {domain}) is within excluded subtree {Elide.Value(s)}", Rule);
+                return new Failure(VerifyCode.UnsupportedNameSyntax, $"{what} is not a mailbox with a valid IDNA domain and cannot be checked against name constraints", rule);
+            }
+            what += $" (domain {domain})";
+        }
+        else
+        {
+            what = form == MailForm.Rfc822Name ? $"email:{Elide.Text(mailbox)}" : $"subject emailAddress '{Elide.Text(mailbox)}'";
+            if (!EmailAddresses.IsValidMailbox(mailbox))
+            {
+                return new Failure(VerifyCode.UnsupportedNameSyntax, $"{(form == MailForm.Rfc822Name ? "rfc822Name" : "subject emailAddress")} '{Elide.Text(mailbox)}' is malformed and cannot be checked against name constraints", rule);
+            }
+            domain = mailbox[(mailbox.IndexOf('@', StringComparison.Ordinal) + 1)..];
+        }
+        var local = mailbox.AsSpan(0, mailbox.LastIndexOf('@'));
+        if (!budget.Comparisons(set.Excluded.Length))
+        {
+            return budget.Failure;
+        }
+        foreach (var s in set.Excluded)
+        {
+            if (EmailAddresses.DomainWithin(domain, s.Domain))
+            {
+                var note = s.Local is not null && !local.SequenceEqual(s.Local) ? " (RFC 9598 6: a constraint naming a mailbox excludes its domain)" : "";
+                return new Failure(VerifyCode.ExcludedViolation, $"{what} is within excluded subtree {Elide.Value(s)}{note}", rule);
             }
         }
-        if (permitted.Length == 0)
+        if (set.Permitted.Length == 0)
         {
             return null;
         }
-        budget.Comparisons(permitted.Length);
-        foreach (var s in permitted)
+        if (!budget.Comparisons(set.Permitted.Length))
         {
-            if (asAscii is not null ? EmailAddresses.IsWithin(asAscii, s.Text!) : !s.Text!.Contains('@', StringComparison.Ordinal) && EmailAddresses.DomainWithin(domain, s.Text))
+            return budget.Failure;
+        }
+        foreach (var s in set.Permitted)
+        {
+            if (s.Local is not null
+                ? local.SequenceEqual(s.Local) && domain.Equals(s.Domain, StringComparison.OrdinalIgnoreCase)
+                : EmailAddresses.DomainWithin(domain, s.Domain))
             {
                 return null;
             }
         }
-        return new Failure(VerifyCode.PermittedViolation, $"SmtpUTF8Mailbox '{Elide.Text(mailbox)}' (domain {domain}) is not within any permitted subtree", Rule);
+        return new Failure(VerifyCode.PermittedViolation, $"{what} is not within any permitted subtree", rule);
     }
+
+    private static string DescribeTag(System.Formats.Asn1.Asn1Tag tag)
+        => tag.TagClass == System.Formats.Asn1.TagClass.Universal ? "a " + (System.Formats.Asn1.UniversalTagNumber)tag.TagValue : "a value tagged " + tag;
 
     /// <summary>Every name the presented name can stand for lies within the subtree.</summary>
     private static bool Within(GeneralName name, GeneralName subtree) => name.Kind switch
@@ -249,61 +369,83 @@ internal static class NameConstraintsChecker
             ? host.Length > constraint.Length && host.EndsWith(constraint, StringComparison.OrdinalIgnoreCase)
             : host.Equals(constraint, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The host of a URI's authority (RFC 3986 3.2): authority = [ userinfo "@" ] host [ ":" port ],
-    /// host = IP-literal / IPv4address / reg-name, port = *DIGIT. An IP literal is returned with its
-    /// brackets (it never lies within a URI constraint, which is a domain name). Null when the URI has no
-    /// authority or it is malformed; <paramref name="problem"/> says why.</summary>
+    /// <summary>The host of a URI for URI name constraints (RFC 5280 4.2.1.10), or null with <paramref name="problem"/>
+    /// saying why the URI cannot be checked. The URI must be a valid RFC 3986 URI with an authority:
+    /// scheme ":" "//" [ userinfo "@" ] host [ ":" port ] path-abempty [ "?" query ] [ "#" fragment ], every character
+    /// one RFC 3986 allows there (no backslash, space or other character a URL parser might read differently, e.g. a
+    /// backslash that WHATWG parsers take for a path separator) and every '%' followed by two hex digits. The host must be
+    /// a domain name: RFC 5280 4.2.1.10 makes a URI without an authority, or whose host is an IP address, fail every
+    /// URI constraint. An IP-literal, an IPv4 address and a name whose last label is a number (decimal or 0x hex, which
+    /// URL parsers read as an IPv4 address) are IP hosts; a reg-name with percent-encoding or sub-delims is no host name.</summary>
     internal static string? UriHost(string uri, out string problem)
     {
         problem = "";
-        int scheme = uri.IndexOf("://", StringComparison.Ordinal);
-        if (scheme <= 0)
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 3.1)
+        int colon = uri.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !char.IsAsciiLetter(uri[0]))
+        {
+            problem = "is not an absolute URI (no scheme)";
+            return null;
+        }
+        foreach (char c in uri.AsSpan(0, colon))
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '-' or '.'))
+            {
+                problem = "has a scheme with a character RFC 3986 3.1 does not allow";
+                return null;
+            }
+        }
+        var rest = uri.AsSpan(colon + 1);
+        if (!rest.StartsWith("//", StringComparison.Ordinal))
         {
             problem = "has no authority (scheme://host)";
             return null;
         }
-        var rest = uri.AsSpan(scheme + 3);
+        rest = rest[2..];
         int end = rest.IndexOfAny('/', '?', '#');
         var authority = end < 0 ? rest : rest[..end];
-        // userinfo may not hold "@" itself (RFC 3986 3.2.1).
-        int at = authority.IndexOf('@');
+        var tail = end < 0 ? [] : rest[end..];
+        // path-abempty, query and fragment: pchar / "/" / "?", one '#' before the fragment (RFC 3986 3.3 - 3.5).
+        int hash = tail.IndexOf('#');
+        if (!AllowedChars(hash < 0 ? tail : tail[..hash], ":@/?") || (hash >= 0 && !AllowedChars(tail[(hash + 1)..], ":@/?")))
+        {
+            problem = "has a path, query or fragment with a character RFC 3986 does not allow (or a bad %-escape)";
+            return null;
+        }
+        // userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) (RFC 3986 3.2.1): no '@', no backslash.
+        int at = authority.LastIndexOf('@');
         if (at >= 0)
         {
-            authority = authority[(at + 1)..];
-            if (authority.Contains('@'))
+            if (!AllowedChars(authority[..at], ":"))
             {
-                problem = "has more than one '@' in its authority";
+                problem = "has a userinfo with a character RFC 3986 3.2.1 does not allow (a second '@', a '\\', ...)";
                 return null;
             }
+            authority = authority[(at + 1)..];
         }
         ReadOnlySpan<char> host, port;
         if (authority.StartsWith("["))
         {
             int close = authority.IndexOf(']');
-            if (close < 0 || !IpAddresses.TryParse(authority[1..close].ToString(), out var ip) || ip.Length != 16)
+            if (close < 0)
             {
                 problem = "has a malformed IP literal";
                 return null;
             }
             host = authority[..(close + 1)];
-            var after = authority[(close + 1)..];
-            if (after.Length > 0 && after[0] != ':')
+            port = authority[(close + 1)..];
+            if (port.Length > 0 && port[0] != ':')
             {
                 problem = "has text after its IP literal";
                 return null;
             }
-            port = after.Length > 0 ? after[1..] : [];
+            port = port.Length > 0 ? port[1..] : [];
         }
         else
         {
-            int colon = authority.IndexOf(':');
-            host = colon >= 0 ? authority[..colon] : authority;
-            port = colon >= 0 ? authority[(colon + 1)..] : [];
-            if (!DnsNames.IsValidHostname(host) && !IpAddresses.TryParseV4(host.ToString(), out _))
-            {
-                problem = "has no valid host name";
-                return null;
-            }
+            int portColon = authority.IndexOf(':');
+            host = portColon >= 0 ? authority[..portColon] : authority;
+            port = portColon >= 0 ? authority[(portColon + 1)..] : [];
         }
         // port = *DIGIT (RFC 3986 3.2.3).
         foreach (var ch in port)
@@ -314,6 +456,70 @@ internal static class NameConstraintsChecker
                 return null;
             }
         }
+        if (host.StartsWith("[") || IpAddresses.TryParseV4(host.ToString(), out _) || EndsInNumber(host))
+        {
+            problem = "has an IP address as its host, which no URI constraint can match (RFC 5280 4.2.1.10: reject)";
+            return null;
+        }
+        if (host.IsEmpty)
+        {
+            problem = "has an empty host (RFC 5280 4.2.1.10: no host name, reject)";
+            return null;
+        }
+        if (!AllowedChars(host, "") || !DnsNames.IsValidHostname(host))
+        {
+            problem = "has no valid host name";
+            return null;
+        }
         return host.ToString();
+    }
+
+    /// <summary>Every character is unreserved, a sub-delim, one of <paramref name="extra"/>, or '%' HEXDIG HEXDIG
+    /// (RFC 3986 2.1 - 2.3).</summary>
+    private static bool AllowedChars(ReadOnlySpan<char> s, string extra)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            char c = s[i];
+            if (c == '%')
+            {
+                if (i + 2 >= s.Length || !char.IsAsciiHexDigit(s[i + 1]) || !char.IsAsciiHexDigit(s[i + 2]))
+                {
+                    return false;
+                }
+                i += 2;
+                continue;
+            }
+            bool ok = char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'
+                || c is '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '='
+                || extra.Contains(c, StringComparison.Ordinal);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>The last label (after an optional trailing dot) is a number, decimal or "0x" hex: URL parsers
+    /// (WHATWG "ends in a number") read such a host as an IPv4 address, e.g. "0x7f000001" or "1.0x7f".</summary>
+    private static bool EndsInNumber(ReadOnlySpan<char> host)
+    {
+        if (host.EndsWith("."))
+        {
+            host = host[..^1];
+        }
+        var last = host[(host.LastIndexOf('.') + 1)..];
+        if (last.IsEmpty)
+        {
+            return false;
+        }
+        if (last.Length >= 2 && last[0] == '0' && (last[1] is 'x' or 'X'))
+        {
+            return !last[2..].ContainsAnyExcept(HexDigits);
+        }
+        return !last.ContainsAnyExceptInRange('0', '9');
     }
 }

@@ -22,6 +22,10 @@ internal interface IPathServices
     /// <summary>The trust store's own trust settings for the anchor (OpenSSL X509_CERT_AUX) applied to the
     /// purposes at hand: the failure when they reject it, else null.</summary>
     Failure? AnchorTrustSettings(Certificate anchor);
+
+    /// <summary>The anchor came from the root program or the system store (<see cref="TrustStore.RootProgramApplies"/>),
+    /// not only from anchors the caller supplied.</summary>
+    bool AnchorFromProgramOrSystem(Certificate anchor);
 }
 
 /// <summary>
@@ -78,7 +82,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         List<(Failure F, int Index)>? warnings = issuance || !_failures.Exists(static x => x.F.IsIssuance) ? null : SetIssuanceFindingsAside();
 
         Initialize();
-        for (int i = _n - 1; i >= 0; i--)
+        for (int i = _n - 1; i >= 0 && !budget.IsExhausted; i--)
         {
             CheckNameConstraints(i);
             ProcessPolicies(i);
@@ -88,7 +92,7 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
             }
             UpdateNameConstraints(i);
             ProcessPathLength(i);
-            CheckIssuerPurpose(i);
+            CheckIssuerPurpose(i, "intermediate");
         }
         WrapUp();
 
@@ -127,11 +131,14 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
     }
 
     /// <summary>
-    /// The anchor is a root of a public root program (recognised wherever it came from): for each purpose at
-    /// hand that the program covers (serverAuth, emailProtection) the program must trust it as an anchor (NSS
-    /// CKA_TRUST_*), and the leaf must not be issued after the root's distrust-after date for that purpose, as
-    /// Firefox enforces. Returns true when the program trusts the root for serverAuth and that is the purpose at
-    /// hand: a publicly-trusted TLS path, which the CA/B issuance rules bind.
+    /// The anchor is a root of a public root program. Its trust decisions follow where the anchor came from
+    /// (<see cref="VerificationOptions.RootProgramScope"/>): for an anchor taken from the program or the system store
+    /// (by default; every anchor with <see cref="RootProgramScope.AllAnchors"/>), for each purpose at hand that the
+    /// program covers (serverAuth, emailProtection), the program must trust it as an anchor (NSS CKA_TRUST_*) and the
+    /// leaf must not be issued after the root's distrust-after date for that purpose, as Firefox enforces; an anchor
+    /// the caller supplied is trusted as given (RFC 5280 6.1.1 (d)). Returns true when the program trusts the root for
+    /// serverAuth and that is the purpose at hand, wherever the anchor came from: a publicly-trusted TLS path, which
+    /// the CA/B issuance rules bind (they only turn warnings into errors).
     /// </summary>
     private bool CheckRootProgram()
     {
@@ -140,10 +147,16 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
             return false;
         }
         var leaf = _path[0];
+        bool decides = _o.RootProgramScope == RootProgramScope.AllAnchors || services.AnchorFromProgramOrSystem(_path[_n]);
         bool publicTls = false;
         foreach (var eku in RequiredEkus() ?? [])
         {
             if (entry.ForPurpose(eku) is not { } t)
+            {
+                continue;
+            }
+            publicTls |= eku == Oids.ServerAuth && t.Trust == RootProgramTrust.Trusted;
+            if (!decides)
             {
                 continue;
             }
@@ -162,7 +175,6 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
                     + $"{after.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}; the leaf's notBefore is {leaf.NotBefore.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}",
                     $"{program.Name} root program distrust-after (NSS CKA_NSS_{(eku == Oids.ServerAuth ? "SERVER" : "EMAIL")}_DISTRUST_AFTER)"), _n);
             }
-            publicTls |= eku == Oids.ServerAuth;
         }
         return publicTls;
     }
@@ -306,8 +318,15 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         {
             AddConstraints(anc, _n);
         }
-        // 6.1.2 (a), (d) - (f): the valid policy tree and the policy counters.
-        _policy = new PolicyProcessor(_o.Policy, _n, budget);
+        // 6.1.2 (a), (d) - (f): the valid policy tree and the policy counters, narrowed by the anchor's own
+        // policyConstraints and inhibitAnyPolicy (RFC 5937 3).
+        _policy = new PolicyProcessor(_o.Policy, _n, budget, _n > 0 && anchorConstraints ? anchor : null);
+        // RFC 5937 3 (anchor constraints), RFC 5280 4.2.1.12: an anchor that restricts its purposes limits the
+        // chains it anchors, as an intermediate's extKeyUsage does.
+        if (_n > 0 && anchorConstraints)
+        {
+            CheckIssuerPurpose(_n, "trust anchor");
+        }
     }
 
     // ---------------------------------------------------------------- 6.1.3 (b) - (f)
@@ -338,6 +357,10 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         if (_policy!.Process(_path[i], _n - i) is { } pf)
         {
             Fail(pf, i);
+        }
+        if (budget.IsExhausted)
+        {
+            Fail(budget.Failure, i);
         }
     }
 
@@ -382,14 +405,16 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         }
     }
 
-    /// <summary>RFC 5280 4.2.1.12: an intermediate that restricts its purposes must allow this one.</summary>
-    private void CheckIssuerPurpose(int i)
+    /// <summary>RFC 5280 4.2.1.12: an issuer (an intermediate, or the anchor when its constraints apply) that restricts
+    /// its purposes must allow this one (anyExtendedKeyUsage or no extKeyUsage: no restriction).</summary>
+    private void CheckIssuerPurpose(int i, string what)
     {
         var c = _path[i];
         if (RequiredEkus() is { } ekus && c.ExtendedKeyUsage is { } ceku
             && Array.IndexOf(ceku, Oids.AnyExtendedKeyUsage) < 0 && !ContainsAll(ceku, ekus))
         {
-            Fail(new Failure(VerifyCode.InvalidPurpose, $"intermediate extKeyUsage does not allow {string.Join(", ", ekus.Select(KeyPurposes.Name))}", "RFC 5280 4.2.1.12"), i);
+            Fail(new Failure(VerifyCode.InvalidPurpose, $"{what} extKeyUsage does not allow {string.Join(", ", ekus.Select(KeyPurposes.Name))}",
+                i == _n ? "RFC 5280 4.2.1.12, RFC 5937 3" : "RFC 5280 4.2.1.12"), i);
         }
     }
 
@@ -456,11 +481,11 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         // Requirements that come with a purpose (KeyPurposes.LeafRules, e.g. RFC 3161 2.3 for timeStamping).
         if (RequiredEkus() is { } wanted)
         {
-            foreach (var (oid, citation, check) in KeyPurposes.LeafRules)
+            foreach (var (oid, citation, code, check) in KeyPurposes.LeafRules)
             {
                 if (Array.IndexOf(wanted, oid) >= 0 && check(leaf) is { } problem)
                 {
-                    Fail(new Failure(VerifyCode.InvalidPurpose, problem, citation), 0);
+                    Fail(new Failure(code, problem, citation), 0);
                 }
             }
         }
@@ -504,7 +529,11 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
                     }
                     if (!ok)
                     {
-                        Fail(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'", "RFC 9525 6.3"), 0);
+                        // RFC 9525 6.3: the CN is checked only when asked for (HostnameChecksCommonName); say so when it was the only name.
+                        var why = hasDnsOrIp ? "" : !leaf.HasSubjectAltNames
+                            ? (_o.HostnameChecksCommonName ? ": no subjectAltName, and no subject CN matches" : ": no subjectAltName; the CN is not checked (CN fallback is off)")
+                            : (_o.HostnameChecksCommonName ? ": no DNS or IP subjectAltName, and no subject CN matches" : ": no DNS or IP subjectAltName; the CN is not checked (CN fallback is off)");
+                        Fail(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'{why}", "RFC 9525 6.3"), 0);
                     }
                     break;
                 case PeerIdentityKind.IPAddress:

@@ -92,7 +92,10 @@ internal sealed class PolicyProcessor
     /// <param name="inputs">The RFC 5280 6.1.1 inputs.</param>
     /// <param name="n">The number of certificates in the path below the trust anchor.</param>
     /// <param name="budget">The verification budget.</param>
-    public PolicyProcessor(PolicyInputs inputs, int n, Budget budget)
+    /// <param name="anchor">The trust anchor's certificate when its constraints are enforced: its policyConstraints and
+    /// inhibitAnyPolicy act as constraints of a certificate above the first one (RFC 5937 3: trust anchor constraints;
+    /// RFC 5280 6.1.4 (i), (j) applied to the anchor), so SkipCerts 0 makes them initial inputs.</param>
+    public PolicyProcessor(PolicyInputs inputs, int n, Budget budget, Certificate? anchor = null)
     {
         _inputs = inputs;
         _budget = budget;
@@ -103,6 +106,15 @@ internal sealed class PolicyProcessor
         _explicitPolicy = inputs.RequireExplicitPolicy ? 0 : n + 1;
         _inhibitAnyPolicy = inputs.InhibitAnyPolicy ? 0 : n + 1;
         _policyMapping = inputs.InhibitPolicyMapping ? 0 : n + 1;
+        if (anchor?.PolicyConstraints is { } pc)
+        {
+            _explicitPolicy = Math.Min(_explicitPolicy, pc.RequireExplicitPolicy ?? int.MaxValue);
+            _policyMapping = Math.Min(_policyMapping, pc.InhibitPolicyMapping ?? int.MaxValue);
+        }
+        if (anchor?.InhibitAnyPolicy is int skip)
+        {
+            _inhibitAnyPolicy = Math.Min(_inhibitAnyPolicy, skip);
+        }
     }
 
     /// <summary>The user-constrained policy set after <see cref="WrapUp"/> (empty when the tree is null).</summary>
@@ -378,7 +390,11 @@ internal sealed class PolicyProcessor
 
     private void AddChild(Node parent, string policy, string[]? expected, List<Node> level)
     {
-        _budget.PolicyNode();
+        if (!_budget.PolicyNode())
+        {
+            // Over budget: the tree stops growing; the validator reports the exhausted budget for this path.
+            return;
+        }
         var child = new Node(policy, expected, parent);
         parent.AddChild(child, _expectedChildren);
         level.Add(child);

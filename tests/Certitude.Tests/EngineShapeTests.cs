@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Xunit;
+
+namespace Certitude.Tests;
+
+/// <summary>
+/// Issue 21: the reasons the engine reports. The most specific reason for the most promising path wins
+/// (<see cref="VerifyCodes"/> Rank), codes are produced where they belong, and checks that depend only on the
+/// leaf and the options are made once, before any path is searched.
+/// </summary>
+public sealed class EngineShapeTests
+{
+    private static readonly PeerIdentity Example = PeerIdentity.Dns("example.com");
+
+    /// <summary>A self-signed end-entity certificate for example.com.</summary>
+    private static Certificate SelfSignedLeaf(string subject)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("example.com");
+        req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var cert = req.CreateSelfSigned(TestPki.Now.AddDays(-1), TestPki.Now.AddDays(30));
+        return Certificate.Parse(cert.RawData);
+    }
+
+    [Fact]
+    public void ASelfSignedLeafIsReportedAsSelfSignedNotAsAnUnrelatedStoreCertificatesAlgorithm()
+    {
+        // Before: a store certificate that shares the leaf's subject (an RSA root) was tried as its issuer, and
+        // its "signature algorithm and issuer public key algorithm mismatch" (77) outranked everything; OpenSSL
+        // reports 18 (self-signed certificate).
+        var storeCert = TestPki.Root("CN=Shared Subject", new CertSpec { Key = RSA.Create(2048) });
+        var leaf = SelfSignedLeaf("CN=Shared Subject");
+        var r = TestPki.Verifier(storeCert).Verify(leaf, null, Example);
+        Assert.Equal(VerifyCode.DepthZeroSelfSignedCert, r.Code);
+        Assert.Equal(18, (int)r.Code);
+        // The attempt with the store certificate is still among the diagnostics.
+        Assert.Contains(r.Diagnostics, d => d.Code == VerifyCode.SignatureAlgorithmMismatch);
+        // Alone, as before.
+        Assert.Equal(VerifyCode.DepthZeroSelfSignedCert, TestPki.Verifier(TestPki.Root("CN=Unrelated")).Verify(leaf, null, Example).Code);
+    }
+
+    [Fact]
+    public void TwoCertificatesThatIssuedEachOtherAreALoop()
+    {
+        // A is issued by B and B by A, and neither is trusted: before, "no trusted or supplied certificate has subject
+        // CN=A" (20) although one was supplied; it is a path loop (55).
+        var b0 = TestPki.Root("CN=Loop B");
+        var a = TestPki.Ca(b0, "CN=Loop A");
+        var b = TestPki.Ca(a, "CN=Loop B", spec: new CertSpec { Key = b0.Key });
+        var leaf = TestPki.Leaf(a);
+        var r = TestPki.Verifier(TestPki.Root("CN=Unrelated Root")).Verify(leaf.Cert, [a.Cert, b.Cert], Example);
+        Assert.Equal(VerifyCode.PathLoop, r.Code);
+    }
+
+    [Fact]
+    public void RankIsAnOrderOfStages()
+    {
+        // The documented order: no issuer < not the issuer < untrusted self-signed end < too long < a rule broken on a
+        // complete path < peer name < validity < revocation status unknown < revoked < budget.
+        VerifyCode[] order =
+        [
+            VerifyCode.UnableToGetIssuerCertLocally, VerifyCode.SignatureAlgorithmMismatch, VerifyCode.DepthZeroSelfSignedCert,
+            VerifyCode.CertChainTooLong, VerifyCode.InvalidCa, VerifyCode.HostnameMismatch, VerifyCode.CertHasExpired,
+            VerifyCode.UnableToGetCrl, VerifyCode.CertRevoked, VerifyCode.BudgetExhausted,
+        ];
+        for (int i = 1; i < order.Length; i++)
+        {
+            Assert.True(VerifyCodes.Rank(order[i - 1]) < VerifyCodes.Rank(order[i]), $"{order[i - 1]} should rank below {order[i]}");
+        }
+    }
+}
