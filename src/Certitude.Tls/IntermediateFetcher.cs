@@ -210,7 +210,10 @@ public sealed class IntermediateFetcher
             warnings.Add(new VerificationWarning(index, VerifyCode.UnableToGetIssuerCertLocally, WarningRuleId, "RFC 5280 4.2.2.1",
                 $"completed with an intermediate fetched from {url}: the peer sent an incomplete chain", cert));
         }
-        return current.With(current.Message, first.IncompleteChain!.With(attempts, repaired: true), warnings);
+        var original = first.IncompleteChain!;
+        int at = IndexOf(current.Path, original.Certificate);
+        var repaired = new IncompleteChain(at >= 0 ? at : original.CertificateIndex, original.Certificate, original.CaIssuersUrls, original.Purpose, attempts, repaired: true);
+        return current.With(current.Message, repaired, warnings);
     }
 
     private static int IndexOf(IReadOnlyList<Certificate> path, Certificate c)
