@@ -143,6 +143,18 @@ public sealed class NameConstraintEscapeTests
         Assert.Equal(VerifyCode.PermittedViolation, Verify(permitted, Name(("2.5.4.6", UniversalTagNumber.PrintableString, "US"), ("2.5.4.10", UniversalTagNumber.GeneralString, "Good"))).Code);
     }
 
+    /// <summary>The same for a leaf without subjectAltName whose common name stands for its host name (the CN rule of
+    /// the Names section of docs/DESIGN.md): a CN another parser may read as "evil.example" does not pass DNS constraints.</summary>
+    [Fact]
+    public void ACommonNameOfAnotherTypeCannotEscapeDnsConstraints()
+    {
+        var nc = Constraints([], [Ia5(2, "evil.example")]);
+        var general = Verify(nc, Name(("2.5.4.3", UniversalTagNumber.GeneralString, "www.evil.example")));
+        Assert.True(general.Code == VerifyCode.UnsupportedNameSyntax && general.Message.Contains("commonName", StringComparison.Ordinal), $"{general.Code} {general.Message}");
+        Assert.Equal(VerifyCode.ExcludedViolation, Verify(nc, Name(("2.5.4.3", UniversalTagNumber.UTF8String, "www.evil.example"))).Code);
+        Assert.True(Verify(nc, Name(("2.5.4.3", UniversalTagNumber.UTF8String, "www.good.example"))).IsValid);
+    }
+
     [Fact]
     public void ASubjectEmailAddressThatIsNoIa5StringIsNotAccepted()
     {

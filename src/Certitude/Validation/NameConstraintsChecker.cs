@@ -109,6 +109,14 @@ internal static class NameConstraintsChecker
         // constraints. With the CN fallback on, so does a leaf whose subjectAltName has no DNS or IP name.
         if (leaf && (!cert.HasSubjectAltNames || (includeCommonName && !hasDnsOrIp)))
         {
+            // A common name of a type Certitude cannot read as text (GeneralString, an OCTET STRING) may be read as a
+            // host name by another parser: under DNS or IP constraints it cannot be shown to lie outside them.
+            if ((nc.ForKind(GeneralNameKind.DnsName) is not null || nc.ForKind(GeneralNameKind.IPAddress) is not null)
+                && cert.Subject.GetAttributes(Oids.CommonName).Any(a => a.Text is null))
+            {
+                return new Failure(VerifyCode.UnsupportedNameSyntax,
+                    "the subject commonName is no string Certitude can compare and cannot be checked against dNSName and iPAddress constraints", "RFC 5280 4.2.1.10");
+            }
             foreach (var cn in cert.Subject.GetAttributeValues(Oids.CommonName))
             {
                 GeneralName? asName = IpAddresses.TryParse(cn, out var ip) ? new GeneralName(GeneralNameKind.IPAddress, null, ip, null, null)
