@@ -38,9 +38,6 @@ public sealed class Verifier
     internal void ForgetSignature(Certificate child, Certificate issuer)
         => _cache.ForgetSignature(Signatures.CryptoCache.SignatureKey(issuer.PublicKey, null, child.ContentDigest));
 
-    /// <summary>How many certificate findings this verifier's cache holds (tests).</summary>
-    internal int CachedFindings => _cache.FindingsCount;
-
     /// <summary>The trust anchors.</summary>
     public TrustStore TrustStore { get; }
 
