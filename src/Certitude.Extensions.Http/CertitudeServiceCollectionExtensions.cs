@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Certitude;
 using Certitude.Extensions.Http;
 using Certitude.Tls;
 using Microsoft.Extensions.Logging;
@@ -8,17 +9,26 @@ using Microsoft.Extensions.Options;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// The named <see cref="TlsContext"/>s of an application, built on first use from
-/// <see cref="CertitudeOptions"/> of the same name, with the container's <see cref="ILoggerFactory"/>
-/// (log category <c>Certitude.Tls</c>) and <see cref="IMeterFactory"/>. Registered by <c>AddCertitude</c>; thread-safe.
+/// The named <see cref="TlsContext"/>s of an application, built on first use from <see cref="CertitudeOptions"/> of
+/// the same name, with the container's <see cref="ILoggerFactory"/> (log category <c>Certitude.Tls</c>) and
+/// <see cref="IMeterFactory"/>. Contexts follow their options and files: a change of the named options
+/// (<see cref="IOptionsMonitor{TOptions}"/>) builds a new context that new connections use, and each context watches
+/// its files (<see cref="CertitudeOptions.WatchFiles"/>) and reloads them (<see cref="TlsContext.Reload"/>). Options
+/// that fail validation, or files that fail to load, leave the last good context in use and log an Error.
+/// Registered by <c>AddCertitude</c>; thread-safe; disposed with the container.
 /// </summary>
-public sealed class TlsContextProvider
+public sealed class TlsContextProvider : IDisposable
 {
     private readonly IOptionsMonitor<CertitudeOptions> _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly IMeterFactory? _meterFactory;
     private readonly IHttpClientFactory? _httpClientFactory;
-    private readonly ConcurrentDictionary<string, Lazy<TlsContext>> _contexts = new(StringComparer.Ordinal);
+    private readonly ILogger? _log;
+    private readonly ConcurrentDictionary<string, Lazy<Entry>> _contexts = new(StringComparer.Ordinal);
+    private readonly IDisposable? _subscription;
+    private int _disposed;
+
+    private sealed record Entry(TlsContext Context, IDisposable? Watch);
 
     /// <summary>Made by the container.</summary>
     /// <param name="options">The named options.</param>
@@ -30,19 +40,40 @@ public sealed class TlsContextProvider
         _loggerFactory = services.GetService<ILoggerFactory>();
         _meterFactory = services.GetService<IMeterFactory>();
         _httpClientFactory = services.GetService<IHttpClientFactory>();
+        _log = _loggerFactory?.CreateLogger(TlsContext.MeterName);
+        _subscription = options.OnChange((_, name) => Rebuild(name ?? Options.Options.DefaultName));
     }
 
-    /// <summary>The context of that name (the same instance on every call), built on first use.</summary>
+    /// <summary>The current context of that name, built on first use; after a change of its options, the context
+    /// built from the new ones. Resolve it per connection (the adapters do) to follow changes.</summary>
     /// <param name="name">The name given to <c>AddCertitude</c>; null or empty for the default one.</param>
     /// <returns>The context, with the container's logger and meter factories.</returns>
+    /// <exception cref="OptionsValidationException">The options fail validation (every problem, with its configuration path).</exception>
     /// <exception cref="ArgumentException">A setting has a value Certitude does not know.</exception>
     /// <exception cref="Certitude.TrustStoreException">A trust source or the certificate cannot be loaded.</exception>
     public TlsContext Get(string? name = null)
-        => _contexts.GetOrAdd(name ?? Options.Options.DefaultName, n => new Lazy<TlsContext>(() => Build(n))).Value;
-
-    private TlsContext Build(string name)
     {
-        var context = _options.Get(name).CreateContext();
+        var key = string.IsNullOrEmpty(name) ? Options.Options.DefaultName : name;
+        var lazy = _contexts.GetOrAdd(key, n => new Lazy<Entry>(() => Build(n)));
+        try
+        {
+            return lazy.Value.Context;
+        }
+        catch
+        {
+            _contexts.TryRemove(new KeyValuePair<string, Lazy<Entry>>(key, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>Every context built so far, by name (for health checks).</summary>
+    internal IEnumerable<KeyValuePair<string, TlsContext>> Built
+        => _contexts.Where(p => p.Value.IsValueCreated).Select(p => new KeyValuePair<string, TlsContext>(p.Key, p.Value.Value.Context));
+
+    private Entry Build(string name)
+    {
+        var options = _options.Get(name);
+        var context = options.CreateContext();
         if (_httpClientFactory is { } factory)
         {
             context.IntermediateFetcher?.AdoptHttpClient(() => factory.CreateClient(IntermediateFetcher.HttpClientName));
@@ -52,7 +83,115 @@ public sealed class TlsContextProvider
             context.LoggerFactory = _loggerFactory;
         }
         context.MeterFactory ??= _meterFactory;
-        return context;
+        context.Seal(); // settings are final: a weakened context logs its Warning now, at creation
+        var watch = options.WatchFiles && context.WatchedFiles.Count > 0 ? context.WatchFiles(options.ReloadDebounce) : null;
+        return new Entry(context, watch);
+    }
+
+    /// <summary>The named options changed: build the new context; on failure keep the old one and log why.</summary>
+    private void Rebuild(string name)
+    {
+        if (Volatile.Read(ref _disposed) == 1 || !_contexts.TryGetValue(name, out var old) || !old.IsValueCreated)
+        {
+            return; // never built: the next Get builds from the new options
+        }
+        try
+        {
+            var fresh = Build(name);
+            _contexts[name] = new Lazy<Entry>(fresh);
+            old.Value.Watch?.Dispose();
+            if (_log is not null)
+            {
+                ProviderLog.Rebuilt(_log, name);
+            }
+        }
+        catch (Exception e) when (e is OptionsValidationException or CertitudeException or ArgumentException or InvalidOperationException or IOException)
+        {
+            if (_log is not null)
+            {
+                ProviderLog.RebuildFailed(_log, name, e.Message);
+            }
+            Certitude.Tls.TlsTelemetryAccess.CountReloadFailure(_meterFactory);
+        }
+    }
+
+    /// <summary>Stops watching files and options.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        _subscription?.Dispose();
+        foreach (var entry in _contexts.Values.Where(l => l.IsValueCreated))
+        {
+            entry.Value.Watch?.Dispose();
+        }
+    }
+}
+
+/// <summary>The named events of the provider (category <c>Certitude.Tls</c>).</summary>
+internal static partial class ProviderLog
+{
+    [LoggerMessage(20, LogLevel.Information, "Certitude options '{Name}' changed: new connections use a context built from them", EventName = "ContextRebuilt")]
+    public static partial void Rebuilt(ILogger logger, string name);
+
+    [LoggerMessage(21, LogLevel.Error, "Certitude options '{Name}' changed but cannot be used, the previous context stays in use: {Reason}", EventName = "ContextRebuildFailed")]
+    public static partial void RebuildFailed(ILogger logger, string name, string reason);
+}
+
+/// <summary>
+/// The primary handler of an HttpClient registered with <c>UseCertitude(name)</c>: forwards to a verifying
+/// <see cref="SocketsHttpHandler"/> of the named context's current material, and starts a new one (for new
+/// connections) when the context is rebuilt or reloads its own certificate; requests already sent finish on the old one.
+/// </summary>
+internal sealed class ReloadingHandler(TlsContextProvider provider, string? name) : HttpMessageHandler
+{
+    private readonly Lock _gate = new();
+    private (TlsContext Context, int Generation, HttpMessageInvoker Invoker)? _current;
+    private readonly List<HttpMessageInvoker> _retired = [];
+
+    private HttpMessageInvoker Current()
+    {
+        var context = provider.Get(name);
+        var current = _current;
+        if (current is { } c && ReferenceEquals(c.Context, context) && c.Generation == context.Generation)
+        {
+            return c.Invoker;
+        }
+        lock (_gate)
+        {
+            if (_current is { } again && ReferenceEquals(again.Context, context) && again.Generation == context.Generation)
+            {
+                return again.Invoker;
+            }
+            if (_current is { } retired)
+            {
+                _retired.Add(retired.Invoker);
+            }
+            var invoker = new HttpMessageInvoker(context.CreateHttpMessageHandler(), disposeHandler: true);
+            _current = (context, context.Generation, invoker);
+            return invoker;
+        }
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => Current().SendAsync(request, cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lock (_gate)
+            {
+                _current?.Invoker.Dispose();
+                foreach (var r in _retired)
+                {
+                    r.Dispose();
+                }
+            }
+        }
+        base.Dispose(disposing);
     }
 }
 
@@ -60,8 +199,11 @@ public sealed class TlsContextProvider
 public static class CertitudeServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="TlsContextProvider"/> and returns the options builder of the named context,
-    /// e.g. to bind it: <c>services.AddCertitude("partner").Bind(configuration.GetSection("Certitude:Partner"))</c>.
+    /// Registers <see cref="TlsContextProvider"/> and the options validator, asks for the named options to be
+    /// validated when the host starts (<c>ValidateOnStart</c>), and returns the options builder of the named context,
+    /// e.g. to configure it in code. To read it from configuration, prefer
+    /// <c>services.AddCertitude(name, configuration.GetSection("Certitude:Partner"))</c> (Certitude.AspNetCore), which
+    /// reads every key explicitly (Native AOT safe) and reports each problem with its configuration path.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The context's name; null for the default one.</param>
@@ -73,7 +215,12 @@ public static class CertitudeServiceCollectionExtensions
         services.AddLogging();
         services.AddMetrics();
         services.TryAddSingletonProvider();
-        return services.AddOptions<CertitudeOptions>(name ?? Options.Options.DefaultName);
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<CertitudeOptions>) && d.ImplementationType == typeof(CertitudeOptionsValidator)))
+        {
+            services.AddSingleton<IValidateOptions<CertitudeOptions>, CertitudeOptionsValidator>();
+        }
+        // Problems surface when the host starts (every one, with its configuration path), not at the first connection.
+        return services.AddOptions<CertitudeOptions>(name ?? Options.Options.DefaultName).ValidateOnStart();
     }
 
     /// <summary>Registers a named context configured in code.</summary>
@@ -129,7 +276,8 @@ public static class CertitudeServiceCollectionExtensions
     }
 
     /// <summary>Makes the verifying handler of a context registered with <c>AddCertitude</c> the primary handler of
-    /// a named or typed HttpClient; the context is resolved from the container (with its logger and meter factories).</summary>
+    /// a named or typed HttpClient; the context is resolved from the container (with its logger and meter factories),
+    /// and new connections follow it when its options or files change (trust anchors, CRLs, the client certificate).</summary>
     /// <param name="builder">The client's builder.</param>
     /// <param name="contextName">The context's name; null for the default one.</param>
     /// <returns>The builder.</returns>
@@ -137,6 +285,6 @@ public static class CertitudeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddCertitude(contextName);
-        return builder.ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<TlsContextProvider>().Get(contextName).CreateHttpMessageHandler());
+        return builder.ConfigurePrimaryHttpMessageHandler(services => new ReloadingHandler(services.GetRequiredService<TlsContextProvider>(), contextName));
     }
 }

@@ -5,8 +5,9 @@ namespace Certitude.Tls;
 /// <summary>What Certitude decided about a TLS peer, and who the peer is.</summary>
 public sealed class PeerVerification
 {
-    internal void Set(VerificationResult? result, bool accepted, string host, bool missing = false, VerificationResult? strictFailure = null)
+    internal void Set(VerificationResult? result, bool accepted, string host, bool missing = false, VerificationResult? strictFailure = null, bool resumed = false)
     {
+        Resumed = resumed;
         Result = result;
         Accepted = accepted;
         Host = host;
@@ -15,6 +16,10 @@ public sealed class PeerVerification
     }
 
     internal bool PostHandshakeRequested { get; set; }
+
+    /// <summary>The platform reported a resumed TLS session and the peer's leaf came alone: it was verified again, in
+    /// full, with the intermediates of the session's original verification (see the docs on resumption).</summary>
+    public bool Resumed { get; private set; }
 
     /// <summary>The verification result, or null when the peer sent no certificate or verification was off.</summary>
     public VerificationResult? Result { get; private set; }

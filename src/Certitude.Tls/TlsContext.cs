@@ -78,7 +78,9 @@ public sealed partial class TlsContext
     private ILoggerFactory? _loggerFactory;
     private IMeterFactory? _meterFactory;
     private ILogger? _log;
-    private TlsTelemetry _telemetry = TlsTelemetry.For(null);
+    private TlsTelemetry _telemetry = null!; // set when frozen: no process-wide meter is created for a context that has a factory
+    private string _weakened = "no";
+    private KeyValuePair<string, object?> _weakenedTag = new("certitude.tls.weakened", false);
     private IReadOnlyList<TlsCipherSuite>? _cipherSuites;
     private VerifyMode _verifyMode;
     private bool _checkHostname;
@@ -89,6 +91,13 @@ public sealed partial class TlsContext
     private TlsVersion _max = TlsVersion.Tls13;
     private Strictness _strictness = Strictness.Enforce;
     private TrustStore? _trust;
+    private readonly List<Func<TrustStore>> _trustSources = [];
+    private readonly List<string> _crlFiles = [];
+    private readonly List<string> _watched = [];
+    private IReadOnlyList<CertificateRevocationList> _fileCrls = [];
+    private Func<(X509Certificate2, X509Certificate2[])>? _ownSource;
+    private SslStreamCertificateContext? _ownContext;
+    private volatile int _generation;
     private X509Certificate2? _ownCertificate;
     private X509Certificate2Collection _ownChain = [];
     private List<SslApplicationProtocol> _alpn = [];
@@ -97,8 +106,7 @@ public sealed partial class TlsContext
     private IntermediateFetcher? _fetcher;
     private bool _postHandshake;
     private volatile bool _frozen;
-    private Verifier? _verifier;
-    private Verifier? _laxVerifier;
+    private volatile Verifiers? _verifiers;
     private readonly ParsedCertificates _parsed = new();
     private readonly Lock _gate = new();
 
@@ -284,8 +292,12 @@ public sealed partial class TlsContext
     /// <see cref="RequestClientCertificateAsync"/> (TLS 1.3 post-handshake authentication).</summary>
     public bool PostHandshakeAuthentication { get => _postHandshake; set { Mutable(); _postHandshake = value; } }
 
-    /// <summary>CRLs to check peers against when the flags ask for revocation checks.</summary>
+    /// <summary>CRLs to check peers against when the flags ask for revocation checks (besides those of
+    /// <see cref="LoadCrlFile"/>, which <see cref="AllCrls"/> includes).</summary>
     public IReadOnlyList<CertificateRevocationList> Crls { get => _crls; set { Mutable(); _crls = [.. value]; } }
+
+    /// <summary>Every CRL in use: <see cref="Crls"/> and those of the CRL files as last loaded.</summary>
+    public IReadOnlyList<CertificateRevocationList> AllCrls => _fileCrls.Count == 0 ? _crls : [.. _crls, .. _fileCrls];
 
     /// <summary>The trust anchors, or null when none was loaded.</summary>
     public TrustStore? TrustStore => _trust;
@@ -343,7 +355,8 @@ public sealed partial class TlsContext
     };
 #pragma warning restore CA5397
 
-    /// <summary>OpenSSL's load_verify_locations: adds anchors from a PEM bundle, a hashed directory and/or PEM data.</summary>
+    /// <summary>OpenSSL's load_verify_locations: adds anchors from a PEM bundle, a hashed directory and/or PEM data.
+    /// The files are read again by <see cref="Reload"/> (and, with <see cref="WatchFiles"/>, when they change).</summary>
     /// <param name="cafile">A PEM bundle.</param>
     /// <param name="capath">An <c>openssl rehash</c> directory (read on demand).</param>
     /// <param name="cadata">PEM text.</param>
@@ -352,7 +365,28 @@ public sealed partial class TlsContext
     public void LoadVerifyLocations(string? cafile = null, string? capath = null, string? cadata = null)
     {
         Mutable();
-        var loaded = Certitude.TrustStore.Load(cafile, capath, cadata);
+        TrustStore Load()
+        {
+            var parts = new List<TrustStore>();
+            if (cafile is not null)
+            {
+                var bundle = Certitude.TrustStore.FromFile(cafile);
+                if (bundle.Count == 0)
+                {
+                    // An empty (or partly written) bundle would leave nothing trusted: refuse it, keep what was loaded before.
+                    throw new TrustStoreException($"'{cafile}' holds no certificate");
+                }
+                parts.Add(bundle);
+            }
+            if (capath is not null || cadata is not null || cafile is null)
+            {
+                parts.Add(Certitude.TrustStore.Load(null, capath, cadata));
+            }
+            return parts.Count == 1 ? parts[0] : Certitude.TrustStore.Combine([.. parts]);
+        }
+        var loaded = Load();
+        _trustSources.Add(Load);
+        _watched.AddRange(new[] { cafile, capath }.OfType<string>());
         _trust = _trust is null ? loaded : Certitude.TrustStore.Combine(_trust, loaded);
     }
 
@@ -363,10 +397,11 @@ public sealed partial class TlsContext
     {
         Mutable();
         var system = Certitude.TrustStore.LoadSystem();
+        _trustSources.Add(() => Certitude.TrustStore.LoadSystem());
         _trust = _trust is null ? system : Certitude.TrustStore.Combine(_trust, system);
     }
 
-    /// <summary>Uses the given anchors (replacing any loaded before).</summary>
+    /// <summary>Uses the given anchors (replacing any loaded before; <see cref="Reload"/> keeps them as they are).</summary>
     /// <param name="store">The anchors.</param>
     /// <exception cref="ArgumentNullException"><paramref name="store"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
@@ -374,9 +409,39 @@ public sealed partial class TlsContext
     {
         Mutable();
         _trust = store ?? throw new ArgumentNullException(nameof(store));
+        _trustSources.Clear();
+        _trustSources.Add(() => store);
     }
 
-    /// <summary>This side's certificate chain and private key, from PEM files (the key may be in the certificate file).</summary>
+    /// <summary>Adds the CRLs of a PEM or DER file to those checked when the flags ask for revocation checks; the
+    /// file is read again by <see cref="Reload"/> (and, with <see cref="WatchFiles"/>, when it changes).</summary>
+    /// <param name="path">The CRL file.</param>
+    /// <exception cref="TrustStoreException">The file cannot be read or holds a malformed CRL (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">The context has been used and can no longer be changed.</exception>
+    public void LoadCrlFile(string path)
+    {
+        Mutable();
+        var crls = ReadCrlFile(path);
+        _crlFiles.Add(path);
+        _watched.Add(path);
+        _fileCrls = [.. _fileCrls, .. crls];
+    }
+
+    /// <summary>The CRLs of a PEM or DER file; a failure names the file.</summary>
+    internal static IReadOnlyList<CertificateRevocationList> ReadCrlFile(string path)
+    {
+        try
+        {
+            return CertificateRevocationList.ParseAll(File.ReadAllBytes(path), path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CertitudeException)
+        {
+            throw new TrustStoreException($"cannot load CRL file '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>This side's certificate chain and private key, from PEM files (the key may be in the certificate file).
+    /// The files are read again by <see cref="Reload"/> (and, with <see cref="WatchFiles"/>, when they change).</summary>
     /// <param name="certFile">PEM file: the certificate first, then the intermediates to send with it.</param>
     /// <param name="keyFile">PEM file holding the private key; null when it is in <paramref name="certFile"/>.</param>
     /// <param name="password">The key's password when it is an encrypted PKCS#8 key.</param>
@@ -386,6 +451,14 @@ public sealed partial class TlsContext
     public void LoadCertChain(string certFile, string? keyFile = null, string? password = null)
     {
         Mutable();
+        var (cert, chain) = ReadCertChain(certFile, keyFile, password);
+        UseCertificate(cert, chain);
+        _ownSource = () => ReadCertChain(certFile, keyFile, password);
+        _watched.AddRange(new[] { certFile, keyFile }.OfType<string>());
+    }
+
+    private static (X509Certificate2 Certificate, X509Certificate2[] Chain) ReadCertChain(string certFile, string? keyFile, string? password)
+    {
         X509Certificate2 cert;
         try
         {
@@ -398,13 +471,20 @@ public sealed partial class TlsContext
             // .NET reports a key that does not belong to the certificate as an ArgumentException (CopyWithPrivateKey).
             throw new ArgumentException($"the private key in '{keyFile ?? certFile}' does not match the certificate in '{certFile}': {e.Message}", nameof(keyFile), e);
         }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or ArgumentException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             throw new TrustStoreException($"cannot load certificate '{certFile}'{(keyFile is null ? "" : $" with key '{keyFile}'")}: {e.Message}", e);
         }
         var chain = new X509Certificate2Collection();
-        chain.ImportFromPemFile(certFile);
-        UseCertificate(cert, chain.Cast<X509Certificate2>().Skip(1));
+        try
+        {
+            chain.ImportFromPemFile(certFile);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new TrustStoreException($"cannot load certificate '{certFile}': {e.Message}", e);
+        }
+        return (cert, [.. chain.Cast<X509Certificate2>().Skip(1)]);
     }
 
     /// <summary>This side's certificate (with its private key) and the intermediates to send with it.</summary>
@@ -421,16 +501,126 @@ public sealed partial class TlsContext
         }
         _ownCertificate = certificate;
         _ownChain = [.. intermediates ?? []];
+        _ownSource = null;
+        _ownContext = null;
+    }
+
+    /// <summary>How many times <see cref="Reload"/> replaced this context's material (0 until the first change).</summary>
+    public int Generation => _generation;
+
+    /// <summary>The files this context's material comes from (trust bundles and directories, CRL files, its own
+    /// certificate and key): what <see cref="WatchFiles"/> watches.</summary>
+    public IReadOnlyList<string> WatchedFiles => [.. _watched.Distinct(StringComparer.Ordinal)];
+
+    /// <summary>Raised after <see cref="Reload"/> replaced the material (new connections use it).</summary>
+    public event EventHandler? Reloaded;
+
+    /// <summary>
+    /// Reads the trust anchors (<see cref="LoadVerifyLocations"/>, <see cref="LoadDefaultCerts"/>), the CRL files
+    /// (<see cref="LoadCrlFile"/>) and this side's certificate and key (<see cref="LoadCertChain"/>) again and, when
+    /// all of them load, makes new connections use them; connections already made are untouched. The settings
+    /// (modes, flags, versions) stay as they are. When any source fails to load (a half-written file, bad PEM, a key
+    /// that does not match), the previous material stays in use, an Error naming the file is logged
+    /// (<c>ReloadFailed</c>) and <c>certitude.tls.reload.failures</c> counts it. Thread-safe.
+    /// </summary>
+    /// <returns>True when the new material is in use; false when loading failed and the previous one stays.</returns>
+    public bool Reload()
+    {
+        TrustStore? trust;
+        List<CertificateRevocationList> fileCrls = [];
+        (X509Certificate2 Certificate, X509Certificate2[] Chain)? own = null;
+        Func<TrustStore>[] sources;
+        string[] crlFiles;
+        Func<(X509Certificate2, X509Certificate2[])>? ownSource;
+        lock (_gate)
+        {
+            sources = [.. _trustSources];
+            crlFiles = [.. _crlFiles];
+            ownSource = _ownSource;
+        }
+        try
+        {
+            trust = sources.Length == 0 ? _trust : sources.Length == 1 ? sources[0]() : Certitude.TrustStore.Combine([.. sources.Select(l => l())]);
+            foreach (var f in crlFiles)
+            {
+                fileCrls.AddRange(ReadCrlFile(f));
+            }
+            own = ownSource?.Invoke();
+        }
+        catch (Exception e) when (e is CertitudeException or ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            var log = _log ?? _logger ?? _loggerFactory?.CreateLogger(TlsTelemetry.Name);
+            if (log is not null)
+            {
+                TlsLog.ReloadFailed(log, e.Message);
+            }
+            TlsTelemetry.For(_meterFactory).ReloadFailures.Add(1, PurposeTag);
+            return false;
+        }
+        lock (_gate)
+        {
+            _trust = trust;
+            _fileCrls = fileCrls;
+            if (own is { } o)
+            {
+                _ownCertificate = o.Certificate;
+                _ownChain = [.. o.Chain];
+                _ownContext = null;
+            }
+            if (_frozen)
+            {
+                BuildVerifiers();
+            }
+            _remembered.Clear();
+            _generation++;
+        }
+        var logger = _log ?? _logger ?? _loggerFactory?.CreateLogger(TlsTelemetry.Name);
+        if (logger is not null)
+        {
+            TlsLog.Reloaded(logger, _generation, _trust?.Count ?? 0, _ownCertificate?.Subject ?? "(none)");
+        }
+        TlsTelemetry.For(_meterFactory).Reloads.Add(1, PurposeTag);
+        Reloaded?.Invoke(this, EventArgs.Empty);
+        return true;
+    }
+
+    /// <summary>
+    /// Watches <see cref="WatchedFiles"/> (their directories, so that a file replaced by a rename or a symbolic-link
+    /// swap, as Kubernetes secrets and cert-manager do, is seen) and calls <see cref="Reload"/> once changes have
+    /// settled for <paramref name="debounce"/> (default one second). Dispose the result to stop watching.
+    /// </summary>
+    /// <param name="debounce">How long changes must settle before reloading.</param>
+    /// <returns>The watch; disposing it stops watching.</returns>
+    public IDisposable WatchFiles(TimeSpan? debounce = null) => new FileWatch(this, WatchedFiles, debounce ?? TimeSpan.FromSeconds(1));
+
+    /// <summary>This side's certificate as SslStream wants it, for the current material (made once per reload).</summary>
+    internal SslStreamCertificateContext? OwnCertificateContext
+    {
+        get
+        {
+            var cached = _ownContext;
+            if (cached is not null || _ownCertificate is null)
+            {
+                return cached;
+            }
+            lock (_gate)
+            {
+                return _ownContext ??= SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true);
+            }
+        }
     }
 
     /// <summary>For adapters: freezes the context and verifies a peer certificate as the handshake callback would.</summary>
-    internal bool VerifyPeer(PeerVerification state, X509Certificate? cert, X509Chain? chain, string host)
+    internal bool VerifyPeer(PeerVerification state, X509Certificate? cert, X509Chain? chain, string host, SslStream? stream = null)
     {
         Freeze();
-        return Check(state, cert, chain, null, host);
+        return Check(state, cert, chain, null, host, stream, report: false);
     }
 
     internal static X509ChainPolicy CheapPolicy() => CheapChainPolicy();
+
+    /// <summary>For the DI provider: freezes a context when it is built, so a weakened one warns at creation.</summary>
+    internal void Seal() => Freeze();
 
     private void Mutable()
     {
@@ -447,9 +637,72 @@ public sealed partial class TlsContext
         Flags = _flags,
         Purpose = Purpose == TlsPurpose.ServerAuthentication ? CertificatePurpose.ServerAuthentication : CertificatePurpose.ClientAuthentication,
         HostnameChecksCommonName = _hostnameChecksCommonName,
-        Crls = _crls,
+        Crls = AllCrls,
         Intermediates = _intermediates,
     };
+
+    /// <summary>
+    /// The settings of this context that verify less than Certitude's defaults, one line each (e.g.
+    /// <c>CheckHostname=false</c>); empty for a context that weakens nothing. Weakening is always possible in
+    /// code and never silent: a weakened context logs a Warning (<c>WeakenedContext</c>) when it is first used,
+    /// tags its metrics <c>certitude.tls.weakened=true</c> and names the weakenings in every verification log line.
+    /// Weakening: <see cref="VerifyMode"/> other than Required, <see cref="CheckHostname"/> off on a client,
+    /// <see cref="Strictness.Warn"/>, <see cref="VerifyFlags"/> without X509Strict or with IgnoreAnchorValidity or
+    /// IgnoreAnchorConstraints, and <see cref="HostnameChecksCommonName"/>.
+    /// </summary>
+    public IReadOnlyList<string> Weakenings
+    {
+        get
+        {
+            var list = new List<string>();
+            if (_verifyMode != VerifyMode.Required)
+            {
+                list.Add($"VerifyMode={_verifyMode}");
+            }
+            if (Purpose == TlsPurpose.ServerAuthentication && !_checkHostname)
+            {
+                list.Add("CheckHostname=false");
+            }
+            if (_strictness == Strictness.Warn)
+            {
+                list.Add("Strictness=Warn");
+            }
+            if ((_flags & VerifyFlags.X509Strict) == 0)
+            {
+                list.Add("VerifyFlags without X509Strict");
+            }
+            if ((_flags & VerifyFlags.IgnoreAnchorValidity) != 0)
+            {
+                list.Add("VerifyFlags with IgnoreAnchorValidity");
+            }
+            if ((_flags & VerifyFlags.IgnoreAnchorConstraints) != 0)
+            {
+                list.Add("VerifyFlags with IgnoreAnchorConstraints");
+            }
+            if (_hostnameChecksCommonName)
+            {
+                list.Add("HostnameChecksCommonName=true");
+            }
+            return list;
+        }
+    }
+
+    /// <summary>"no", or the weakenings of this frozen context, for log lines.</summary>
+    internal string WeakenedLabel => _weakened;
+
+    /// <summary>The verifiers of the current material (called under the gate).</summary>
+    private void BuildVerifiers()
+    {
+        if (_trust is null)
+        {
+            _verifiers = null;
+            return;
+        }
+        var options = VerificationOptions;
+        _verifiers = new Verifiers(new Verifier(_trust, options), new Verifier(_trust, options with { Flags = _flags & ~VerifyFlags.X509Strict }));
+    }
+
+    private sealed record Verifiers(Verifier Strict, Verifier Lax);
 
     private void Freeze()
     {
@@ -469,12 +722,17 @@ public sealed partial class TlsContext
             }
             _log = _logger ?? _loggerFactory?.CreateLogger(TlsTelemetry.Name);
             _telemetry = TlsTelemetry.For(_meterFactory);
-            if (_trust is not null)
+            var weakenings = Weakenings;
+            if (weakenings.Count > 0)
             {
-                var options = VerificationOptions;
-                _verifier = new Verifier(_trust, options);
-                _laxVerifier = new Verifier(_trust, options with { Flags = _flags & ~VerifyFlags.X509Strict });
+                _weakened = string.Join(", ", weakenings);
+                _weakenedTag = new("certitude.tls.weakened", true);
+                if (_log is not null)
+                {
+                    TlsLog.WeakenedContext(_log, Purpose == TlsPurpose.ServerAuthentication ? "servers" : "clients", _weakened);
+                }
             }
+            BuildVerifiers();
             _frozen = true;
         }
     }
@@ -517,11 +775,11 @@ public sealed partial class TlsContext
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             CertificateChainPolicy = CheapChainPolicy(),
             CipherSuitesPolicy = SuitesPolicy(),
-            RemoteCertificateValidationCallback = (_, cert, chain, _) => Check(state, cert, chain, _checkHostname ? peer : null, serverHostname),
+            RemoteCertificateValidationCallback = (sender, cert, chain, _) => Check(state, cert, chain, _checkHostname ? peer : null, serverHostname, sender as SslStream),
         };
-        if (_ownCertificate is not null)
+        if (OwnCertificateContext is { } own)
         {
-            options.ClientCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true);
+            options.ClientCertificateContext = own;
         }
         await Handshake(ssl, stream, state, () => ssl.AuthenticateAsClientAsync(options, cancellationToken)).ConfigureAwait(false);
         _sessions.AddOrUpdate(ssl, state);
@@ -546,7 +804,7 @@ public sealed partial class TlsContext
         Freeze();
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         var state = new PeerVerification();
-        var options = ServerOptions(state);
+        var options = ServerOptions(state, RemoteLabel(stream));
         await Handshake(ssl, stream, state, () => ssl.AuthenticateAsServerAsync(options, cancellationToken)).ConfigureAwait(false);
         _sessions.AddOrUpdate(ssl, state);
         return ssl;
@@ -584,7 +842,7 @@ public sealed partial class TlsContext
         }
     }
 
-    internal SslServerAuthenticationOptions ServerOptions(PeerVerification state) => ServerOptionsWith((_, cert, chain, _) =>
+    internal SslServerAuthenticationOptions ServerOptions(PeerVerification state, string label = "client") => ServerOptionsWith((sender, cert, chain, _) =>
     {
         if (cert is null && _postHandshake && !state.PostHandshakeRequested)
         {
@@ -592,14 +850,14 @@ public sealed partial class TlsContext
             state.Set(null, accepted: true, "client");
             return true;
         }
-        return Check(state, cert, chain, null, "client");
+        return Check(state, cert, chain, null, label, sender as SslStream);
     });
 
     /// <summary>The server side of this context (its certificate, protocols, ALPN, cipher suites, client certificates
     /// asked for per <see cref="VerifyMode"/>, .NET's chain downloads and revocation checks off) with this callback.</summary>
     private SslServerAuthenticationOptions ServerOptionsWith(RemoteCertificateValidationCallback callback) => new()
     {
-        ServerCertificateContext = SslStreamCertificateContext.Create(_ownCertificate!, _ownChain, offline: true),
+        ServerCertificateContext = OwnCertificateContext,
         ClientCertificateRequired = _verifyMode != VerifyMode.None && !_postHandshake,
         CipherSuitesPolicy = SuitesPolicy(),
         EnabledSslProtocols = Protocols,
@@ -671,7 +929,7 @@ public sealed partial class TlsContext
                 }
                 else
                 {
-                    ok = Check(state, cert, chain, null, "client");
+                    ok = Check(state, cert, chain, null, "client", ssl);
                 }
                 label = "client";
             }
@@ -685,7 +943,7 @@ public sealed partial class TlsContext
                     throw new InvalidOperationException("no host name to verify the server against: pass one to CreateValidationCallback");
                 }
                 var peer = fixedPeer ?? PeerIdentity.Host(name);
-                ok = Check(state, cert, chain, _checkHostname ? peer : null, name);
+                ok = Check(state, cert, chain, _checkHostname ? peer : null, name, ssl);
                 label = name;
             }
             if (ssl is not null)
@@ -694,7 +952,6 @@ public sealed partial class TlsContext
             }
             if (!ok)
             {
-                TlsLog.Report(_log, state, label);
                 throw new CertificateVerificationException(state, null);
             }
             return true;
@@ -733,9 +990,9 @@ public sealed partial class TlsContext
             CipherSuitesPolicy = SuitesPolicy(),
             RemoteCertificateValidationCallback = callback,
         };
-        if (_ownCertificate is not null)
+        if (OwnCertificateContext is { } own)
         {
-            options.ClientCertificateContext = SslStreamCertificateContext.Create(_ownCertificate, _ownChain, offline: true);
+            options.ClientCertificateContext = own;
         }
         return options;
     }
@@ -794,7 +1051,6 @@ public sealed partial class TlsContext
         }
         catch (AuthenticationException e) when (state.Result is { IsValid: false } || state.MissingCertificate)
         {
-            TlsLog.Report(_log, state, Purpose == TlsPurpose.ServerAuthentication ? state.Host : RemoteLabel(transport));
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new CertificateVerificationException(state, e);
         }
@@ -810,11 +1066,12 @@ public sealed partial class TlsContext
 
     private static string Describe(TlsVersion v) => v == TlsVersion.Tls12 ? "TLS 1.2" : "TLS 1.3";
 
-    private bool Check(PeerVerification state, X509Certificate? cert, X509Chain? chain, PeerIdentity? peer, string host)
+    private bool Check(PeerVerification state, X509Certificate? cert, X509Chain? chain, PeerIdentity? peer, string host, SslStream? stream, bool report = true)
     {
         if (_verifyMode == VerifyMode.None)
         {
             state.Set(null, accepted: true, host);
+            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", "unverified"), PurposeTag, _weakenedTag);
             return true;
         }
         if (cert is null)
@@ -824,37 +1081,50 @@ public sealed partial class TlsContext
             if (!ok)
             {
                 Count(state, null);
+                if (report)
+                {
+                    TlsLog.Report(_log, state, host, _weakened);
+                }
             }
             return ok;
         }
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool verdict = false;
         try
         {
-            return CheckCertificate(state, cert, chain, peer, host);
+            verdict = CheckCertificate(state, cert, chain, peer, host, stream);
+            return verdict;
         }
         finally
         {
             Count(state, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (report)
+            {
+                TlsLog.Report(_log, state, host, _weakened);
+            }
         }
     }
 
+    private KeyValuePair<string, object?> PurposeTag => new("certitude.tls.purpose", Purpose == TlsPurpose.ServerAuthentication ? "server" : "client");
+
     private void Count(PeerVerification state, double? seconds)
     {
-        var purpose = new KeyValuePair<string, object?>("certitude.tls.purpose", Purpose == TlsPurpose.ServerAuthentication ? "server" : "client");
+        var purpose = PurposeTag;
+        var outcome = new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected");
         if (state.Result?.IncompleteChain is { } incomplete)
         {
             // The chain the peer sent lacked an issuer: tagged "incomplete", or "repaired" when a fetch completed it.
-            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose,
+            _telemetry.Verifications.Add(1, outcome, purpose, _weakenedTag,
                 new KeyValuePair<string, object?>("certitude.tls.chain", incomplete.Repaired ? "repaired" : "incomplete"));
         }
         else
         {
-            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose);
+            _telemetry.Verifications.Add(1, outcome, purpose, _weakenedTag);
         }
         if (!state.Accepted)
         {
             var code = state.MissingCertificate ? "missing_certificate" : ((int)(state.Result?.Code ?? VerifyCode.Unspecified)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("error.type", code), purpose);
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("error.type", code), purpose, _weakenedTag);
         }
         if (seconds is double s)
         {
@@ -862,7 +1132,7 @@ public sealed partial class TlsContext
         }
     }
 
-    private bool CheckCertificate(PeerVerification state, X509Certificate cert, X509Chain? chain, PeerIdentity? peer, string host)
+    private bool CheckCertificate(PeerVerification state, X509Certificate cert, X509Chain? chain, PeerIdentity? peer, string host, SslStream? stream)
     {
         Certificate leaf;
         var intermediates = new List<Certificate>();
@@ -891,21 +1161,24 @@ public sealed partial class TlsContext
                 // A malformed certificate cannot be on a path; it is left out.
             }
         }
-        if (intermediates.Count == 0 && _remembered.Find(leaf) is { } remembered)
+        bool resumed = false;
+        if (intermediates.Count == 0 && SessionResumption.IsResumed(stream) && _remembered.Find(leaf) is { } remembered)
         {
-            // A resumed TLS 1.3 session carries the leaf alone: verify it again, in full, with the
-            // intermediates its last full verification used as untrusted candidates (RFC 8446 2.2:
-            // resumption authenticates with the original handshake's identity).
+            // A resumed session (the platform says so) carries the leaf alone: verify it again, in full, with the
+            // intermediates of the original handshake's verification as untrusted candidates (RFC 8446 2.2:
+            // resumption authenticates with the original handshake's identity). A fresh handshake never gets them.
             intermediates.AddRange(remembered);
+            resumed = true;
             if (_log is not null)
             {
-                TlsLog.ResumedWithRememberedPath(_log, host);
+                TlsLog.ResumedSession(_log, host);
             }
         }
-        var result = _verifier!.Verify(leaf, intermediates, peer);
+        var verifiers = _verifiers!;
+        var result = verifiers.Strict.Verify(leaf, intermediates, peer);
         if (_fetcher is not null && IntermediateFetcher.Repairable(result))
         {
-            result = Repair(result, leaf, intermediates, peer, host);
+            result = Repair(verifiers.Strict, result, leaf, intermediates, peer, host);
         }
         // A path completed by a fetch is not remembered: each verification goes through the fetch cache again, so
         // that each carries the warning that the peer's chain is incomplete.
@@ -915,24 +1188,24 @@ public sealed partial class TlsContext
         }
         if (!result.IsValid && _strictness == Strictness.Warn && (_flags & VerifyFlags.X509Strict) != 0)
         {
-            var lax = _laxVerifier!.Verify(leaf, intermediates, peer);
+            var lax = verifiers.Lax.Verify(leaf, intermediates, peer);
             if (lax.IsValid)
             {
                 _remembered.Remember(lax);
-                state.Set(lax, true, host, strictFailure: result);
-                _telemetry.StrictnessWarnings.Add(1, new KeyValuePair<string, object?>("error.type", ((int)result.Code).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                state.Set(lax, true, host, strictFailure: result, resumed: resumed);
+                _telemetry.StrictnessWarnings.Add(1, new KeyValuePair<string, object?>("error.type", ((int)result.Code).ToString(System.Globalization.CultureInfo.InvariantCulture)), _weakenedTag);
                 StrictnessWarning?.Invoke(this, new StrictnessWarningEventArgs(host, result));
                 if (_log is not null)
                 {
-                    TlsLog.StrictOnlyFailure(_log, host, (int)result.Code, result.Message);
+                    TlsLog.StrictOnlyFailure(_log, host, (int)result.Code, result.Message, _weakened);
                 }
                 return true;
             }
             // Failing even without X509Strict: that failure is the one that blocks the connection.
-            state.Set(lax, false, host, strictFailure: result);
+            state.Set(lax, false, host, strictFailure: result, resumed: resumed);
             return false;
         }
-        state.Set(result, result.IsValid, host);
+        state.Set(result, result.IsValid, host, resumed: resumed);
         return result.IsValid;
     }
 }

@@ -29,9 +29,17 @@ internal sealed class TlsTelemetry
         Duration = meter.CreateHistogram<double>("certitude.tls.verification.duration", "s",
             "Time spent verifying one peer certificate chain (parsing, path building and validation).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1] });
+        Reloads = meter.CreateCounter<long>("certitude.tls.reloads", "{reload}",
+            "Reloads of a context's trust anchors, CRLs and own certificate that took effect.");
+        ReloadFailures = meter.CreateCounter<long>("certitude.tls.reload.failures", "{reload}",
+            "Reloads that failed to load a file; the previous material stays in use.");
     }
 
     public Meter Meter { get; }
+
+    public Counter<long> Reloads { get; }
+
+    public Counter<long> ReloadFailures { get; }
 
     public Counter<long> Verifications { get; }
 
@@ -55,23 +63,32 @@ internal sealed class TlsTelemetry
 /// <summary>The named events of the <c>Certitude.Tls</c> log category.</summary>
 internal static partial class TlsLog
 {
-    [LoggerMessage(1, LogLevel.Warning, "certificate of {Peer} passes only without X509Strict: error {Code} ({Reason}); strict mode would reject this peer", EventName = "StrictOnlyFailure")]
-    public static partial void StrictOnlyFailure(ILogger logger, string peer, int code, string reason);
+    [LoggerMessage(1, LogLevel.Warning, "certificate of {Peer} passes only without X509Strict: error {Code} ({Reason}); strict mode would reject this peer; weakened: {Weakened}", EventName = "StrictOnlyFailure")]
+    public static partial void StrictOnlyFailure(ILogger logger, string peer, int code, string reason, string weakened);
 
-    [LoggerMessage(2, LogLevel.Warning, "certificate of {Peer} rejected: error {Code} {CodeText} ({Reason}); failing certificate: {FailingSubject}", EventName = "PeerRejected")]
-    public static partial void PeerRejected(ILogger logger, string peer, int code, string codeText, string reason, string failingSubject);
+    [LoggerMessage(2, LogLevel.Warning, "certificate of {Peer} rejected: error {Code} {CodeText} ({Reason}); failing certificate: {FailingSubject}; weakened: {Weakened}", EventName = "PeerRejected")]
+    public static partial void PeerRejected(ILogger logger, string peer, int code, string codeText, string reason, string failingSubject, string weakened);
 
-    [LoggerMessage(3, LogLevel.Warning, "{Peer} presented no certificate although this context requires one", EventName = "PeerCertificateMissing")]
-    public static partial void PeerCertificateMissing(ILogger logger, string peer);
+    [LoggerMessage(3, LogLevel.Warning, "{Peer} presented no certificate although this context requires one; weakened: {Weakened}", EventName = "PeerCertificateMissing")]
+    public static partial void PeerCertificateMissing(ILogger logger, string peer, string weakened);
 
-    [LoggerMessage(4, LogLevel.Debug, "certificate of {Peer} verified: subject {Subject}, {PathLength} certificate(s) to the anchor", EventName = "PeerVerified")]
-    public static partial void PeerVerified(ILogger logger, string peer, string subject, int pathLength);
+    [LoggerMessage(4, LogLevel.Debug, "certificate of {Peer} verified: subject {Subject}, {PathLength} certificate(s) to the anchor; weakened: {Weakened}", EventName = "PeerVerified")]
+    public static partial void PeerVerified(ILogger logger, string peer, string subject, int pathLength, string weakened);
 
-    [LoggerMessage(5, LogLevel.Debug, "{Peer} sent its leaf certificate alone (a resumed session); verified again with the intermediates of its last full verification", EventName = "ResumedWithRememberedPath")]
-    public static partial void ResumedWithRememberedPath(ILogger logger, string peer);
+    [LoggerMessage(5, LogLevel.Debug, "{Peer} resumed a TLS session (the platform reports the session as reused) and the platform gave its leaf alone; verified again in full with the intermediates of the session's original verification", EventName = "ResumedSession")]
+    public static partial void ResumedSession(ILogger logger, string peer);
+
+    [LoggerMessage(6, LogLevel.Warning, "this TlsContext (verifying {Side}) verifies less than Certitude's defaults: {Weakened}", EventName = "WeakenedContext")]
+    public static partial void WeakenedContext(ILogger logger, string side, string weakened);
+
+    [LoggerMessage(7, LogLevel.Information, "trust material reloaded (generation {Generation}): {AnchorCount} anchor(s), own certificate {Subject}; new connections use it", EventName = "Reloaded")]
+    public static partial void Reloaded(ILogger logger, int generation, int anchorCount, string subject);
+
+    [LoggerMessage(8, LogLevel.Error, "reloading trust material failed, the previous material stays in use: {Reason}", EventName = "ReloadFailed")]
+    public static partial void ReloadFailed(ILogger logger, string reason);
 
     /// <summary>Logs what the verification of a peer decided (nothing for an accepted peer above Debug).</summary>
-    public static void Report(ILogger? logger, PeerVerification state, string peer)
+    public static void Report(ILogger? logger, PeerVerification state, string peer, string weakened)
     {
         if (logger is null)
         {
@@ -79,15 +96,15 @@ internal static partial class TlsLog
         }
         if (state.MissingCertificate)
         {
-            PeerCertificateMissing(logger, peer);
+            PeerCertificateMissing(logger, peer, weakened);
         }
         else if (!state.Accepted && state.Result is { } r)
         {
-            PeerRejected(logger, peer, (int)r.Code, r.CodeText, r.Message, FailingSubject(r));
+            PeerRejected(logger, peer, (int)r.Code, r.CodeText, r.Message, FailingSubject(r), weakened);
         }
         else if (state.Accepted && state.Result is { IsValid: true } ok && logger.IsEnabled(LogLevel.Debug))
         {
-            PeerVerified(logger, peer, ok.Path[0].Subject.ToString(), ok.Path.Count);
+            PeerVerified(logger, peer, ok.Path[0].Subject.ToString(), ok.Path.Count, weakened);
         }
     }
 
@@ -98,10 +115,12 @@ internal static partial class TlsLog
 
 /// <summary>
 /// Per context and bounded: the intermediates of the last full verification of a peer's leaf, by the
-/// leaf's exact DER, until the earliest notAfter on that path. A resumed TLS 1.3 session reaches the
-/// validation callback with the leaf alone; verifying it again, in full, with these as untrusted
-/// candidates accepts it when (and only when) the same path still validates now. Nothing is trusted
-/// because it is remembered: the remembered certificates are candidates, never anchors.
+/// leaf's exact DER, until the earliest notAfter on that path. A resumed TLS session reaches the
+/// validation callback with the leaf alone; when the platform reports the session as resumed
+/// (<see cref="SessionResumption"/>), the leaf is verified again, in full, with these as untrusted
+/// candidates, so it is accepted when (and only when) the same path still validates now. They are never
+/// used for a full handshake: a peer that sends its leaf alone on a fresh connection is verified with what
+/// it sent, whatever connections came before. Nothing is trusted because it is remembered.
 /// </summary>
 internal sealed class RememberedPaths
 {
@@ -128,6 +147,8 @@ internal sealed class RememberedPaths
         _byLeaf[valid.Path[0].RawData.ToArray()] = ([.. valid.Path.Skip(1).Take(valid.Path.Count - 2)], until);
     }
 
+    public void Clear() => _byLeaf.Clear();
+
     public Certificate[]? Find(Certificate leaf)
     {
         var lookup = _byLeaf.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -142,4 +163,10 @@ internal sealed class RememberedPaths
         }
         return entry.Intermediates;
     }
+}
+
+/// <summary>For the DI provider: counts a failed rebuild on the meter of a factory.</summary>
+internal static class TlsTelemetryAccess
+{
+    public static void CountReloadFailure(IMeterFactory? factory) => TlsTelemetry.For(factory).ReloadFailures.Add(1);
 }

@@ -214,7 +214,7 @@ public sealed class AdapterRegressionTests(ITestOutputHelper output)
                     Interlocked.CompareExchange(ref firstFailure, e.ToString(), null);
                 }
             });
-            var resumed = logs.Lines.Count(l => l.EventId.Name == "ResumedWithRememberedPath");
+            var resumed = logs.Lines.Count(l => l.EventId.Name == "ResumedSession");
             output.WriteLine($"500 requests, 16-way, one connection each: {verified} verified, {failures} failed, {resumed} leaf-only (resumed) handshakes, {watch.ElapsedMilliseconds} ms");
             Assert.True(failures == 0, $"{failures} of 500 failed; first: {firstFailure}");
             Assert.Equal(500, verified);

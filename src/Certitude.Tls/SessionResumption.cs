@@ -1,0 +1,80 @@
+using System.Net.Security;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Certitude.Tls;
+
+/// <summary>
+/// Whether the platform resumed the TLS session of an <see cref="SslStream"/>: on Linux (OpenSSL), OpenSSL's
+/// <c>SSL_session_reused</c> for the stream's SSL object, read through the .NET runtime's own OpenSSL shim. A resumed
+/// session authenticates with the original handshake's identity (RFC 8446 2.2, RFC 5246 7.3) and OpenSSL gives the
+/// server the client's leaf alone. Elsewhere, or when the runtime's internals cannot be read, the answer is "not
+/// resumed": a leaf sent alone is then verified as sent, never completed from an earlier connection.
+/// </summary>
+internal static unsafe class SessionResumption
+{
+    // SslStream's native context (on Linux a SafeHandle over OpenSSL's SSL*). The literal name lets the trimmer keep the field.
+    private static readonly FieldInfo? ContextField = typeof(SslStream).GetField("_securityContext", BindingFlags.NonPublic | BindingFlags.Instance);
+    private static readonly delegate* unmanaged<IntPtr, int> SessionReused = Load();
+
+    private static delegate* unmanaged<IntPtr, int> Load()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        try
+        {
+            // The runtime's shim (framework-dependent apps), else libssl itself (Native AOT links the shim statically).
+            var shim = Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "libSystem.Security.Cryptography.Native.OpenSsl.so");
+            if (NativeLibrary.TryLoad(shim, out var h) && NativeLibrary.TryGetExport(h, "CryptoNative_SslSessionReused", out var f))
+            {
+                return (delegate* unmanaged<IntPtr, int>)f;
+            }
+            foreach (var name in new[] { "libssl.so.3", "libssl.so.1.1", "libssl.so" })
+            {
+                if (NativeLibrary.TryLoad(name, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
+                {
+                    return (delegate* unmanaged<IntPtr, int>)g;
+                }
+            }
+        }
+        catch (Exception e) when (e is BadImageFormatException or DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+        return null;
+    }
+
+    /// <summary>True when the platform reports the stream's session as resumed; false when it does not or cannot tell.</summary>
+    public static bool IsResumed(SslStream? stream)
+    {
+        if (stream is null || SessionReused == null || ContextField is null)
+        {
+            return false;
+        }
+        try
+        {
+            if (ContextField.GetValue(stream) is not SafeHandle handle || handle.IsInvalid || handle.IsClosed)
+            {
+                return false;
+            }
+            bool added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                return SessionReused(handle.DangerousGetHandle()) == 1;
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or ArgumentException or FieldAccessException)
+        {
+            return false;
+        }
+    }
+}
