@@ -121,4 +121,23 @@ public sealed class EngineShapeTests
         Assert.Equal(VerifyCode.InvalidPurpose, TestPki.Verifier(root).Verify(clientOnly.Cert, null, Example).Code);
         Assert.Equal(VerifyCode.InvalidPurpose, TestPki.Verifier(root).Verify(clientOnly.Cert, [ica.Cert], Example).Code);
     }
+
+    [Fact]
+    public void FindingsAreCachedByTheProfilesValue()
+    {
+        // A nested CRL-signer search validates the signer under VerificationProfile.Rfc5280.WithAlgorithms(..), a new
+        // profile object each time. Findings were keyed by the profile's reference, so those searches never hit the
+        // cache; they are keyed by the profile's value (rule table and algorithm policy) now.
+        var cache = new Certitude.Signatures.CryptoCache();
+        var cert = TestPki.Root("CN=Findings Root").Cert;
+        var policy = AlgorithmPolicy.Rfc5280 with { AllowSha1 = true };
+        var stored = new[] { new Certitude.Validation.Failure(VerifyCode.ProfileViolation, "x", "test") };
+        cache.StoreChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(policy), 0, stored);
+        Assert.Same(stored, cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(policy), 0));
+        Assert.Same(stored, cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(AlgorithmPolicy.Rfc5280 with { AllowSha1 = true }), 0));
+        // Another value is another key.
+        Assert.Null(cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(AlgorithmPolicy.Rfc5280), 0));
+        Assert.Null(cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.WebPki.WithAlgorithms(policy), 0));
+        Assert.Equal(1, cache.FindingsCount);
+    }
 }

@@ -119,7 +119,7 @@ internal sealed class PathSearch : IPathServices
                 (failures ??= []).Add((f, 0));
             }
         }
-        foreach (var f in LeafChecks.Check(leaf, _o, _peers, failures is not null))
+        foreach (var f in LeafChecks.Check(leaf, _o, _peers, failures is not null) ?? [])
         {
             (failures ??= []).Add((f, 0));
         }
@@ -129,6 +129,19 @@ internal sealed class PathSearch : IPathServices
         }
         RecordAttempt(failures);
         return false;
+    }
+
+    /// <summary>The algorithm policy's refusal of a candidate's key, among its findings (StructuralChecks).</summary>
+    private static Failure? KeyRefused(Failure[] findings)
+    {
+        foreach (var f in findings)
+        {
+            if (f.Code is VerifyCode.CaKeyTooSmall or VerifyCode.EeKeyTooSmall && !f.IsIssuance)
+            {
+                return f;
+            }
+        }
+        return null;
     }
 
     /// <summary>A trusted or supplied certificate other than <paramref name="c"/> has its issuer's name.</summary>
@@ -198,12 +211,14 @@ internal sealed class PathSearch : IPathServices
             {
                 break;
             }
-            // The algorithm policy on the candidate's key before any signature arithmetic with it (a key it
-            // refuses fails every path through the candidate anyway): CA/B BR 6.1.5, RFC 8017 3.1.
-            if (_o.Profile.Algorithms.CheckKey(cand.PublicKey) is { } keyProblem)
+            // The candidate's own findings for its role (memoised per verifier; among them the algorithm policy on its
+            // key, checked there once) before any signature arithmetic with its key: a key the policy refuses fails
+            // every path through the candidate anyway (CA/B BR 6.1.5, RFC 8017 3.1).
+            var own = CertChecks(cand, trusted ? CertRole.Anchor : CertRole.Intermediate);
+            if (KeyRefused(own) is { } keyProblem)
             {
                 _path.Add(cand);
-                Record(VerifyCode.CaKeyTooSmall, _path.Count - 1, keyProblem, "algorithm policy (CA/B BR 6.1.5, 7.1.3.1)");
+                RecordAttempt([(keyProblem, _path.Count - 1)]);
                 _path.RemoveAt(_path.Count - 1);
                 continue;
             }
@@ -243,7 +258,6 @@ internal sealed class PathSearch : IPathServices
             }
             // Prune early: an intermediate that fails its own checks cannot be on any valid path.
             // Issuance-tier findings decide only once the anchor is known (unless CabfIssuance enforces them everywhere).
-            var own = CertChecks(cand, CertRole.Intermediate);
             if (own.Length > 0 && Blocking(own) is { Count: > 0 } blocking)
             {
                 _path.Add(cand);
@@ -494,7 +508,7 @@ internal sealed class PathSearch : IPathServices
     }
 
     // The structural checks depend on the certificate, its role, the profile and these switches.
-    private int RuleMode => (_o.Strict ? 1 : 0) | (PathValidator.ServerProfile(_o) ? 2 : 0);
+    private int RuleMode => (_o.Strict ? 1 : 0) | (PathValidator.ServerProfile(_o) ? 2 : 0) | ((_o.Flags & VerifyFlags.IgnoreAnchorConstraints) != 0 ? 4 : 0);
 
     private Failure[] CertChecks(Certificate c, CertRole role)
     {

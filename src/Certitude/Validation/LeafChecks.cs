@@ -12,22 +12,23 @@ namespace Certitude.Validation;
 /// </summary>
 internal static class LeafChecks
 {
-    /// <summary>The failures of the leaf's purposes, then (only when the leaf has no other failure: a name mismatch
+    /// <summary>The failures (null when none) of the leaf's purposes, then (only when the leaf has no other failure: a name mismatch
     /// says less than a leaf that is wrong in itself) of the peer's names. <paramref name="own"/> is whether the leaf's
     /// own findings (validity, profile rules, algorithms) already failed it.</summary>
-    public static List<Failure> Check(Certificate leaf, VerificationOptions o, PeerIdentity[] peers, bool own)
+    public static List<Failure>? Check(Certificate leaf, VerificationOptions o, PeerIdentity[] peers, bool own)
     {
-        var failures = new List<Failure>();
-        Purpose(leaf, o, failures);
-        if (!own && failures.Count == 0)
+        // Allocated on the first failure only: a verification that passes allocates nothing here.
+        List<Failure>? failures = null;
+        Purpose(leaf, o, ref failures);
+        if (!own && failures is null)
         {
-            PeerNames(leaf, o, peers, failures);
+            PeerNames(leaf, o, peers, ref failures);
         }
         return failures;
     }
 
     /// <summary>RFC 5280 4.2.1.12, 4.2.1.3 and the purposes' own rules: the leaf allows what the caller asked for.</summary>
-    private static void Purpose(Certificate leaf, VerificationOptions o, List<Failure> failures)
+    private static void Purpose(Certificate leaf, VerificationOptions o, ref List<Failure>? failures)
     {
         var required = PathValidator.RequiredEkus(o);
         // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
@@ -38,7 +39,7 @@ internal static class LeafChecks
             {
                 if (!any && Array.IndexOf(eku, want) < 0)
                 {
-                    failures.Add(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {KeyPurposes.Name(want)}", "RFC 5280 4.2.1.12"));
+                    (failures ??= []).Add(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {KeyPurposes.Name(want)}", "RFC 5280 4.2.1.12"));
                 }
             }
         }
@@ -49,14 +50,14 @@ internal static class LeafChecks
             {
                 if (Array.IndexOf(wanted, oid) >= 0 && check(leaf) is { } problem)
                 {
-                    failures.Add(new Failure(code, problem, citation));
+                    (failures ??= []).Add(new Failure(code, problem, citation));
                 }
             }
         }
         // RFC 5280 4.2.1.3: requested keyUsage bits.
         if (o.RequiredKeyUsage != KeyUsageFlags.None && leaf.KeyUsage is { } ku && (ku & o.RequiredKeyUsage) != o.RequiredKeyUsage)
         {
-            failures.Add(new Failure((o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
+            (failures ??= []).Add(new Failure((o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
                 ? VerifyCode.KeyUsageNoDigitalSignature : VerifyCode.InvalidPurpose,
                 $"keyUsage {ku} lacks {o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3"));
         }
@@ -66,7 +67,7 @@ internal static class LeafChecks
 
     /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName, read from
     /// its octets (nothing is decoded into objects for a match).</summary>
-    private static void PeerNames(Certificate leaf, VerificationOptions o, PeerIdentity[] peers, List<Failure> failures)
+    private static void PeerNames(Certificate leaf, VerificationOptions o, PeerIdentity[] peers, ref List<Failure>? failures)
     {
         var san = leaf.SubjectAltNamesRaw.Span;
         foreach (var p in peers)
@@ -96,7 +97,7 @@ internal static class LeafChecks
                         var why = hasDnsOrIp ? "" : !leaf.HasSubjectAltNames
                             ? (o.HostnameChecksCommonName ? ": no subjectAltName, and no subject CN matches" : ": no subjectAltName; the CN is not checked (CN fallback is off)")
                             : (o.HostnameChecksCommonName ? ": no DNS or IP subjectAltName, and no subject CN matches" : ": no DNS or IP subjectAltName; the CN is not checked (CN fallback is off)");
-                        failures.Add(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'{why}", "RFC 9525 6.3"));
+                        (failures ??= []).Add(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'{why}", "RFC 9525 6.3"));
                     }
                     break;
                 case PeerIdentityKind.IPAddress:
@@ -106,7 +107,7 @@ internal static class LeafChecks
                     }
                     if (!ok)
                     {
-                        failures.Add(new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3"));
+                        (failures ??= []).Add(new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3"));
                     }
                     break;
                 case PeerIdentityKind.Email:
@@ -122,7 +123,7 @@ internal static class LeafChecks
                     }
                     if (!ok)
                     {
-                        failures.Add(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 9598 5"));
+                        (failures ??= []).Add(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 9598 5"));
                     }
                     break;
             }

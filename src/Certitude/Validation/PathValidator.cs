@@ -429,7 +429,7 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
     /// <summary>The purpose at hand includes TLS server authentication, so the rules of the CA/B server certificate
     /// profile apply; a client certificate is judged by RFC 5280 strict, EKU and constraints.</summary>
     public static bool ServerProfile(VerificationOptions o)
-        => o.RequiredExtendedKeyUsages is { Count: > 0 } r ? r.Contains(Oids.ServerAuth) : o.Purpose == CertificatePurpose.ServerAuthentication;
+        => RequiredEkus(o) is { } r && Array.IndexOf(r, Oids.ServerAuth) >= 0;
 
     private static readonly string[] ServerAuthOnly = [Oids.ServerAuth];
     private static readonly string[] ClientAuthOnly = [Oids.ClientAuth];
