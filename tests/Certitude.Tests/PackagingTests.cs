@@ -37,7 +37,8 @@ public sealed partial class PackagingTests : IDisposable
         // The CLI is a .NET 10 platform-specific tool: the solution's pack writes its pointer package ("certitude"), which
         // names one package per runtime identifier; the framework-dependent fallback is packed for "any". The native
         // linux-x64 package needs clang: .ci/run packs it, installs the tool from it and runs it (eng/aot/smoke.sh).
-        (exit, log) = Run("dotnet", root, "pack", Path.Combine("src", "Certitude.Cli"), "-c", "Release", "-r", "any", "-p:PublishAot=false", "-o", output);
+        (exit, log) = Run("dotnet", root, "pack", Path.Combine("src", "Certitude.Cli"), "-c", "Release", "-r", "any", "-p:PublishAot=false", "-o", output,
+            "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={Path.Combine(_dir, "artifacts")}");
         Assert.True(exit == 0, log);
         // SourceLink and the repository URL come from the git remote; a clone without one (or with a local path as
         // its origin) packs without them, so those fields are checked where the remote is a hosted repository.
