@@ -1130,15 +1130,16 @@ public sealed partial class TlsContext
     private void Count(PeerVerification state, double? seconds)
     {
         var purpose = PurposeTag;
+        var outcome = new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected");
         if (state.Result?.IncompleteChain is { } incomplete)
         {
             // The chain the peer sent lacked an issuer: tagged "incomplete", or "repaired" when a fetch completed it.
-            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose, _weakenedTag,
+            _telemetry.Verifications.Add(1, outcome, purpose, _weakenedTag,
                 new KeyValuePair<string, object?>("certitude.tls.chain", incomplete.Repaired ? "repaired" : "incomplete"));
         }
         else
         {
-            _telemetry.Verifications.Add(1, new KeyValuePair<string, object?>("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected"), purpose, _weakenedTag);
+            _telemetry.Verifications.Add(1, outcome, purpose, _weakenedTag);
         }
         if (!state.Accepted)
         {
@@ -1197,7 +1198,7 @@ public sealed partial class TlsContext
         var result = verifiers.Strict.Verify(leaf, intermediates, peer);
         if (_fetcher is not null && IntermediateFetcher.Repairable(result))
         {
-            result = Repair(result, leaf, intermediates, peer, host);
+            result = Repair(verifiers.Strict, result, leaf, intermediates, peer, host);
         }
         // A path completed by a fetch is not remembered: each verification goes through the fetch cache again, so
         // that each carries the warning that the peer's chain is incomplete.

@@ -136,6 +136,23 @@ public sealed class StrictSplitTests
         Assert.Equal(VerifyCode.MissingAuthorityKeyIdentifier, Verify(v1, leaf, flags: Issuance, profile: VerificationProfile.Rfc5280).Code);
     }
 
+    /// <summary>No rule that is an error by default fires on a root of Mozilla's program in the anchor role, in either
+    /// profile (Certum Trusted Network CA 2 writes its notBefore as GeneralizedTime; anchors are a name and a key).</summary>
+    [Fact]
+    public void EveryMozillaRootAnchorsWithoutStructuralErrors()
+    {
+        foreach (var profile in new[] { VerificationProfile.WebPki, VerificationProfile.Rfc5280 })
+        {
+            var options = new VerificationOptions { Profile = profile };
+            foreach (var root in TrustStore.Mozilla().Certificates)
+            {
+                var errors = Certitude.Validation.PathValidator.StructuralChecks(root, CertRole.Anchor, options, () => root.IsSelfIssued)
+                    .Where(f => !f.IsIssuance).ToList();
+                Assert.True(errors.Count == 0, $"{profile}: {root.Subject}: {string.Join("; ", errors.Select(f => f.Message))}");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ issue 26 item 7: anchor extKeyUsage
 
     [Fact]

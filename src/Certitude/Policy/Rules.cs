@@ -170,13 +170,14 @@ internal static class RuleTables
             (c, _) => If(c.ValidityHasFractionalSeconds, "GeneralizedTime has fractional seconds")),
         // RFC 5280 4.1.2.5: "CAs conforming to this profile MUST always encode certificate validity dates through the
         // year 2049 as UTCTime". Two encodings of one date make two readings possible (a verifier that reads only UTCTime).
-        new("utctime-before-2050", "RFC 5280 4.1.2.5", CertRole.Any, RuleTier.Strict, VerifyCode.ErrorInCertNotBeforeField,
+        // NOTE: not applied to trust anchors (a name and a key; Mozilla's Certum Trusted Network CA 2 has such a date).
+        new("utctime-before-2050", "RFC 5280 4.1.2.5", CertRole.Leaf | CertRole.Intermediate, RuleTier.Strict, VerifyCode.ErrorInCertNotBeforeField,
             "two encodings of one date: verifiers that expect UTCTime before 2050 read the validity differently or not at all",
             (c, _) => (c.StrictEncoding & StrictEncodingProblems.GeneralizedTimeNotBefore) != 0 ? "notBefore before 2050 is GeneralizedTime, not UTCTime"
                 : (c.StrictEncoding & StrictEncodingProblems.GeneralizedTimeNotAfter) != 0 ? "notAfter before 2050 is GeneralizedTime, not UTCTime" : null),
         // X.690 11.2.2 (RFC 5280 4.2.1.3 KeyUsage is a named bit list): DER drops trailing zero bits, so one set of usages
         // has one encoding.
-        new("keyusage-der", "RFC 5280 4.2.1.3, X.690 11.2.2", CertRole.Any, RuleTier.Strict, VerifyCode.InvalidExtension,
+        new("keyusage-der", "RFC 5280 4.2.1.3, X.690 11.2.2", CertRole.Leaf | CertRole.Intermediate, RuleTier.Strict, VerifyCode.InvalidExtension,
             "a keyUsage with trailing zero bits is not DER: parsers disagree on the bits it holds",
             (c, _) => If(c.Version == 3 && (c.StrictEncoding & StrictEncodingProblems.KeyUsageNotDer) != 0, "keyUsage BIT STRING keeps trailing zero bits (not DER)")),
         // X.680 41.4: PrintableString's alphabet is A-Z a-z 0-9 space ' ( ) + , - . / : = ?. A name holding '@', '_' or '*'
