@@ -1089,6 +1089,8 @@ public sealed partial class TlsContext
             return ok;
         }
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // One span per verification (OpenTelemetry: outcome, error.type, purpose; of the certificate only its subject and fingerprint).
+        using var activity = TlsTelemetry.Source.StartActivity("certitude.verify", System.Diagnostics.ActivityKind.Internal);
         bool verdict = false;
         try
         {
@@ -1097,6 +1099,24 @@ public sealed partial class TlsContext
         }
         finally
         {
+            if (activity is not null)
+            {
+                activity.SetTag("certitude.tls.purpose", Purpose == TlsPurpose.ServerAuthentication ? "server" : "client");
+                activity.SetTag("certitude.tls.outcome", state.Accepted ? "accepted" : "rejected");
+                activity.SetTag("certitude.tls.peer", host);
+                activity.SetTag("certitude.tls.weakened", _weakened != "no");
+                activity.SetTag("certitude.tls.resumed", state.Resumed);
+                if (state.Result is { Path.Count: > 0 } r)
+                {
+                    activity.SetTag(Purpose == TlsPurpose.ServerAuthentication ? "tls.server.subject" : "tls.client.subject", r.Path[0].Subject.ToString());
+                    activity.SetTag("certitude.certificate.sha256", r.Path[0].Sha256Fingerprint);
+                }
+                if (!state.Accepted)
+                {
+                    activity.SetTag("error.type", ((int)(state.Result?.Code ?? VerifyCode.Unspecified)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, state.Result?.CodeText);
+                }
+            }
             Count(state, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (report)
             {

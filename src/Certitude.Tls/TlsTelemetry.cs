@@ -14,6 +14,9 @@ internal sealed class TlsTelemetry
     /// <summary>The meter name, also the log category of <see cref="TlsContext"/>.</summary>
     public const string Name = "Certitude.Tls";
 
+    /// <summary>The activity source of verifications (<c>Certitude</c>): one span per peer verification.</summary>
+    public static readonly System.Diagnostics.ActivitySource Source = new("Certitude");
+
     private static readonly Lazy<TlsTelemetry> Shared = new(() => new TlsTelemetry(new Meter(Name)));
     private static readonly ConditionalWeakTableCache ByFactory = new();
 

@@ -25,7 +25,7 @@ public sealed class TlsSettingsTests
             => Messages.Add($"{logLevel}: {formatter(state, exception)}");
     }
 
-    private static async Task<(SslStream Client, SslStream Server)> Pair(TlsContext server, TlsContext client, string host)
+    internal static async Task<(SslStream Client, SslStream Server)> Pair(TlsContext server, TlsContext client, string host)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
