@@ -385,16 +385,17 @@ public sealed class TlsTests
     public async Task WarnModeAcceptsAStrictOnlyFailureAndReportsIt()
     {
         var root = TestPki.Root("CN=Warn Root", Live());
-        var noAki = TestPki.Leaf(root, ["example.test"], Live(new CertSpec { Aki = false }));
-        var pki = new Pki(root, root, noAki);
-        Assert.Equal(VerifyCode.MissingAuthorityKeyIdentifier, await Outcome(pki, "example.test", sendIntermediate: false));
+        // keyCertSign on a non-CA leaf: a strict-tier rule (it claims authority), not enforced without X509Strict.
+        var claimsAuthority = TestPki.Leaf(root, ["example.test"], Live(new CertSpec { KeyUsage = X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign }));
+        var pki = new Pki(root, root, claimsAuthority);
+        Assert.Contains(await Outcome(pki, "example.test", sendIntermediate: false), new[] { VerifyCode.KuKeyCertSignInvalidForNonCa, VerifyCode.InvalidNonCa });
         var ctx = Client(root);
         ctx.Strictness = Strictness.Warn;
         var warnings = new List<StrictnessWarningEventArgs>();
         ctx.StrictnessWarning += (_, e) => warnings.Add(e);
         Assert.Equal(VerifyCode.Ok, await Outcome(pki, "example.test", ctx: ctx, sendIntermediate: false));
         var w = Assert.Single(warnings);
-        Assert.Equal(VerifyCode.MissingAuthorityKeyIdentifier, w.StrictResult.Code);
+        Assert.Contains(w.StrictResult.Code, new[] { VerifyCode.KuKeyCertSignInvalidForNonCa, VerifyCode.InvalidNonCa });
         // A failure that is not strict-only still fails in Warn mode.
         var ctx2 = Client(root);
         ctx2.Strictness = Strictness.Warn;

@@ -6,8 +6,9 @@ public enum VerifyFlags
 {
     /// <summary>No flag.</summary>
     None = 0,
-    /// <summary>Enforce the profile's MUST-level structure checks on every certificate of the path,
-    /// trust anchor included (<c>X509_V_FLAG_X509_STRICT</c>).</summary>
+    /// <summary>Enforce the profile's strict rules (<see cref="RuleTier.Strict"/>): the checks beyond the RFC 5280 6.1
+    /// algorithm that protect the relying party (authority, identity, cryptography, unambiguous encoding). Named after
+    /// <c>X509_V_FLAG_X509_STRICT</c>, but a CA's duties (AKI, SKI, criticality) are the issuance tier, not this one.</summary>
     X509Strict = 1 << 0,
     /// <summary>Any certificate in the trust store is an anchor, also one that is not self-signed
     /// (<c>X509_V_FLAG_PARTIAL_CHAIN</c>).</summary>
@@ -18,17 +19,19 @@ public enum VerifyFlags
     CrlCheckLeaf = 1 << 3,
     /// <summary>Check revocation of every certificate of the path (<c>X509_V_FLAG_CRL_CHECK_ALL</c>).</summary>
     CrlCheckChain = 1 << 4,
-    /// <summary>Enforce the issuance tier (<see cref="RuleTier.Issuance"/>): CA/Browser Forum rules that a CA must follow
-    /// when it issues publicly-trusted TLS certificates (and DER's omitted DEFAULT values) but that protect no relying
-    /// party. Without the flag they are enforced only when the path ends at a root of the root program
-    /// (<see cref="VerificationOptions.RootProgram"/>) trusted for serverAuth, and reported as warnings otherwise.</summary>
+    /// <summary>Enforce the issuance tier (<see cref="RuleTier.Issuance"/>): what a CA must do when it issues (RFC 5280
+    /// section 4's "conforming CAs MUST": AKI and SKI, criticality, keyUsage in CA certificates, a positive serial; the
+    /// CA/Browser Forum profile; DER's omitted DEFAULT values) but that protects no relying party. Without the flag they
+    /// are enforced only when the path ends at a root the root program (<see cref="VerificationOptions.RootProgram"/>)
+    /// trusts for serverAuth, and reported as <see cref="VerificationResult.Warnings"/> otherwise.</summary>
     CabfIssuance = 1 << 5,
     /// <summary>Do not check the trust anchor's own notBefore and notAfter (RFC 5280 6.1.1 (d): an anchor is a
     /// name and a key). By default they are checked, as OpenSSL and Go do: a root past its validity is one its
     /// CA no longer vouches for.</summary>
     IgnoreAnchorValidity = 1 << 6,
     /// <summary>Do not apply the trust anchor certificate's own constraints (basicConstraints pathLenConstraint
-    /// and cA, nameConstraints, keyUsage); the anchor is then only a name and a key (RFC 5280 6.1.1 (d)).
+    /// and cA, nameConstraints, keyUsage, extKeyUsage, policyConstraints and inhibitAnyPolicy); the anchor is then only a
+    /// name and a key (RFC 5280 6.1.1 (d)).
     /// By default they are applied, as OpenSSL and Go do (RFC 5937 anchor constraints).</summary>
     IgnoreAnchorConstraints = 1 << 7,
     /// <summary>The defaults: X509Strict | PartialChain | TrustedFirst.</summary>
