@@ -26,7 +26,7 @@ echo "== in-process, cold, per chain"
 python3 eng/peers/pyca/verify_chains.py --suite "$work/chains.json" --passes 5
 "$work/openssl-peer" "$work/chains.pem" 5
 echo "== whole process over $count chains (hyperfine)"
-hyperfine --warmup 1 --runs 10 --export-markdown "$work/whole-process.md" \
+hyperfine --warmup 1 --runs 5 --export-markdown "$work/whole-process.md" \
     -n "certitude limbo (native)" "$native/certitude limbo < $work/chains.json" \
     -n "certitude limbo (framework-dependent)" "dotnet $fd limbo < $work/chains.json" \
     -n "Certitude peer (JIT)" "$work/certitude-peer/certitude-peer $work/chains.json 0" \
