@@ -78,7 +78,7 @@ public sealed partial class TlsContext
     private ILoggerFactory? _loggerFactory;
     private IMeterFactory? _meterFactory;
     private ILogger? _log;
-    private TlsTelemetry _telemetry = TlsTelemetry.For(null);
+    private TlsTelemetry _telemetry = null!; // set when frozen: no process-wide meter is created for a context that has a factory
     private string _weakened = "no";
     private KeyValuePair<string, object?> _weakenedTag = new("certitude.tls.weakened", false);
     private IReadOnlyList<TlsCipherSuite>? _cipherSuites;

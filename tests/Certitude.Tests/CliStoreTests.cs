@@ -217,7 +217,8 @@ public sealed class CliStoreTests : IDisposable
         Assert.Contains(strict["CN=Expired Root"].Reasons, r => r.StartsWith("expired", StringComparison.Ordinal));
         Assert.Equal("unusable", strict["CN=Not CA Root"].Verdict);
         Assert.Contains(strict["CN=Not CA Root"].Reasons, r => r.Contains("cA", StringComparison.Ordinal));
-        // A missing SKI is a CA's duty (issue 25: issuance tier), and a v1 root is a name and a key: warnings, not defects.
+        // An anchor is a name and a key (RFC 5280 6.1.1 (d)): a missing SKI is a CA's duty, a warning (issue 25); a v1 root
+        // anchors as well as a v3 one.
         Assert.Equal("usable-with-warnings", strict["CN=No SKI Root"].Verdict);
         Assert.Contains(strict["CN=No SKI Root"].Reasons, r => r.Contains("subjectKeyIdentifier", StringComparison.Ordinal));
         Assert.NotEqual("unusable", strict["CN=V1 Root"].Verdict);

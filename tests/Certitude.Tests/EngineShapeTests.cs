@@ -73,4 +73,52 @@ public sealed class EngineShapeTests
             Assert.True(VerifyCodes.Rank(order[i - 1]) < VerifyCodes.Rank(order[i]), $"{order[i - 1]} should rank below {order[i]}");
         }
     }
+
+    [Theory]
+    [InlineData(60)]
+    [InlineData(200)]
+    public void ALeafWithManyCrossSignedIssuerCopiesAndAWrongNameIsAHostnameMismatch(int copies)
+    {
+        // The leaf's issuer exists as many cross-signed copies (same subject and key, each under its own trusted root).
+        // Before, the leaf was re-checked on every candidate path and the search ran out of budget (1001) before it
+        // could say the name is wrong; the leaf is checked once now, before any path is searched.
+        var icaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var roots = Enumerable.Range(0, copies).Select(i => TestPki.Root($"CN=Cross Root {i}")).ToList();
+        var copiesOfIca = roots.Select(r => TestPki.Ca(r, "CN=Cross ICA", spec: new CertSpec { Key = icaKey }).Cert).ToList();
+        var leaf = TestPki.Leaf(TestPki.Ca(roots[0], "CN=Cross ICA", spec: new CertSpec { Key = icaKey }));
+        var verifier = new Verifier(TrustStore.FromCertificates(roots.Select(r => r.Cert)), new VerificationOptions { ValidationTime = TestPki.Now });
+        var r = verifier.Verify(leaf.Cert, copiesOfIca, PeerIdentity.Dns("wrong.example"));
+        Assert.Equal(VerifyCode.HostnameMismatch, r.Code);
+        Assert.Equal(62, (int)r.Code);
+        // The right name verifies through the first copy.
+        Assert.True(verifier.Verify(leaf.Cert, copiesOfIca, Example).IsValid);
+    }
+
+    [Fact]
+    public void ThePeerNameIsCheckedOnceWhateverTheNumberOfPaths()
+    {
+        // Three copies of the issuer: before, the name check ran (and was reported) on each of the three paths.
+        var icaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var roots = Enumerable.Range(0, 3).Select(i => TestPki.Root($"CN=Three Root {i}")).ToList();
+        var copiesOfIca = roots.Select(r => TestPki.Ca(r, "CN=Three ICA", spec: new CertSpec { Key = icaKey }).Cert).ToList();
+        var leaf = TestPki.Leaf(TestPki.Ca(roots[0], "CN=Three ICA", spec: new CertSpec { Key = icaKey }));
+        var r = new Verifier(TrustStore.FromCertificates(roots.Select(x => x.Cert)), new VerificationOptions { ValidationTime = TestPki.Now })
+            .Verify(leaf.Cert, copiesOfIca, PeerIdentity.Dns("wrong.example"));
+        Assert.Equal(VerifyCode.HostnameMismatch, r.Code);
+        Assert.Single(r.Diagnostics, d => d.Code == VerifyCode.HostnameMismatch);
+    }
+
+    [Fact]
+    public void ALeafThatFailsItsOwnChecksIsReportedWithItsOwnReasonWhateverThePool()
+    {
+        // An expired leaf with no issuer at hand: its own reason (10), not "unable to get local issuer" (20).
+        var root = TestPki.Root("CN=Leaf First Root");
+        var ica = TestPki.Ca(root, "CN=Leaf First ICA");
+        var expired = TestPki.Leaf(ica, spec: new CertSpec { NotBefore = TestPki.Now.AddDays(-10), NotAfter = TestPki.Now.AddDays(-1) });
+        Assert.Equal(VerifyCode.CertHasExpired, TestPki.Verifier(root).Verify(expired.Cert, null, Example).Code);
+        // A leaf without serverAuth, for a TLS server: the purpose (26), whatever the pool.
+        var clientOnly = TestPki.Leaf(ica, spec: new CertSpec { Ekus = ["1.3.6.1.5.5.7.3.2"] });
+        Assert.Equal(VerifyCode.InvalidPurpose, TestPki.Verifier(root).Verify(clientOnly.Cert, null, Example).Code);
+        Assert.Equal(VerifyCode.InvalidPurpose, TestPki.Verifier(root).Verify(clientOnly.Cert, [ica.Cert], Example).Code);
+    }
 }

@@ -34,29 +34,51 @@ public sealed partial class PackagingTests : IDisposable
         var (exit, log) = Run("dotnet", root, "pack", "Certitude.slnx", "-c", "Release", "-o", output,
             "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={Path.Combine(_dir, "artifacts")}");
         Assert.True(exit == 0, log);
+        // The CLI is a .NET 10 platform-specific tool: the solution's pack writes its pointer package ("certitude"), which
+        // names one package per runtime identifier; the framework-dependent fallback is packed for "any". The native
+        // linux-x64 package needs clang: .ci/run packs it, installs the tool from it and runs it (eng/aot/smoke.sh).
+        (exit, log) = Run("dotnet", root, "pack", Path.Combine("src", "Certitude.Cli"), "-c", "Release", "-r", "any", "-p:PublishAot=false", "-o", output);
+        Assert.True(exit == 0, log);
         // SourceLink and the repository URL come from the git remote; a clone without one (or with a local path as
         // its origin) packs without them, so those fields are checked where the remote is a hosted repository.
         var remote = Run("git", root, "remote", "get-url", "origin");
         var hasRemote = remote.Exit == 0 && remote.Output.Trim().StartsWith("https://github.com/", StringComparison.Ordinal);
-        foreach (var id in new[] { "Certitude.Core", "Certitude.Tls", "Certitude.Extensions.Http", "Certitude.AspNetCore", "certitude" })
+        foreach (var id in new[] { "Certitude.Core", "Certitude.Tls", "Certitude.Extensions.Http", "Certitude.AspNetCore", "certitude", "certitude.any" })
         {
+            var tool = id.StartsWith("certitude", StringComparison.Ordinal);
+            var pointer = id == "certitude";
             var nupkg = Path.Combine(output, $"{id}.0.1.0.nupkg");
             Assert.True(File.Exists(nupkg), $"{id} was not packed: {string.Join(", ", Directory.GetFiles(output).Select(Path.GetFileName))}");
             var snupkg = Path.Combine(output, $"{id}.0.1.0.snupkg");
-            Assert.True(File.Exists(snupkg), $"{id} has no symbol package");
+            // The pointer package holds no binaries, hence no symbols.
+            Assert.True(File.Exists(snupkg) != pointer, $"{id}: symbol package {(pointer ? "beside the pointer package" : "missing")}");
             using var zip = ZipFile.OpenRead(nupkg);
             var entries = zip.Entries.Select(e => e.FullName).ToList();
             Assert.Contains("README.md", entries);
-            if (id != "certitude")
+            if (!tool)
             {
                 Assert.Contains(entries, e => e.StartsWith("lib/net10.0/", StringComparison.Ordinal) && e.EndsWith(".xml", StringComparison.Ordinal));
+            }
+            if (pointer)
+            {
+                // dotnet tool install reads this map and installs the package for the machine's runtime identifier:
+                // the native one on linux-x64, the framework-dependent one ("any") everywhere else.
+                using var settings = new StreamReader(zip.GetEntry("tools/any/any/DotnetToolSettings.xml")!.Open());
+                var map = System.Xml.Linq.XDocument.Parse(settings.ReadToEnd()).Descendants("RuntimeIdentifierPackage")
+                    .ToDictionary(e => (string)e.Attribute("RuntimeIdentifier")!, e => (string)e.Attribute("Id")!);
+                Assert.Equal(new Dictionary<string, string> { ["linux-x64"] = "certitude.linux-x64", ["any"] = "certitude.any" }, map);
+                Assert.DoesNotContain(entries, e => e.EndsWith(".dll", StringComparison.Ordinal));
+            }
+            else if (tool)
+            {
+                Assert.Contains("tools/net10.0/any/certitude.dll", entries);
             }
             // The package's own README: what it does and how to install it, no links into the repository.
             using (var reader = new StreamReader(zip.GetEntry("README.md")!.Open()))
             {
                 var readme = reader.ReadToEnd();
-                Assert.StartsWith($"# {id}\n", readme, StringComparison.Ordinal);
-                Assert.Contains(id == "certitude" ? "dotnet tool install --global certitude" : $"dotnet add package {id}", readme, StringComparison.Ordinal);
+                Assert.StartsWith($"# {(tool ? "certitude" : id)}\n", readme, StringComparison.Ordinal);
+                Assert.Contains(tool ? "dotnet tool install --global certitude" : $"dotnet add package {id}", readme, StringComparison.Ordinal);
                 Assert.DoesNotMatch(@"\]\((?!https://)", readme);
                 Assert.DoesNotContain("dotnet test", readme, StringComparison.Ordinal);
             }
@@ -79,6 +101,10 @@ public sealed partial class PackagingTests : IDisposable
             }
             // Packed PDBs name sources by the deterministic /_/ root, never this machine's path, and carry SourceLink
             // data (which maps /_/ to the repository's raw URLs) when the repository has a remote.
+            if (pointer)
+            {
+                continue;
+            }
             using var symbols = ZipFile.OpenRead(snupkg);
             foreach (var pdb in symbols.Entries.Where(e => e.FullName.EndsWith(".pdb", StringComparison.Ordinal)))
             {
@@ -99,7 +125,8 @@ public sealed partial class PackagingTests : IDisposable
             }
         }
         var tools = Path.Combine(_dir, "tools");
-        (exit, log) = Run("dotnet", _dir, "tool", "install", "--tool-path", tools, "--add-source", output, "certitude", "--version", "0.1.0");
+        // The fallback installed by its own id (on linux-x64, "certitude" resolves to the native package, not packed here).
+        (exit, log) = Run("dotnet", _dir, "tool", "install", "--tool-path", tools, "--add-source", output, "certitude.any", "--version", "0.1.0");
         Assert.True(exit == 0, log);
         (exit, log) = Run(Path.Combine(tools, "certitude"), _dir, "--help");
         Assert.True(exit == 0, log);

@@ -43,9 +43,10 @@ public sealed class PurposeTests
             Assert.False(r.IsValid, other.ToString());
             Assert.Equal(VerifyCode.InvalidPurpose, r.Code);
         }
-        // Failure messages name the purpose; no dotted OID for a named one.
+        // Failure messages name the purpose; no dotted OID for a named one. (The leaf's purpose is checked first, before
+        // any path is searched: issue 21.)
         var server = Verify(chain, CertificatePurpose.ServerAuthentication);
-        Assert.Contains(server.Diagnostics, d => d.Message.Contains("does not allow serverAuth", StringComparison.Ordinal));
+        Assert.Contains(server.Diagnostics, d => d.Message.Contains("does not include serverAuth", StringComparison.Ordinal));
         Assert.DoesNotContain(server.Diagnostics, d => d.Message.Contains(KeyPurposes.ServerAuth, StringComparison.Ordinal));
     }
 

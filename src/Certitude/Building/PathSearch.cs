@@ -75,6 +75,12 @@ internal sealed class PathSearch : IPathServices
             }
         }
         _path.Add(leaf);
+        // Stage 1: what depends only on the leaf and the options, once, before any path is searched.
+        if (!LeafPasses(leaf))
+        {
+            var leafBest = _best!.Value;
+            return new VerificationResult(leafBest.Code, leafBest.Message, leafBest.Index, leafBest.Cert, leafBest.Path, Diagnostics);
+        }
         // A trusted leaf is its own anchor (partial chain, or a trusted self-issued certificate).
         if (_trust.Contains(leaf) && (PartialChain || leaf.IsSelfIssued) && TryComplete())
         {
@@ -91,6 +97,59 @@ internal sealed class PathSearch : IPathServices
         }
         var best = _best ?? (VerifyCode.UnableToGetIssuerCertLocally, "no path to a trust anchor", 0, leaf, [leaf]);
         return new VerificationResult(best.Code, best.Message, best.Index, best.Cert, best.Path, Diagnostics);
+    }
+
+    /// <summary>The leaf stage: its validity, the profile's leaf rules and the algorithm policy (its memoised findings;
+    /// issuance-tier ones are decided per path, by the path's anchor), its purposes and the peer's names. Records the
+    /// failures as one attempt; true when there are none.</summary>
+    private bool LeafPasses(Certificate leaf)
+    {
+        // RFC 5280 6.1.1 (d): a self-signed leaf that is not an anchor, with no other certificate of its subject to
+        // issue it, can never be on a valid path: that is its reason (18, as OpenSSL reports it), before its own checks.
+        if (leaf.IsSelfIssued && !_trust.Contains(leaf) && !OtherIssuerExists(leaf) && CheckSignature(leaf, leaf) == VerifyCode.Ok)
+        {
+            Record(VerifyCode.DepthZeroSelfSignedCert, 0, "the certificate is self-signed and not trusted", "RFC 5280 6.1.1 (d)");
+            return false;
+        }
+        List<(Failure F, int Index)>? failures = null;
+        foreach (var f in CertChecks(leaf, CertRole.Leaf))
+        {
+            if (!f.IsIssuance || _o.Issuance)
+            {
+                (failures ??= []).Add((f, 0));
+            }
+        }
+        foreach (var f in LeafChecks.Check(leaf, _o, _peers, failures is not null))
+        {
+            (failures ??= []).Add((f, 0));
+        }
+        if (failures is null)
+        {
+            return true;
+        }
+        RecordAttempt(failures);
+        return false;
+    }
+
+    /// <summary>A trusted or supplied certificate other than <paramref name="c"/> has its issuer's name.</summary>
+    private bool OtherIssuerExists(Certificate c)
+    {
+        var named = _trust.FindBySubject(c.Issuer);
+        for (int i = 0; i < named.Count; i++)
+        {
+            if (!named[i].Equals(c))
+            {
+                return true;
+            }
+        }
+        foreach (var p in _pool.Near(c.Issuer))
+        {
+            if (p.Subject.Equals(c.Issuer) && !p.Equals(c))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private (string[] Authorities, string[] User)? _policies;
@@ -470,7 +529,7 @@ internal sealed class PathSearch : IPathServices
     /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1); records failures; true when valid.</summary>
     private bool TryComplete()
     {
-        _validator ??= new PathValidator(_o, _peers, _time, _budget, this);
+        _validator ??= new PathValidator(_o, _time, _budget, this);
         if (_validator.Validate(_path))
         {
             _policies = _validator.Policies;

@@ -80,17 +80,62 @@ public sealed class RootProgram
 
     // Loaded on first use: options that merely name the program cost nothing.
     private readonly Lazy<Index> _index;
+    // The digests the program knows its roots by (certificate, key), read without building its entries: a lookup that
+    // finds neither digest of a certificate among them (any private root) answers null without loading the program, so
+    // one verification under a private root, the common command-line case, does not parse the whole program.
+    private readonly Lazy<Digests> _digests;
     private TrustStore? _store;
 
-    private RootProgram(string name, Func<List<RootProgramEntry>> load)
+    private sealed record Digests(HashSet<string> Certificates, HashSet<string> Keys);
+
+    private RootProgram(string name, Func<List<RootProgramEntry>> load, Func<Digests>? digests = null)
     {
         Name = name;
         _index = new Lazy<Index>(() => new Index(load()));
+        _digests = new Lazy<Digests>(digests ?? (() => new Digests(
+            _index.Value.ByCertificate.Keys.ToHashSet(StringComparer.Ordinal), _index.Value.BySpki.Keys.ToHashSet(StringComparer.Ordinal))));
     }
 
     /// <summary>Mozilla's root program, as of the NSS <c>certdata.txt</c> this build embeds (eng/update-mozilla-roots.py).
     /// Its data is read from the assembly on first use.</summary>
-    public static RootProgram Mozilla { get; } = new("mozilla", () => ParseEntries("mozilla", EmbeddedMozillaData()));
+    public static RootProgram Mozilla { get; } = new("mozilla", () => ParseEntries("mozilla", EmbeddedMozillaData()), () => DigestsOf(EmbeddedMozillaBytes()));
+
+    private static byte[] EmbeddedMozillaBytes()
+    {
+        using var s = typeof(RootProgram).Assembly.GetManifestResourceStream("Certitude.mozilla_roots.txt")
+            ?? throw new InvalidOperationException("the embedded Mozilla root program data is missing");
+        var data = new byte[s.Length];
+        s.ReadExactly(data);
+        return data;
+    }
+
+    /// <summary>The first two fields of every entry line of the compact form (see <see cref="ParseEntries"/>), as it splits them.</summary>
+    private static Digests DigestsOf(ReadOnlySpan<byte> text)
+    {
+        var certificates = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (!text.IsEmpty)
+        {
+            int end = text.IndexOf((byte)'\n');
+            var line = end < 0 ? text : text[..end];
+            text = end < 0 ? [] : text[(end + 1)..];
+            line = line.TrimEnd((byte)'\r');
+            if (line.IsEmpty || line[0] == (byte)'#')
+            {
+                continue;
+            }
+            int first = line.IndexOf((byte)' ');
+            if (first < 0)
+            {
+                continue;
+            }
+            certificates.Add(System.Text.Encoding.ASCII.GetString(line[..first]));
+            var rest = line[(first + 1)..];
+            int second = rest.IndexOf((byte)' ');
+            keys.Add(System.Text.Encoding.ASCII.GetString(second < 0 ? rest : rest[..second]));
+        }
+        return new Digests(certificates, keys);
+    }
 
     /// <summary>The compact form of Mozilla's program embedded in this assembly.</summary>
     internal static string EmbeddedMozillaData()
@@ -118,12 +163,18 @@ public sealed class RootProgram
     /// <summary>Uncached lookup (see <see cref="Certificate.RootProgramEntry"/>, which memoises it per certificate).</summary>
     internal RootProgramEntry? Lookup(Certificate c)
     {
+        var spki = Convert.ToHexString(c.PublicKey.DigestBytes);
+        var digests = _digests.Value;
+        if (!digests.Certificates.Contains(c.Sha256Fingerprint) && !digests.Keys.Contains(spki))
+        {
+            return null;
+        }
         var index = _index.Value;
         if (index.ByCertificate.TryGetValue(c.Sha256Fingerprint, out var e))
         {
             return e;
         }
-        if (index.BySpki.TryGetValue(Convert.ToHexString(c.PublicKey.DigestBytes), out var byKey) && byKey is not null
+        if (index.BySpki.TryGetValue(spki, out var byKey) && byKey is not null
             && byKey.Certificate.Subject.Equals(c.Subject))
         {
             return byKey;

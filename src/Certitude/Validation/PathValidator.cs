@@ -1,6 +1,5 @@
 using Certitude.Building;
 using Certitude.Der;
-using Certitude.Names;
 
 namespace Certitude.Validation;
 
@@ -37,7 +36,7 @@ internal interface IPathServices
 /// are rules of the profile's tables (<see cref="RuleTables"/>), applied by the certificate's role in
 /// <see cref="CheckCertificates"/>. One instance serves every path of one search.
 /// </summary>
-internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] peers, DateTimeOffset time, Budget budget, IPathServices services)
+internal sealed class PathValidator(VerificationOptions options, DateTimeOffset time, Budget budget, IPathServices services)
 {
     private readonly VerificationOptions _o = options;
 
@@ -96,15 +95,11 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         }
         WrapUp();
 
-        // Revocation and the peer's names are looked at only on an otherwise valid path: a CRL signer may
-        // need a nested search, and a name mismatch says less than a broken chain.
+        // Revocation is looked at only on an otherwise valid path: a CRL signer may need a nested search. (The
+        // leaf's purposes and the peer's names were checked once, before the search: LeafChecks.)
         if (_failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
         {
             CheckRevocation();
-        }
-        if (_failures.Count == 0)
-        {
-            CheckPeerNames();
         }
         if (_failures.Count > 0)
         {
@@ -420,8 +415,8 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
 
     // ---------------------------------------------------------------- 6.1.5
 
-    /// <summary>RFC 5280 6.1.5: wrap-up on the leaf (the policy tree's final intersection, 6.1.5 (a) - (g)),
-    /// then the purposes the caller asked for.</summary>
+    /// <summary>RFC 5280 6.1.5: wrap-up on the leaf (the policy tree's final intersection, 6.1.5 (a) - (g)). The
+    /// purposes the caller asked for depend on the leaf alone and were checked before the search (<see cref="LeafChecks"/>).</summary>
     private void WrapUp()
     {
         var leaf = _path[0];
@@ -429,7 +424,6 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
         {
             Fail(wf, 0);
         }
-        CheckLeafPurpose(leaf);
     }
 
     /// <summary>The purpose at hand includes TLS server authentication, so the rules of the CA/B server certificate
@@ -462,107 +456,5 @@ internal sealed class PathValidator(VerificationOptions options, PeerIdentity[] 
             }
         }
         return true;
-    }
-
-    private void CheckLeafPurpose(Certificate leaf)
-    {
-        // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
-        if (RequiredEkus() is { } ekus && leaf.ExtendedKeyUsage is { } eku)
-        {
-            bool any = _o.Profile.AllowAnyExtendedKeyUsage && Array.IndexOf(eku, Oids.AnyExtendedKeyUsage) >= 0;
-            foreach (var want in ekus)
-            {
-                if (!any && Array.IndexOf(eku, want) < 0)
-                {
-                    Fail(new Failure(VerifyCode.InvalidPurpose, $"extKeyUsage does not include {KeyPurposes.Name(want)}", "RFC 5280 4.2.1.12"), 0);
-                }
-            }
-        }
-        // Requirements that come with a purpose (KeyPurposes.LeafRules, e.g. RFC 3161 2.3 for timeStamping).
-        if (RequiredEkus() is { } wanted)
-        {
-            foreach (var (oid, citation, code, check) in KeyPurposes.LeafRules)
-            {
-                if (Array.IndexOf(wanted, oid) >= 0 && check(leaf) is { } problem)
-                {
-                    Fail(new Failure(code, problem, citation), 0);
-                }
-            }
-        }
-        // RFC 5280 4.2.1.3: requested keyUsage bits.
-        if (_o.RequiredKeyUsage != KeyUsageFlags.None && leaf.KeyUsage is { } ku && (ku & _o.RequiredKeyUsage) != _o.RequiredKeyUsage)
-        {
-            Fail(new Failure((_o.RequiredKeyUsage & KeyUsageFlags.DigitalSignature) != 0 && (ku & KeyUsageFlags.DigitalSignature) == 0
-                ? VerifyCode.KeyUsageNoDigitalSignature : VerifyCode.InvalidPurpose,
-                $"keyUsage {ku} lacks {_o.RequiredKeyUsage & ~ku}", "RFC 5280 4.2.1.3"), 0);
-        }
-    }
-
-    // ---------------------------------------------------------------- the peer's identity
-
-    /// <summary>RFC 6125 / RFC 9525 6.3: reference identities against the leaf's subjectAltName, read from
-    /// its octets (nothing is decoded into objects for a match).</summary>
-    private void CheckPeerNames()
-    {
-        var leaf = _path[0];
-        var san = leaf.SubjectAltNamesRaw.Span;
-        foreach (var p in peers)
-        {
-            bool ok = false;
-            var names = new RawGeneralNames(san);
-            switch (p.Kind)
-            {
-                case PeerIdentityKind.Dns:
-                    bool hasDnsOrIp = false;
-                    while (names.Next(out var kind, out var value))
-                    {
-                        hasDnsOrIp |= kind is GeneralNameKind.DnsName or GeneralNameKind.IPAddress;
-                        if (kind == GeneralNameKind.DnsName && DnsNames.Matches(value, p.Normalized!))
-                        {
-                            ok = true;
-                            break;
-                        }
-                    }
-                    if (!ok && !hasDnsOrIp && _o.HostnameChecksCommonName)
-                    {
-                        ok = leaf.Subject.GetAttributeValues(Oids.CommonName).Any(cn => DnsNames.Matches(cn, p.Normalized!));
-                    }
-                    if (!ok)
-                    {
-                        // RFC 9525 6.3: the CN is checked only when asked for (HostnameChecksCommonName); say so when it was the only name.
-                        var why = hasDnsOrIp ? "" : !leaf.HasSubjectAltNames
-                            ? (_o.HostnameChecksCommonName ? ": no subjectAltName, and no subject CN matches" : ": no subjectAltName; the CN is not checked (CN fallback is off)")
-                            : (_o.HostnameChecksCommonName ? ": no DNS or IP subjectAltName, and no subject CN matches" : ": no DNS or IP subjectAltName; the CN is not checked (CN fallback is off)");
-                        Fail(new Failure(VerifyCode.HostnameMismatch, $"certificate is not valid for '{p.Value}'{why}", "RFC 9525 6.3"), 0);
-                    }
-                    break;
-                case PeerIdentityKind.IPAddress:
-                    while (!ok && names.Next(out var kind, out var value))
-                    {
-                        ok = kind == GeneralNameKind.IPAddress && value.SequenceEqual(p.Address);
-                    }
-                    if (!ok)
-                    {
-                        Fail(new Failure(VerifyCode.IpAddressMismatch, $"certificate is not valid for IP address {p.Value}", "RFC 9525 6.3"), 0);
-                    }
-                    break;
-                case PeerIdentityKind.Email:
-                    while (!ok && names.Next(out var kind, out var value))
-                    {
-                        ok = kind switch
-                        {
-                            GeneralNameKind.Rfc822Name => EmailAddresses.Matches(System.Text.Encoding.ASCII.GetString(value), p.Normalized!),
-                            // RFC 9598 5: an SmtpUTF8Mailbox, local part exact, domain in A-labels.
-                            GeneralNameKind.OtherName => RawGeneralNames.SmtpUtf8Mailbox(value) is { } mailbox && EmailAddresses.MatchesSmtpUtf8(mailbox, p.Normalized!),
-                            _ => false,
-                        };
-                    }
-                    if (!ok)
-                    {
-                        Fail(new Failure(VerifyCode.EmailMismatch, $"certificate is not valid for email address {p.Value}", "RFC 9598 5"), 0);
-                    }
-                    break;
-            }
-        }
     }
 }

@@ -1,0 +1,3 @@
+module certitude.peers/go
+
+go 1.19
