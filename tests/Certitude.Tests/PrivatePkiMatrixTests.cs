@@ -118,6 +118,13 @@ public sealed class PrivatePkiMatrixTests
             var e = Assert.IsType<CertificateVerificationException>(error);
             Assert.Equal(c.Code, e.VerifyCode);
         }
+        // A CA's duty: the same handshake with the issuance tier on is refused with the rule's code.
+        if (c.IssuanceCode is { } duty)
+        {
+            var (enforcedAccepted, enforcedError) = await ServerCertificateHandshake(c, trust, VerifyFlags.Default | VerifyFlags.CabfIssuance);
+            Assert.False(enforcedAccepted, $"{name}: accepted with the issuance tier on");
+            Assert.Equal(duty, Assert.IsType<CertificateVerificationException>(enforcedError).VerifyCode);
+        }
     }
 
     [Theory]
@@ -275,11 +282,12 @@ public sealed class PrivatePkiMatrixTests
         return (exit, stdout + stderr);
     }
 
-    private static async Task<(bool Accepted, Exception? Error)> ServerCertificateHandshake(Case c, TrustStore trust)
+    private static async Task<(bool Accepted, Exception? Error)> ServerCertificateHandshake(Case c, TrustStore trust, VerifyFlags flags = VerifyFlags.Default)
     {
         var server = TlsContext.CreateUnverified(TlsPurpose.ClientAuthentication);
         server.UseCertificate(TlsTests.WithKey(c.Leaf), c.Intermediates.Select(i => i.X509));
         var client = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, trust);
+        client.VerifyFlags = flags;
         var (serverError, clientError) = await Handshake(server, client, c.Host!);
         _ = serverError;
         return (clientError is null, clientError);
