@@ -13,7 +13,16 @@ public sealed partial class PackagingTests : IDisposable
 
     public PackagingTests() => Directory.CreateDirectory(_dir);
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    private string? _repoArtifacts;
+
+    public void Dispose()
+    {
+        Directory.Delete(_dir, true);
+        if (_repoArtifacts is not null && Directory.Exists(_repoArtifacts))
+        {
+            Directory.Delete(_repoArtifacts, true);
+        }
+    }
 
     private static (int Exit, string Output) Run(string file, string workingDirectory, params string[] args)
     {
@@ -28,17 +37,22 @@ public sealed partial class PackagingTests : IDisposable
     {
         var root = Corpus.RepositoryRoot();
         var output = Path.Combine(_dir, "nupkgs");
+        // Inside the repository (git-ignored): files generated into obj/ (source generators' output) are then under the
+        // source root that ContinuousIntegrationBuild maps to /_/; a folder elsewhere would leave this machine's path in
+        // the PDBs.
+        var artifacts = Path.Combine(root, "artifacts", "pack-test-" + Path.GetFileName(_dir));
+        _repoArtifacts = artifacts;
         // Its own build, whatever was built before (the demo's Release build, an IDE's): intermediate and output files in
         // a fresh artifacts folder, with the CI settings that make PDBs deterministic (/_/ paths). Reusing the repository's
         // obj/ would pack binaries compiled without them.
         var (exit, log) = Run("dotnet", root, "pack", "Certitude.slnx", "-c", "Release", "-o", output,
-            "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={Path.Combine(_dir, "artifacts")}");
+            "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={artifacts}");
         Assert.True(exit == 0, log);
         // The CLI is a .NET 10 platform-specific tool: the solution's pack writes its pointer package ("certitude"), which
         // names one package per runtime identifier; the framework-dependent fallback is packed for "any". The native
         // linux-x64 package needs clang: .ci/run packs it, installs the tool from it and runs it (eng/aot/smoke.sh).
         (exit, log) = Run("dotnet", root, "pack", Path.Combine("src", "Certitude.Cli"), "-c", "Release", "-r", "any", "-p:PublishAot=false", "-o", output,
-            "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={Path.Combine(_dir, "artifacts")}");
+            "-p:ContinuousIntegrationBuild=true", "-p:UseArtifactsOutput=true", $"-p:ArtifactsPath={artifacts}");
         Assert.True(exit == 0, log);
         // SourceLink and the repository URL come from the git remote; a clone without one (or with a local path as
         // its origin) packs without them, so those fields are checked where the remote is a hosted repository.
