@@ -94,15 +94,17 @@ public sealed class TrustStore
         bool system = false, supplied = false;
         if (_bySubject.TryGetValue(anchor.Subject, out var held) && Array.IndexOf(held, anchor) >= 0)
         {
-            system |= _systemAnchors?.Contains(anchor) == true;
-            supplied |= _systemAnchors?.Contains(anchor) != true;
+            bool fromSystem = _systemAnchors?.Contains(anchor) == true;
+            system |= fromSystem;
+            supplied |= !fromSystem;
         }
         foreach (var d in _directories)
         {
             if (Array.IndexOf(d.Find(anchor.Subject, _skipped), anchor) >= 0)
             {
-                system |= _systemDirectories?.Contains(d) == true;
-                supplied |= _systemDirectories?.Contains(d) != true;
+                bool fromSystem = _systemDirectories?.Contains(d) == true;
+                system |= fromSystem;
+                supplied |= !fromSystem;
             }
         }
         return system && !supplied;
