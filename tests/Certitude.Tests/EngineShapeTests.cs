@@ -128,16 +128,16 @@ public sealed class EngineShapeTests
         // A nested CRL-signer search validates the signer under VerificationProfile.Rfc5280.WithAlgorithms(..), a new
         // profile object each time. Findings were keyed by the profile's reference, so those searches never hit the
         // cache; they are keyed by the profile's value (rule table and algorithm policy) now.
-        var cache = new Certitude.Signatures.CryptoCache();
+        var cache = new Certitude.Validation.FindingsCache();
         var cert = TestPki.Root("CN=Findings Root").Cert;
         var policy = AlgorithmPolicy.Rfc5280 with { AllowSha1 = true };
-        var stored = new[] { new Certitude.Validation.Failure(VerifyCode.ProfileViolation, "x", "test") };
+        var stored = new[] { new Failure(VerifyCode.ProfileViolation, "x", "test") };
         cache.StoreChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(policy), 0, stored);
         Assert.Same(stored, cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(policy), 0));
         Assert.Same(stored, cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(AlgorithmPolicy.Rfc5280 with { AllowSha1 = true }), 0));
         // Another value is another key.
         Assert.Null(cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(AlgorithmPolicy.Rfc5280), 0));
         Assert.Null(cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.WebPki.WithAlgorithms(policy), 0));
-        Assert.Equal(1, cache.FindingsCount);
+        Assert.Equal(1, cache.Count);
     }
 }

@@ -1,6 +1,6 @@
-using Certitude.Validation;
+using Certitude.Signatures;
 
-namespace Certitude.Building;
+namespace Certitude.Validation;
 
 /// <summary>
 /// Counters for one verification (RFC 4158 path building is bounded by these). Using one up is a result, not an
@@ -22,8 +22,51 @@ internal sealed class Budget(VerificationBudget limits)
     /// <summary>The failure that reports the exhausted budget.</summary>
     public Failure Failure => new(VerifyCode.BudgetExhausted, "path building budget exhausted: " + (Exhausted ?? "?"), "RFC 4158 (bounded path building)");
 
-    /// <summary>One more signature check; false when over the limit.</summary>
-    public bool Signature() => Within(++_signatures <= limits.MaxSignatureChecks, $"more than {limits.MaxSignatureChecks} signature checks");
+    // The signature checks charged so far, by what they check (key and signed object): a check repeated within one
+    // verification (the same pair on another path, a CRL looked at for two distribution points) is charged once,
+    // whether or not the verifier's cache holds its outcome, so a warm cache never changes a verdict.
+    private CryptoCache.SignatureId[]? _charged;
+    private HashSet<CryptoCache.SignatureId>? _chargedMany;
+    private int _chargedCount;
+
+    /// <summary>One more signature check, unless this one was charged already; false when over the limit.</summary>
+    public bool Signature(CryptoCache.SignatureId id)
+    {
+        if (_chargedMany is not null)
+        {
+            if (_chargedMany.Contains(id))
+            {
+                return true;
+            }
+        }
+        else if (_charged is not null)
+        {
+            for (int i = 0; i < _chargedCount; i++)
+            {
+                if (_charged[i].Equals(id))
+                {
+                    return true;
+                }
+            }
+        }
+        if (!Within(++_signatures <= limits.MaxSignatureChecks, $"more than {limits.MaxSignatureChecks} signature checks"))
+        {
+            return false;
+        }
+        if (_chargedMany is not null)
+        {
+            _chargedMany.Add(id);
+        }
+        else if (_chargedCount < 8)
+        {
+            (_charged ??= new CryptoCache.SignatureId[8])[_chargedCount++] = id;
+        }
+        else
+        {
+            _chargedMany = [.. _charged!, id];
+        }
+        return true;
+    }
 
     /// <summary>One more candidate issuer; false when over the limit.</summary>
     public bool Candidate() => Within(++_candidates <= limits.MaxCandidates, $"more than {limits.MaxCandidates} candidate issuers");
