@@ -123,6 +123,34 @@ public sealed class EngineShapeTests
     }
 
     [Fact]
+    public void OneSignatureCheckIsChargedOnceWhateverTheNumberOfCopiesThatAskForIt()
+    {
+        // The leaf's issuer exists as 150 copies (same subject and key), 149 of them issued by roots nobody has; the last
+        // one chains to a trusted root. Each copy asks for the same check (the leaf's signature under the same key).
+        // Before, the search's memo counted it once per copy object, so the 101st copy ran out of the signature budget
+        // (100) and the verification was 1001; the budget counts distinct checks (key and signed object) now, so the
+        // path through the last copy is found, and a warm verifier and a cold one agree.
+        var icaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var trusted = TestPki.Root("CN=Copies Trusted Root");
+        var deadEnds = Enumerable.Range(0, 149)
+            .Select(i => TestPki.Ca(TestPki.Root($"CN=Copies Missing Root {i}"), "CN=Copies ICA", spec: new CertSpec { Key = icaKey }).Cert);
+        var good = TestPki.Ca(trusted, "CN=Copies ICA", spec: new CertSpec { Key = icaKey });
+        var pool = deadEnds.Append(good.Cert).ToList();
+        var leaf = TestPki.Leaf(good);
+        var verifier = TestPki.Verifier(trusted);
+        var cold = verifier.Verify(leaf.Cert, pool, Example);
+        Assert.True(cold.IsValid, cold.ToString());
+        Assert.Same(good.Cert, cold.Path[1]);
+        var warm = verifier.Verify(leaf.Cert, pool, Example);
+        Assert.True(warm.IsValid);
+        // The budget still bounds distinct checks: with room for one signature, the second distinct check (the copy's
+        // own signature under the trusted root) is one too many.
+        var tight = new Verifier(TrustStore.FromCertificates([trusted.Cert]),
+            new VerificationOptions { ValidationTime = TestPki.Now, Budget = new VerificationBudget { MaxSignatureChecks = 1 } });
+        Assert.Equal(VerifyCode.BudgetExhausted, tight.Verify(leaf.Cert, pool, Example).Code);
+    }
+
+    [Fact]
     public void FindingsAreCachedByTheProfilesValue()
     {
         // A nested CRL-signer search validates the signer under VerificationProfile.Rfc5280.WithAlgorithms(..), a new

@@ -37,6 +37,9 @@ internal sealed class CryptoCache
         public override bool Equals(object? obj) => obj is SignatureId other && Equals(other);
 
         public override int GetHashCode() => (int)(_key.A ^ (_key.A >> 32) ^ _content.A ^ (_content.A >> 32));
+
+        /// <summary>128 bits of the identity (the first word of each digest): what a verification's budget tells checks apart by.</summary>
+        public (ulong, ulong) Fingerprint => (_key.A, _content.A);
     }
 
     /// <summary>A cache for a verifier on this process's crypto path, or (<paramref name="portable"/>, the tests'

@@ -22,32 +22,28 @@ internal sealed class Budget(VerificationBudget limits)
     /// <summary>The failure that reports the exhausted budget.</summary>
     public Failure Failure => new(VerifyCode.BudgetExhausted, "path building budget exhausted: " + (Exhausted ?? "?"), "RFC 4158 (bounded path building)");
 
-    // The signature checks charged so far, by what they check (key and signed object): a check repeated within one
-    // verification (the same pair on another path, a CRL looked at for two distribution points) is charged once,
-    // whether or not the verifier's cache holds its outcome, so a warm cache never changes a verdict.
-    private CryptoCache.SignatureId[]? _charged;
-    private HashSet<CryptoCache.SignatureId>? _chargedMany;
+    // The signature checks charged so far, told apart by 128 bits of their identity (the first word of the key's digest
+    // and of the signed object's, CryptoCache.SignatureId): a check repeated within one verification (the same pair on
+    // another path, copies of one issuer, a CRL looked at for two distribution points) is charged once, whether or not
+    // the verifier's cache holds its outcome, so a warm cache never changes a verdict. The first four are held inline
+    // (an ordinary path makes two or three checks), more in a set.
+    private Charged _charged;
+    private HashSet<(ulong, ulong)>? _chargedMany;
     private int _chargedCount;
+
+    [System.Runtime.CompilerServices.InlineArray(4)]
+    private struct Charged
+    {
+        private (ulong, ulong) _first;
+    }
 
     /// <summary>One more signature check, unless this one was charged already; false when over the limit.</summary>
     public bool Signature(CryptoCache.SignatureId id)
     {
-        if (_chargedMany is not null)
+        var print = id.Fingerprint;
+        if (_chargedMany is not null ? _chargedMany.Contains(print) : ((ReadOnlySpan<(ulong, ulong)>)_charged)[.._chargedCount].Contains(print))
         {
-            if (_chargedMany.Contains(id))
-            {
-                return true;
-            }
-        }
-        else if (_charged is not null)
-        {
-            for (int i = 0; i < _chargedCount; i++)
-            {
-                if (_charged[i].Equals(id))
-                {
-                    return true;
-                }
-            }
+            return true;
         }
         if (!Within(++_signatures <= limits.MaxSignatureChecks, $"more than {limits.MaxSignatureChecks} signature checks"))
         {
@@ -55,15 +51,15 @@ internal sealed class Budget(VerificationBudget limits)
         }
         if (_chargedMany is not null)
         {
-            _chargedMany.Add(id);
+            _chargedMany.Add(print);
         }
-        else if (_chargedCount < 8)
+        else if (_chargedCount < 4)
         {
-            (_charged ??= new CryptoCache.SignatureId[8])[_chargedCount++] = id;
+            _charged[_chargedCount++] = print;
         }
         else
         {
-            _chargedMany = [.. _charged!, id];
+            _chargedMany = [.. (ReadOnlySpan<(ulong, ulong)>)_charged, print];
         }
         return true;
     }
