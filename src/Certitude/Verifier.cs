@@ -76,7 +76,7 @@ public sealed class Verifier
         }
         // The stages: leaf checks and search (which validates each complete path), then revocation on a valid path
         // when asked for; every stage shares the verification's budget and the verifier's caches.
-        var ctx = new ValidationContext(Options, time, new Budget(Options.Budget), _cache, _findings, PathValidator.RequiredEkus(Options));
+        var ctx = new ValidationContext(Options, time, new Budget(Options.Budget), _cache, _findings);
         var issuers = new IssuerPool(pool);
         PathStage? revocation = (Options.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0
             ? new RevocationStage(ctx, TrustStore, issuers, 0).Check

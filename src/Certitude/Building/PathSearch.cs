@@ -109,7 +109,7 @@ internal sealed class PathSearch
                 (failures ??= []).Add((f, 0));
             }
         }
-        foreach (var f in LeafChecks.Check(leaf, _o, _peers, failures is not null) ?? [])
+        foreach (var f in LeafChecks.Check(leaf, _ctx, _peers, failures is not null) ?? [])
         {
             (failures ??= []).Add((f, 0));
         }

@@ -10,7 +10,15 @@ namespace Certitude.Validation;
 /// </summary>
 internal sealed class ValidationContext
 {
-    public ValidationContext(VerificationOptions options, DateTimeOffset time, Budget budget, CryptoCache crypto, FindingsCache findings, string[]? trustPurposes)
+    /// <summary>The context of a verification under <paramref name="options"/>; its anchors' trust settings are asked
+    /// about its own purposes.</summary>
+    public ValidationContext(VerificationOptions options, DateTimeOffset time, Budget budget, CryptoCache crypto, FindingsCache findings)
+        : this(options, time, budget, crypto, findings, null, ownPurposes: true)
+    {
+    }
+
+    private ValidationContext(VerificationOptions options, DateTimeOffset time, Budget budget, CryptoCache crypto, FindingsCache findings, string[]? trustPurposes,
+        bool ownPurposes)
     {
         Options = options;
         // RFC 5280 4.1.2.5: validity is to the second; a validation instant is floored to its second.
@@ -18,8 +26,9 @@ internal sealed class ValidationContext
         Budget = budget;
         Crypto = crypto;
         Findings = findings;
-        TrustPurposes = trustPurposes;
+        // The extended key usages a verification requires are worked out here, once.
         RequiredEkus = PathValidator.RequiredEkus(options);
+        TrustPurposes = ownPurposes ? RequiredEkus : trustPurposes;
         // The structural checks depend on the certificate, its role, the profile and these switches.
         RuleMode = (options.Strict ? 1 : 0) | (RequiredEkus is { } r && Array.IndexOf(r, Der.Oids.ServerAuth) >= 0 ? 2 : 0)
             | ((options.Flags & VerifyFlags.IgnoreAnchorConstraints) != 0 ? 4 : 0);
@@ -48,7 +57,7 @@ internal sealed class ValidationContext
     public int RuleMode { get; }
 
     /// <summary>The same verification under other options (a CRL signer's path).</summary>
-    public ValidationContext For(VerificationOptions options) => new(options, Time, Budget, Crypto, Findings, TrustPurposes);
+    public ValidationContext For(VerificationOptions options) => new(options, Time, Budget, Crypto, Findings, TrustPurposes, ownPurposes: false);
 
     /// <summary>RFC 5280 6.1.3 (a)(1): whether <paramref name="issuerKey"/> (with DSA parameters inherited from
     /// <paramref name="dsaParameterSource"/>, RFC 5280 6.1.4 (f)) verifies the certificate's signature. Outcomes come
