@@ -151,6 +151,69 @@ public sealed class EngineShapeTests
     }
 
     [Fact]
+    public void EngineFoldersDependOneWay()
+    {
+        // Building -> Validation -> Signatures: path validation takes the path and its context and calls nothing back
+        // (before, PathValidator took an IPathServices implemented by the search and a Budget from Building), and the
+        // signature cache stores no findings (before, CryptoCache held Validation's Failure[]). Checked over the
+        // declared shapes of every type (fields, properties, method and constructor signatures, nested and
+        // compiler-generated types).
+        var types = typeof(Verifier).Assembly.GetTypes();
+        Assert.Empty(Mentions(types, "Certitude.Validation", "Certitude.Building"));
+        Assert.Empty(Mentions(types, "Certitude.Signatures", "Certitude.Building"));
+        Assert.Empty(Mentions(types, "Certitude.Signatures", "Certitude.Validation"));
+    }
+
+    /// <summary>"Type -> mentioned type" for every type of namespace <paramref name="from"/> whose declared members mention a
+    /// type of namespace <paramref name="to"/>.</summary>
+    private static List<string> Mentions(Type[] types, string from, string to)
+    {
+        const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+            | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+        static IEnumerable<Type> Parts(Type t)
+        {
+            yield return t;
+            if (t.HasElementType)
+            {
+                foreach (var p in Parts(t.GetElementType()!))
+                {
+                    yield return p;
+                }
+            }
+            if (t.IsGenericType)
+            {
+                foreach (var p in t.GetGenericArguments().SelectMany(Parts))
+                {
+                    yield return p;
+                }
+            }
+        }
+        var found = new List<string>();
+        foreach (var t in types.Where(t => t.Namespace == from))
+        {
+            var mentioned = new List<Type>();
+            mentioned.AddRange(t.GetFields(All).Select(f => f.FieldType));
+            mentioned.AddRange(t.GetProperties(All).Select(p => p.PropertyType));
+            foreach (var m in t.GetMethods(All).Cast<System.Reflection.MethodBase>().Concat(t.GetConstructors(All)))
+            {
+                mentioned.AddRange(m.GetParameters().Select(p => p.ParameterType));
+                if (m is System.Reflection.MethodInfo mi)
+                {
+                    mentioned.Add(mi.ReturnType);
+                }
+            }
+            foreach (var m in mentioned.SelectMany(Parts).Distinct())
+            {
+                if (m.Namespace == to)
+                {
+                    found.Add($"{t.FullName} -> {m.FullName}");
+                }
+            }
+        }
+        return found;
+    }
+
+    [Fact]
     public void FindingsAreCachedByTheProfilesValue()
     {
         // A nested CRL-signer search validates the signer under VerificationProfile.Rfc5280.WithAlgorithms(..), a new
