@@ -110,7 +110,20 @@ public sealed class RootProgram
         {
             unsafe
             {
-                return DigestsOf(new ReadOnlySpan<byte>(mapped.PositionPointer, (int)(mapped.Length - mapped.Position)));
+                byte* start;
+                try
+                {
+                    start = mapped.PositionPointer;
+                }
+                catch (NotSupportedException)
+                {
+                    // A stream over a SafeBuffer has no raw pointer: it is read below like any other stream.
+                    start = null;
+                }
+                if (start != null)
+                {
+                    return DigestsOf(new ReadOnlySpan<byte>(start, (int)(mapped.Length - mapped.Position)));
+                }
             }
         }
         var data = new byte[s.Length];
