@@ -440,5 +440,32 @@ public sealed class HostileInputTests
         Assert.Equal(root1, r.Path[^1]);
         Assert.Contains(r.Diagnostics, d => d.Code == VerifyCode.CertSignatureFailure);
     }
+
+    [Fact]
+    public void CachedDsaOutcomeUnderOneParameterSourceIsNotReusedUnderAnother()
+    {
+        using var r1 = DSA.Create(1024);
+        using var r2 = DSA.Create(1024);
+        var p1 = r1.ExportParameters(false);
+        using var x = DsaKeyUnder(p1, 1);
+        using var i = DsaKeyUnder(p1, 2);
+        var root1 = DsaSigned("CN=DSA Root 1", PublicKey.CreateFromSubjectPublicKeyInfo(r1.ExportSubjectPublicKeyInfo(), out _), "CN=DSA Root 1", r1, true, 1);
+        var root2 = DsaSigned("CN=DSA Root 2", PublicKey.CreateFromSubjectPublicKeyInfo(r2.ExportSubjectPublicKeyInfo(), out _), "CN=DSA Root 2", r2, true, 2);
+        var x1 = DsaSigned("CN=DSA X", DsaKeyWithoutParameters(x), "CN=DSA Root 1", r1, true, 3);
+        var x2 = DsaSigned("CN=DSA X", DsaKeyWithoutParameters(x), "CN=DSA Root 2", r2, true, 4);
+        var inter = DsaSigned("CN=DSA I", DsaKeyWithoutParameters(i), "CN=DSA X", x, true, 5);
+        var leaf = DsaSigned("CN=DSA Leaf", PublicKey.CreateFromSubjectPublicKeyInfo(ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo(), out _), "CN=DSA I", i, false, 6);
+        var options = new VerificationOptions
+        {
+            Profile = VerificationProfile.Rfc5280, ValidationTime = TestPki.Now, Flags = VerifyFlags.TrustedFirst, Purpose = CertificatePurpose.Any,
+        };
+        var v = new Verifier(TrustStore.FromCertificates([root1, root2]), options);
+        var good = v.Verify(leaf, [inter, x1]);
+        Assert.True(good.IsValid, good.ToString());
+        // Warm cache: (leaf, I) and (I, X) verified Ok under root 1's parameters. Through root 2 they must fail.
+        var bad = v.Verify(leaf, [inter, x2]);
+        Assert.False(bad.IsValid, bad.ToString());
+        Assert.False(v.Verify(inter, [x2]).IsValid);
+    }
 #pragma warning restore CA5384
 }

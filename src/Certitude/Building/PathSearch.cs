@@ -390,6 +390,10 @@ internal sealed class PathSearch
     /// (revocation) on it; records failures; true when valid.</summary>
     private bool TryComplete()
     {
+        if (_ctx.Budget.IsExhausted)
+        {
+            return false;
+        }
         var anchor = _path[^1];
         // What the trust store says of the anchor travels with the path: its trust settings, and (only where a root
         // program knows the anchor and decides by where it came from) whether it came from the program or the system.

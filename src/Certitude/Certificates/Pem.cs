@@ -119,7 +119,7 @@ internal static class Pem
         {
             if (rented is not null)
             {
-                ArrayPool<char>.Shared.Return(rented);
+                ArrayPool<char>.Shared.Return(rented, clearArray: true);
             }
         }
     }

@@ -72,6 +72,12 @@ internal sealed class RevocationStage(ValidationContext ctx, TrustStore trust, I
         Failure? problem = null;
         foreach (var c in candidates)
         {
+            // RFC 4158 (bounded path building): each signer candidate counts as a candidate issuer, whatever its signature
+            // check costs (copies of one signer share one charged check, and each may start a nested search).
+            if (!ctx.Budget.Candidate())
+            {
+                return (null, ctx.Budget.Failure);
+            }
             if (c.KeyUsage is { } ku && (ku & KeyUsageFlags.CrlSign) == 0)
             {
                 problem ??= new Failure(VerifyCode.KeyUsageNoCrlSign, $"the CRL issuer \"{Elide.Value(c.Subject)}\" lacks cRLSign in keyUsage", "RFC 5280 6.3.3 (f)");

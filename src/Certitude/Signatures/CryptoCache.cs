@@ -38,8 +38,10 @@ internal sealed class CryptoCache
 
         public override int GetHashCode() => (int)(_key.A ^ (_key.A >> 32) ^ _content.A ^ (_content.A >> 32));
 
-        /// <summary>128 bits of the identity (the first word of each digest): what a verification's budget tells checks apart by.</summary>
-        public (ulong, ulong) Fingerprint => (_key.A, _content.A);
+        /// <summary>128 bits of the identity, what a verification's budget tells checks apart by: two words of the signed
+        /// object's digest, the second mixed with a word of the key's. An attacker who grinds signature values under one key
+        /// must collide 128 bits of SHA-256, not 64, to have two checks charged as one.</summary>
+        public (ulong, ulong) Fingerprint => (_content.A, _content.B ^ _key.A);
     }
 
     /// <summary>A cache for a verifier on this process's crypto path, or (<paramref name="portable"/>, the tests'

@@ -40,8 +40,9 @@ internal sealed class Budget(VerificationBudget limits)
     /// <summary>The failure that reports the exhausted budget.</summary>
     public Failure Failure => new(VerifyCode.BudgetExhausted, "path building budget exhausted: " + (Exhausted ?? "?"), "RFC 4158 (bounded path building)");
 
-    // The signature checks charged so far, told apart by 128 bits of their identity (the first word of the key's digest
-    // and of the signed object's, CryptoCache.SignatureId): a check repeated within one verification (the same pair on
+    // The signature checks charged so far, told apart by 128 bits of their identity (two words of the signed object's
+    // digest, one of them mixed with a word of the key's: CryptoCache.SignatureId.Fingerprint, so two checks share a
+    // fingerprint only by a 128-bit collision): a check repeated within one verification (the same pair on
     // another path, copies of one issuer, a CRL looked at for two distribution points) is charged once, whether or not
     // the verifier's cache holds its outcome, so a warm cache never changes a verdict. The first four are held inline
     // (an ordinary path makes two or three checks), more in a set.
@@ -58,6 +59,11 @@ internal sealed class Budget(VerificationBudget limits)
     /// <summary>One more signature check, unless this one was charged already; false when over the limit.</summary>
     public bool Signature(CryptoCache.SignatureId id)
     {
+        // Exhaustion is terminal: after it no stage may go on, not even with a check it was charged for already.
+        if (IsExhausted)
+        {
+            return false;
+        }
         var print = id.Fingerprint;
         if (_chargedMany is not null ? _chargedMany.Contains(print) : ((ReadOnlySpan<(ulong, ulong)>)_charged)[.._chargedCount].Contains(print))
         {

@@ -90,6 +90,12 @@ internal sealed class PathValidator
             CheckIssuerPurpose(i, "intermediate");
         }
         WrapUp();
+        // RFC 4158 (bounded path building): a path whose checks were cut short by the budget is not valid, even when
+        // every check that did run passed (the loop above stops at exhaustion).
+        if (_budget.IsExhausted && !_failures.Exists(static x => x.F.Code == VerifyCode.BudgetExhausted))
+        {
+            Fail(_budget.Failure, 0);
+        }
 
         // (The leaf's purposes and the peer's names were checked once, before the search: LeafChecks. Revocation is
         // looked at by its own stage, on a path found valid here.)

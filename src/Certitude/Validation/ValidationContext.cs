@@ -90,7 +90,12 @@ internal sealed class ValidationContext
     private Failure[] ComputeFindings(Certificate c, CertRole role)
     {
         var structural = PathValidator.StructuralChecks(c, role, Options, () => c.IsSelfIssued && CheckSignature(c, c.PublicKey, null) == VerifyCode.Ok);
-        Findings.StoreChecks(c, role, Options.Profile, RuleMode, structural);
+        // Findings made while this verification's budget ran out may rest on a self-signature check that never ran
+        // (the rules read it as "not self-signed"): they are this verification's only, never the verifier's cache's.
+        if (!Budget.IsExhausted)
+        {
+            Findings.StoreChecks(c, role, Options.Profile, RuleMode, structural);
+        }
         return structural;
     }
 }
