@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Certitude.Signatures;
 
 namespace Certitude.Tls;
 
@@ -31,9 +32,18 @@ internal static unsafe class SessionResumption
             {
                 return (delegate* unmanaged<IntPtr, int>)f;
             }
-            foreach (var name in new[] { "libssl.so.3", "libssl.so.1.1", "libssl.so" })
+            string? maps = null;
+            try
             {
-                if (NativeLibrary.TryLoad(name, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
+                maps = File.ReadAllText("/proc/self/maps");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+            foreach (var path in LibSslCandidates(maps, RuntimeInformation.ProcessArchitecture))
+            {
+                // An absolute path: the loader opens exactly this file (or returns the copy already loaded), no search.
+                if (File.Exists(path) && NativeLibrary.TryLoad(path, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
                 {
                     return (delegate* unmanaged<IntPtr, int>)g;
                 }
@@ -43,6 +53,49 @@ internal static unsafe class SessionResumption
         {
         }
         return null;
+    }
+
+    /// <summary>The OpenSSL sonames of libssl, newest first.</summary>
+    private static readonly string[] SslSoNames = ["libssl.so.3", "libssl.so.1.1"];
+
+    /// <summary>
+    /// Where libssl is taken from, as absolute paths only (never a library search by name, which the working
+    /// directory, <c>LD_LIBRARY_PATH</c> or the application's directory could answer): first the libssl this process
+    /// has already mapped (<paramref name="maps"/>, the text of <c>/proc/self/maps</c>): the one the runtime's
+    /// SslStream uses, so the SSL object is asked by the library that made it; then each soname in the system library
+    /// directories the core's libcrypto loading uses (<see cref="LibCrypto.SystemDirectories"/>).
+    /// </summary>
+    /// <param name="maps">The process's memory map, or null when it cannot be read.</param>
+    /// <param name="architecture">The process's architecture.</param>
+    /// <returns>The absolute paths to try, in order.</returns>
+    internal static IEnumerable<string> LibSslCandidates(string? maps, Architecture architecture)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in (maps ?? "").Split('\n'))
+        {
+            // "address perms offset dev inode path": the path is what follows the fifth field, when absolute.
+            var slash = line.IndexOf(" /", StringComparison.Ordinal);
+            if (slash < 0)
+            {
+                continue;
+            }
+            var path = line[(slash + 1)..].Trim();
+            if (SslSoNames.Contains(Path.GetFileName(path), StringComparer.Ordinal) && seen.Add(path))
+            {
+                yield return path;
+            }
+        }
+        foreach (var name in SslSoNames)
+        {
+            foreach (var dir in LibCrypto.SystemDirectories(architecture))
+            {
+                var path = dir + "/" + name;
+                if (seen.Add(path))
+                {
+                    yield return path;
+                }
+            }
+        }
     }
 
     /// <summary>True when the platform reports the stream's session as resumed; false when it does not or cannot tell.</summary>
