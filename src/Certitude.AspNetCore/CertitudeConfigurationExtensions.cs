@@ -17,7 +17,8 @@ public static class CertitudeConfigurationExtensions
     /// works under trimming and Native AOT); an unknown key or a value that cannot be read is a validation failure
     /// naming its configuration path, reported when the host starts, with every other problem of the section
     /// (<see cref="CertitudeOptions"/> lists what is checked, including weakening settings without
-    /// <c>DangerouslyWeakenVerification</c>). A change of the section (a reloaded appsettings.json) rebuilds the context.
+    /// <c>DangerouslyWeakenVerification</c>). A change of the section (a reloaded appsettings.json) rebuilds the context;
+    /// a change to values that fail validation keeps the previous context and logs <c>ContextRebuildFailed</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The context's name; null for the default one.</param>
@@ -28,7 +29,10 @@ public static class CertitudeConfigurationExtensions
         ArgumentNullException.ThrowIfNull(section);
         var key = name ?? Options.Options.DefaultName;
         services.AddCertitude(name).Configure(o => CertitudeConfigurationReader.Read(section, o));
-        services.AddSingleton<IOptionsChangeTokenSource<CertitudeOptions>>(new ConfigurationChangeTokenSource<CertitudeOptions>(key, section));
+        // Changes of the section reach the provider only (not IOptionsMonitor's own change tokens): the monitor would
+        // re-validate inside the token's callback and throw there (from a file watcher's thread, for a reloaded
+        // appsettings.json) when the new values are bad; the provider catches that, keeps the previous context and logs it.
+        services.AddSingleton(new CertitudeOptionsChangeSource(key, section.GetReloadToken));
         return services;
     }
 }

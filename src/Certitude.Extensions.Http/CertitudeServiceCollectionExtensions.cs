@@ -5,6 +5,7 @@ using Certitude.Extensions.Http;
 using Certitude.Tls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +27,8 @@ public sealed class TlsContextProvider : IDisposable
     private readonly ILogger? _log;
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _contexts = new(StringComparer.Ordinal);
     private readonly IDisposable? _subscription;
+    private readonly List<IDisposable> _sourceSubscriptions = [];
+    private readonly IOptionsMonitorCache<CertitudeOptions>? _cache;
     private int _disposed;
 
     private sealed record Entry(TlsContext Context, IDisposable? Watch);
@@ -42,6 +45,16 @@ public sealed class TlsContextProvider : IDisposable
         _httpClientFactory = services.GetService<IHttpClientFactory>();
         _log = _loggerFactory?.CreateLogger(TlsContext.MeterName);
         _subscription = options.OnChange((_, name) => Rebuild(name ?? Options.Options.DefaultName));
+        _cache = services.GetService<IOptionsMonitorCache<CertitudeOptions>>();
+        foreach (var source in services.GetServices<CertitudeOptionsChangeSource>())
+        {
+            _sourceSubscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, () =>
+            {
+                // The options are read again (and validated) in Rebuild, where a failure is caught and logged.
+                _cache?.TryRemove(source.Name);
+                Rebuild(source.Name);
+            }));
+        }
     }
 
     /// <summary>The current context of that name, built on first use; after a change of its options, the context
@@ -123,11 +136,28 @@ public sealed class TlsContextProvider : IDisposable
             return;
         }
         _subscription?.Dispose();
+        foreach (var s in _sourceSubscriptions)
+        {
+            s.Dispose();
+        }
         foreach (var entry in _contexts.Values.Where(l => l.IsValueCreated))
         {
             entry.Value.Watch?.Dispose();
         }
     }
+}
+
+/// <summary>Where the changes of a named context's settings come from (a configuration section's reload token), for
+/// <see cref="TlsContextProvider"/> alone: it reads and validates the options again itself, so that values that fail
+/// validation are caught (the previous context stays, <c>ContextRebuildFailed</c> is logged) instead of throwing
+/// inside the change token's callback, as <see cref="IOptionsMonitor{TOptions}"/> does for its change token sources.</summary>
+/// <param name="name">The options' name.</param>
+/// <param name="token">Produces the current change token.</param>
+internal sealed class CertitudeOptionsChangeSource(string name, Func<IChangeToken> token)
+{
+    public string Name { get; } = name;
+
+    public IChangeToken GetChangeToken() => token();
 }
 
 /// <summary>The named events of the provider (category <c>Certitude.Tls</c>).</summary>
