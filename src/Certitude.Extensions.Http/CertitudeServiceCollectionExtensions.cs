@@ -170,61 +170,6 @@ internal static partial class ProviderLog
     public static partial void RebuildFailed(ILogger logger, string name, string reason);
 }
 
-/// <summary>
-/// The primary handler of an HttpClient registered with <c>UseCertitude(name)</c>: forwards to a verifying
-/// <see cref="SocketsHttpHandler"/> of the named context's current material, and starts a new one (for new
-/// connections) when the context is rebuilt or reloads its own certificate; requests already sent finish on the old one.
-/// </summary>
-internal sealed class ReloadingHandler(TlsContextProvider provider, string? name) : HttpMessageHandler
-{
-    private readonly Lock _gate = new();
-    private (TlsContext Context, int Generation, HttpMessageInvoker Invoker)? _current;
-    private readonly List<HttpMessageInvoker> _retired = [];
-
-    private HttpMessageInvoker Current()
-    {
-        var context = provider.Get(name);
-        var current = _current;
-        if (current is { } c && ReferenceEquals(c.Context, context) && c.Generation == context.Generation)
-        {
-            return c.Invoker;
-        }
-        lock (_gate)
-        {
-            if (_current is { } again && ReferenceEquals(again.Context, context) && again.Generation == context.Generation)
-            {
-                return again.Invoker;
-            }
-            if (_current is { } retired)
-            {
-                _retired.Add(retired.Invoker);
-            }
-            var invoker = new HttpMessageInvoker(context.CreateHttpMessageHandler(), disposeHandler: true);
-            _current = (context, context.Generation, invoker);
-            return invoker;
-        }
-    }
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => Current().SendAsync(request, cancellationToken);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            lock (_gate)
-            {
-                _current?.Invoker.Dispose();
-                foreach (var r in _retired)
-                {
-                    r.Dispose();
-                }
-            }
-        }
-        base.Dispose(disposing);
-    }
-}
-
 /// <summary>Registers Certitude with a service collection and an <see cref="IHttpClientBuilder"/>.</summary>
 public static class CertitudeServiceCollectionExtensions
 {
@@ -315,6 +260,11 @@ public static class CertitudeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddCertitude(contextName);
-        return builder.ConfigurePrimaryHttpMessageHandler(services => new ReloadingHandler(services.GetRequiredService<TlsContextProvider>(), contextName));
+        return builder.ConfigurePrimaryHttpMessageHandler(services =>
+        {
+            // A new SocketsHttpHandler (for new connections) whenever the named context is rebuilt or reloads.
+            var provider = services.GetRequiredService<TlsContextProvider>();
+            return new ReloadingHttpHandler(() => provider.Get(contextName));
+        });
     }
 }
