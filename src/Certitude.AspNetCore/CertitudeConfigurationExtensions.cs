@@ -43,7 +43,7 @@ internal static class CertitudeConfigurationReader
     private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         nameof(CertitudeOptions.Purpose), nameof(CertitudeOptions.CaFile), nameof(CertitudeOptions.CaPath), nameof(CertitudeOptions.CaData),
-        nameof(CertitudeOptions.UseSystemTrustStore), nameof(CertitudeOptions.Profile), nameof(CertitudeOptions.Flags),
+        nameof(CertitudeOptions.UseSystemTrustStore), nameof(CertitudeOptions.Profile), nameof(CertitudeOptions.Flags), nameof(CertitudeOptions.RootProgramScope),
         nameof(CertitudeOptions.Strictness), nameof(CertitudeOptions.VerifyMode), nameof(CertitudeOptions.CheckHostname),
         nameof(CertitudeOptions.HostnameChecksCommonName), nameof(CertitudeOptions.MinimumVersion), nameof(CertitudeOptions.MaximumVersion),
         nameof(CertitudeOptions.CertificateFile), nameof(CertitudeOptions.KeyFile), nameof(CertitudeOptions.KeyPassword),
@@ -114,6 +114,7 @@ internal static class CertitudeConfigurationReader
         Bool(nameof(CertitudeOptions.UseSystemTrustStore), v => o.UseSystemTrustStore = v);
         o.Profile = Text(nameof(CertitudeOptions.Profile)) ?? o.Profile;
         Enum<VerifyFlags>(nameof(CertitudeOptions.Flags), v => o.Flags = v);
+        Enum<RootProgramScope>(nameof(CertitudeOptions.RootProgramScope), v => o.RootProgramScope = v);
         Enum<Strictness>(nameof(CertitudeOptions.Strictness), v => o.Strictness = v);
         Enum<VerifyMode>(nameof(CertitudeOptions.VerifyMode), v => o.VerifyMode = v);
         Bool(nameof(CertitudeOptions.CheckHostname), v => o.CheckHostname = v);
