@@ -13,37 +13,55 @@ internal sealed class Budget(VerificationBudget limits)
     private int _candidates;
     private int _comparisons;
     private int _policyNodes;
+    private Counter _exhausted;
 
-    /// <summary>What ran out first (null while within budget).</summary>
-    public string? Exhausted { get; private set; }
+    private enum Counter
+    {
+        None,
+        Signatures,
+        Candidates,
+        Comparisons,
+        PolicyNodes,
+    }
 
-    public bool IsExhausted => Exhausted is not null;
+    /// <summary>What ran out first (null while within budget). The text is made only when asked for: the
+    /// counters are touched on every step of every verification and must not allocate.</summary>
+    public string? Exhausted => _exhausted switch
+    {
+        Counter.None => null,
+        Counter.Signatures => $"more than {limits.MaxSignatureChecks} signature checks",
+        Counter.Candidates => $"more than {limits.MaxCandidates} candidate issuers",
+        Counter.Comparisons => $"more than {limits.MaxNameConstraintComparisons} name-constraint comparisons",
+        _ => $"more than {limits.MaxPolicyNodes} certificate policy tree nodes",
+    };
+
+    public bool IsExhausted => _exhausted != Counter.None;
 
     /// <summary>The failure that reports the exhausted budget.</summary>
     public Failure Failure => new(VerifyCode.BudgetExhausted, "path building budget exhausted: " + (Exhausted ?? "?"), "RFC 4158 (bounded path building)");
 
     /// <summary>One more signature check; false when over the limit.</summary>
-    public bool Signature() => Within(++_signatures <= limits.MaxSignatureChecks, $"more than {limits.MaxSignatureChecks} signature checks");
+    public bool Signature() => Within(++_signatures <= limits.MaxSignatureChecks, Counter.Signatures);
 
     /// <summary>One more candidate issuer; false when over the limit.</summary>
-    public bool Candidate() => Within(++_candidates <= limits.MaxCandidates, $"more than {limits.MaxCandidates} candidate issuers");
+    public bool Candidate() => Within(++_candidates <= limits.MaxCandidates, Counter.Candidates);
 
     /// <summary><paramref name="n"/> more name-constraint comparisons; false when over the limit.</summary>
     public bool Comparisons(int n)
     {
         _comparisons += n;
-        return Within(_comparisons <= limits.MaxNameConstraintComparisons && _comparisons >= 0, $"more than {limits.MaxNameConstraintComparisons} name-constraint comparisons");
+        return Within(_comparisons <= limits.MaxNameConstraintComparisons && _comparisons >= 0, Counter.Comparisons);
     }
 
     /// <summary>One more policy tree node; false when over the limit.</summary>
-    public bool PolicyNode() => Within(++_policyNodes <= limits.MaxPolicyNodes, $"more than {limits.MaxPolicyNodes} certificate policy tree nodes");
+    public bool PolicyNode() => Within(++_policyNodes <= limits.MaxPolicyNodes, Counter.PolicyNodes);
 
-    private bool Within(bool ok, string what)
+    private bool Within(bool ok, Counter which)
     {
-        if (!ok)
+        if (!ok && _exhausted == Counter.None)
         {
-            Exhausted ??= what;
+            _exhausted = which;
         }
-        return ok && Exhausted is null;
+        return ok && _exhausted == Counter.None;
     }
 }

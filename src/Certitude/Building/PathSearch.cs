@@ -519,13 +519,18 @@ internal sealed class PathSearch : IPathServices
         var structural = _cache?.GetChecks(c, role, _o.Profile, RuleMode);
         if (structural is null)
         {
-            structural = PathValidator.StructuralChecks(c, role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
+            structural = StructuralChecks(c, role);
             _cache?.StoreChecks(c, role, _o.Profile, RuleMode, structural);
         }
         var result = PathValidator.WithValidity(c, role, _o.Flags, _time, structural);
         _certChecks.Set(c, null, (int)role, result);
         return result;
     }
+
+    /// <summary>The findings computed (a cache miss). Apart from <see cref="CertChecks"/> so that the lambda's
+    /// closure is allocated only here, not on every memoised lookup.</summary>
+    private Failure[] StructuralChecks(Certificate c, CertRole role)
+        => PathValidator.StructuralChecks(c, role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
 
     Failure[] IPathServices.CertificateChecks(Certificate c, CertRole role) => CertChecks(c, role);
 

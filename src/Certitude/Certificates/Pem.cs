@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 
 namespace Certitude;
 
@@ -84,19 +84,43 @@ internal static class Pem
                 yield return new Block(label, [], line, $"{Elide.Text(label)} block has no matching END line");
                 yield break;
             }
-            var sb = new StringBuilder(e - bodyStart);
-            foreach (char c in text.AsSpan(bodyStart, e - bodyStart))
+            var data = Decode(text.AsSpan(bodyStart, e - bodyStart));
+            yield return data is not null
+                ? new Block(label, data, line, null)
+                : new Block(label, [], line, $"{Elide.Text(label)} block is not valid base64");
+            pos = e + endLine.Length;
+        }
+    }
+
+    /// <summary>A block's body decoded as strict base64 once whitespace is removed (RFC 7468 3), or null
+    /// when it is not valid base64. One pass over the body and one array for the result.</summary>
+    private static byte[]? Decode(ReadOnlySpan<char> body)
+    {
+        char[]? rented = null;
+        Span<char> chars = body.Length <= 2048 ? stackalloc char[2048] : (rented = ArrayPool<char>.Shared.Rent(body.Length));
+        try
+        {
+            int n = 0;
+            foreach (char c in body)
             {
                 if (!char.IsWhiteSpace(c))
                 {
-                    sb.Append(c);
+                    chars[n++] = c;
                 }
             }
-            var buf = new byte[sb.Length];
-            yield return Convert.TryFromBase64String(sb.ToString(), buf, out int written)
-                ? new Block(label, buf[..written], line, null)
-                : new Block(label, [], line, $"{Elide.Text(label)} block is not valid base64");
-            pos = e + endLine.Length;
+            var buffer = new byte[n / 4 * 3];
+            if (!Convert.TryFromBase64Chars(chars[..n], buffer, out int written))
+            {
+                return null;
+            }
+            return written == buffer.Length ? buffer : buffer[..written];
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 

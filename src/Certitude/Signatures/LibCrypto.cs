@@ -47,6 +47,11 @@ internal static unsafe partial class LibCrypto
         public delegate* unmanaged<IntPtr, byte*, nuint, IntPtr, int> EcKeyOct2Key;
         public delegate* unmanaged<int, byte*, int, byte*, int, IntPtr, int> EcdsaVerify;
 
+        // A key on a curve group built once per curve (see CreateEcKey). Null when a build lacks them.
+        public delegate* unmanaged<IntPtr> EcKeyNew;
+        public delegate* unmanaged<IntPtr, IntPtr, int> EcKeySetGroup;
+        public delegate* unmanaged<int, IntPtr> EcGroupByCurveName;
+
         public bool HasKeyFunctions => RsaNew != null && EcdsaVerify != null;
 
         // Point arithmetic for verification against fixed-base tables (see FixedBase). Null when absent.
@@ -217,6 +222,15 @@ internal static unsafe partial class LibCrypto
                     api.EcKeyFree = (delegate* unmanaged<IntPtr, void>)ecFree;
                     api.EcKeyOct2Key = (delegate* unmanaged<IntPtr, byte*, nuint, IntPtr, int>)oct2key;
                     api.EcdsaVerify = (delegate* unmanaged<int, byte*, int, byte*, int, IntPtr, int>)ecdsaVerify;
+                    var ecKeyNew = F("EC_KEY_new");
+                    var setGroup = F("EC_KEY_set_group");
+                    var groupByName = F("EC_GROUP_new_by_curve_name");
+                    if (ecKeyNew != 0 && setGroup != 0 && groupByName != 0)
+                    {
+                        api.EcKeyNew = (delegate* unmanaged<IntPtr>)ecKeyNew;
+                        api.EcKeySetGroup = (delegate* unmanaged<IntPtr, IntPtr, int>)setGroup;
+                        api.EcGroupByCurveName = (delegate* unmanaged<int, IntPtr>)groupByName;
+                    }
                 }
                 var versionText = F("OpenSSL_version");
                 if (versionText != IntPtr.Zero)
@@ -437,7 +451,7 @@ internal static unsafe partial class LibCrypto
         {
             return null;
         }
-        var ec = api.EcKeyNewByCurveName(curveNid);
+        var ec = NewEcKey(api, curveNid);
         if (ec == IntPtr.Zero)
         {
             api.ClearErrors();
@@ -455,6 +469,42 @@ internal static unsafe partial class LibCrypto
             return null;
         }
         return new NativeKey(ec, rsa: false) { CurveNid = curveNid };
+    }
+
+    // The named curve groups, built once per process and kept for its life (six at most, read-only once
+    // built). Building a group from the curve's name costs about 9 us on the development machine, as much as
+    // the rest of an EC key's import several times over; a key that copies a kept group is the same key.
+    private static readonly Dictionary<int, IntPtr> s_curveGroups = [];
+    private static readonly Lock s_curveGroupsGate = new();
+
+    /// <summary>An EC_KEY on the named curve: EC_KEY_new and EC_KEY_set_group (which copies the group)
+    /// on the process's kept group, or EC_KEY_new_by_curve_name where the build lacks those functions.</summary>
+    private static IntPtr NewEcKey(Api api, int curveNid)
+    {
+        if (api.EcKeyNew == null)
+        {
+            return api.EcKeyNewByCurveName(curveNid);
+        }
+        IntPtr group;
+        lock (s_curveGroupsGate)
+        {
+            if (!s_curveGroups.TryGetValue(curveNid, out group))
+            {
+                group = api.EcGroupByCurveName(curveNid);
+                if (group == IntPtr.Zero)
+                {
+                    return IntPtr.Zero;
+                }
+                s_curveGroups.Add(curveNid, group);
+            }
+        }
+        var ec = api.EcKeyNew();
+        if (ec != IntPtr.Zero && api.EcKeySetGroup(ec, group) != 1)
+        {
+            api.EcKeyFree(ec);
+            return IntPtr.Zero;
+        }
+        return ec;
     }
 
     /// <summary>ECDSA verification (SEC 1 4.1.4) of a DER Ecdsa-Sig-Value (<paramref name="derSignature"/>,
