@@ -40,23 +40,35 @@ internal static unsafe class SessionResumption
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
-            foreach (var path in LibSslCandidates(maps, RuntimeInformation.ProcessArchitecture))
+            if (LibSslExport(maps) is var g && g != IntPtr.Zero)
             {
-                // An absolute path: the loader opens exactly this file (or returns the copy already loaded), no search.
-                if (File.Exists(path) && NativeLibrary.TryLoad(path, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
-                {
-                    return (delegate* unmanaged<IntPtr, int>)g;
-                }
+                return (delegate* unmanaged<IntPtr, int>)g;
             }
         }
-        catch (Exception e) when (e is BadImageFormatException or DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception)
         {
+            // Whatever goes wrong here (this runs in the type's initializer, where an exception would break every
+            // verification that asks), the answer is "cannot tell": a leaf sent alone is verified as sent.
         }
         return null;
     }
 
-    /// <summary>The OpenSSL sonames of libssl, newest first.</summary>
-    private static readonly string[] SslSoNames = ["libssl.so.3", "libssl.so.1.1"];
+    /// <summary>libssl's <c>SSL_session_reused</c> from the first of <see cref="LibSslCandidates"/> that loads and has it
+    /// (the path Native AOT takes), or zero.</summary>
+    /// <param name="maps">The process's memory map, or null.</param>
+    /// <returns>The function's address, or zero.</returns>
+    internal static IntPtr LibSslExport(string? maps)
+    {
+        foreach (var path in LibSslCandidates(maps, RuntimeInformation.ProcessArchitecture))
+        {
+            // An absolute path: the loader opens exactly this file (or returns the copy already loaded), no search.
+            if (File.Exists(path) && NativeLibrary.TryLoad(path, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
+            {
+                return g;
+            }
+        }
+        return IntPtr.Zero;
+    }
 
     /// <summary>
     /// Where libssl is taken from, as absolute paths only (never a library search by name, which the working
@@ -70,6 +82,10 @@ internal static unsafe class SessionResumption
     /// <returns>The absolute paths to try, in order.</returns>
     internal static IEnumerable<string> LibSslCandidates(string? maps, Architecture architecture)
     {
+        // The OpenSSL sonames of libssl, newest first. (A local, not a static field: Load runs from this class's static
+        // initializer, before fields declared after it are set; Native AOT, where the runtime's shim is linked in
+        // statically, always reaches this fallback.)
+        string[] sslSoNames = ["libssl.so.3", "libssl.so.1.1"];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var line in (maps ?? "").Split('\n'))
         {
@@ -80,12 +96,12 @@ internal static unsafe class SessionResumption
                 continue;
             }
             var path = line[(slash + 1)..].Trim();
-            if (SslSoNames.Contains(Path.GetFileName(path), StringComparer.Ordinal) && seen.Add(path))
+            if (sslSoNames.Contains(Path.GetFileName(path), StringComparer.Ordinal) && seen.Add(path))
             {
                 yield return path;
             }
         }
-        foreach (var name in SslSoNames)
+        foreach (var name in sslSoNames)
         {
             foreach (var dir in LibCrypto.SystemDirectories(architecture))
             {

@@ -55,5 +55,8 @@ public sealed class SessionResumptionLoadingTests
         var first = SessionResumption.LibSslCandidates(maps, RuntimeInformation.ProcessArchitecture).First();
         Assert.True(File.Exists(first), first);
         Assert.Contains(" " + first + "\n", maps, StringComparison.Ordinal);
+        // The fallback Native AOT takes (the runtime's shim is linked in statically there) finds SSL_session_reused in it.
+        Assert.NotEqual(IntPtr.Zero, SessionResumption.LibSslExport(maps));
+        Assert.NotEqual(IntPtr.Zero, SessionResumption.LibSslExport(null));
     }
 }
