@@ -24,6 +24,15 @@ XML
 dotnet tool install --tool-path "$tool" --configfile "$work/nuget.config" certitude --version 0.1.0 >/dev/null
 bin=$(readlink -f "$tool/certitude")
 fail() { echo "native certitude: $*"; exit 1; }
+# The native package holds the executable and the tool settings only: no certitude.dbg (about 18 MB of native symbols),
+# IL PDBs or XML docs, which the tool pack would otherwise take from the publish folder.
+extra=$(python3 - "$pkgs"/certitude.linux-x64.*.nupkg <<'PY'
+import sys, zipfile
+names = [n for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith("tools/")]
+print(" ".join(n for n in names if n.rsplit("/", 1)[1] not in ("certitude", "DotnetToolSettings.xml")))
+PY
+)
+[ -z "$extra" ] || fail "the native package holds more than the executable: $extra"
 # The installed command is the native executable itself, not the apphost of a framework-dependent certitude.dll.
 [ "$(head -c 4 "$bin" | od -An -c | tr -d ' ')" = "177ELF" ] || fail "$bin is not an ELF executable"
 [ ! -e "$(dirname "$bin")/certitude.dll" ] || fail "the installed tool is framework-dependent ($(dirname "$bin")/certitude.dll)"

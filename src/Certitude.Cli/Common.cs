@@ -670,8 +670,13 @@ internal static class Render
     /// <summary>Indented JSON with dates as plain ISO 8601 ("+00:00", not "\u002B00:00"): the relaxed encoder escapes
     /// only what JSON requires (quotes, backslashes, control characters), as the output is never embedded in HTML.
     /// The tree is written straight to a <see cref="Utf8JsonWriter"/>: no <see cref="JsonSerializerOptions"/>, so nothing
-    /// asks for reflection-based type metadata and the native (AOT) build writes exactly what the JIT build writes.</summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// asks for reflection-based type metadata and the native (AOT) build writes exactly what the JIT build writes.
+    /// Held by a class of its own so that the encoder's tables are built on the first JSON output only, not by every
+    /// command that writes text (a static field of <see cref="Render"/> would be initialised with <see cref="Colour"/>).</summary>
+    private static class JsonOutput
+    {
+        public static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    }
 
     /// <remarks>Elements go into a <see cref="JsonArray"/> as <see cref="JsonNode"/> (<c>arr.Add((JsonNode)x)</c>): the generic
     /// <c>Add&lt;T&gt;</c> that C# otherwise picks for a JsonObject or a string needs run-time code generation, which the
@@ -679,7 +684,7 @@ internal static class Render
     public static string Json(JsonNode node)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
         {
             node.WriteTo(writer);
         }

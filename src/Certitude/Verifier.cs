@@ -1,4 +1,5 @@
 using Certitude.Building;
+using Certitude.Validation;
 
 namespace Certitude;
 
@@ -25,9 +26,10 @@ public sealed class Verifier
         _cache = new(portable);
     }
 
-    // Bounded, thread-safe caches of imported keys and signature outcomes; they never change a verdict
-    // (a cached outcome is keyed by a hash of every input it depends on).
+    // Bounded, thread-safe caches of parsed keys and signature outcomes, and of certificates' findings; they never
+    // change a verdict (each entry is keyed by every input it depends on).
     private readonly Signatures.CryptoCache _cache;
+    private readonly FindingsCache _findings = new();
 
     /// <summary>What verifies this verifier's signatures: "native: libcrypto …" or "portable: System.Security.Cryptography …"
     /// (see <see cref="VerificationResult.CryptoPath"/>).</summary>
@@ -72,8 +74,14 @@ public sealed class Verifier
             // Intermediates the caller supplies once for every verification (untrusted candidates, after the peer's own).
             pool = pool.Concat(Options.Intermediates);
         }
-        var search = new PathSearch(Options, TrustStore, pool, peers, time, _cache);
-        var result = search.Run(leaf);
+        // The stages: leaf checks and search (which validates each complete path), then revocation on a valid path
+        // when asked for; every stage shares the verification's budget and the verifier's caches.
+        var ctx = new ValidationContext(Options, time, new Budget(Options.Budget), _cache, _findings);
+        var issuers = new IssuerPool(pool);
+        PathStage? revocation = (Options.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0
+            ? new RevocationStage(ctx, TrustStore, issuers, 0).Check
+            : null;
+        var result = new PathSearch(ctx, TrustStore, issuers, peers, revocation).Run(leaf);
         result.CryptoPath = _cache.CryptoPathDescription;
         if (!result.IsValid)
         {

@@ -60,6 +60,37 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public void VerifyOnASelfSignedLeafThatIsNotTrustedReportsSelfSigned()
+    {
+        // Issue 21: `certitude verify self.pem` on a self-signed leaf reported 77 (signature algorithm and issuer key
+        // algorithm mismatch) naming an unrelated store certificate that shares its subject; OpenSSL reports 18.
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var req = new CertificateRequest("CN=Cli Shared Subject", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("example.com");
+        req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var self = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var selfFile = Path.Combine(_dir, "self.pem");
+        File.WriteAllText(selfFile, self.ExportCertificatePem());
+        // The store holds an RSA root of the same subject (not the leaf's issuer) and an unrelated root.
+        var storeFile = Path.Combine(_dir, "store.pem");
+        File.WriteAllText(storeFile, TestPki.Root("CN=Cli Shared Subject", new CertSpec { Key = System.Security.Cryptography.RSA.Create(2048) }).X509.ExportCertificatePem()
+            + TestPki.Root("CN=Cli Unrelated Root").X509.ExportCertificatePem());
+        foreach (var run in new Func<string[], (int, string, string)>[] { InProcess, Executable })
+        {
+            var plain = run(["verify", selfFile, "--cafile", storeFile]);
+            Assert.Equal(1, plain.Item1);
+            Assert.Contains("error 18 ", plain.Item2, StringComparison.Ordinal);
+            var json = run(["verify", selfFile, "--cafile", storeFile, "--json"]);
+            Assert.Equal(1, json.Item1);
+            using var doc = JsonDocument.Parse(json.Item2);
+            Assert.Equal(18, doc.RootElement.GetProperty("code").GetInt32());
+        }
+    }
+
+    [Fact]
     public void VerifyExitCodesAndJsonInProcessAndAsExecutable()
     {
         var (leaf, chain, roots, time, host) = CorpusChain("online::cloudflare.com");

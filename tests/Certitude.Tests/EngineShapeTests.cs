@@ -123,21 +123,112 @@ public sealed class EngineShapeTests
     }
 
     [Fact]
+    public void OneSignatureCheckIsChargedOnceWhateverTheNumberOfCopiesThatAskForIt()
+    {
+        // The leaf's issuer exists as 150 copies (same subject and key), 149 of them issued by roots nobody has; the last
+        // one chains to a trusted root. Each copy asks for the same check (the leaf's signature under the same key).
+        // Before, the search's memo counted it once per copy object, so the 101st copy ran out of the signature budget
+        // (100) and the verification was 1001; the budget counts distinct checks (key and signed object) now, so the
+        // path through the last copy is found, and a warm verifier and a cold one agree.
+        var icaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var trusted = TestPki.Root("CN=Copies Trusted Root");
+        var deadEnds = Enumerable.Range(0, 149)
+            .Select(i => TestPki.Ca(TestPki.Root($"CN=Copies Missing Root {i}"), "CN=Copies ICA", spec: new CertSpec { Key = icaKey }).Cert);
+        var good = TestPki.Ca(trusted, "CN=Copies ICA", spec: new CertSpec { Key = icaKey });
+        var pool = deadEnds.Append(good.Cert).ToList();
+        var leaf = TestPki.Leaf(good);
+        var verifier = TestPki.Verifier(trusted);
+        var cold = verifier.Verify(leaf.Cert, pool, Example);
+        Assert.True(cold.IsValid, cold.ToString());
+        Assert.Same(good.Cert, cold.Path[1]);
+        var warm = verifier.Verify(leaf.Cert, pool, Example);
+        Assert.True(warm.IsValid);
+        // The budget still bounds distinct checks: with room for one signature, the second distinct check (the copy's
+        // own signature under the trusted root) is one too many.
+        var tight = new Verifier(TrustStore.FromCertificates([trusted.Cert]),
+            new VerificationOptions { ValidationTime = TestPki.Now, Budget = new VerificationBudget { MaxSignatureChecks = 1 } });
+        Assert.Equal(VerifyCode.BudgetExhausted, tight.Verify(leaf.Cert, pool, Example).Code);
+    }
+
+    [Fact]
+    public void EngineFoldersDependOneWay()
+    {
+        // Building -> Validation -> Signatures: path validation takes the path and its context and calls nothing back
+        // (before, PathValidator took an IPathServices implemented by the search and a Budget from Building), and the
+        // signature cache stores no findings (before, CryptoCache held Validation's Failure[]). Checked over the
+        // declared shapes of every type (fields, properties, method and constructor signatures, nested and
+        // compiler-generated types).
+        var types = typeof(Verifier).Assembly.GetTypes();
+        Assert.Empty(Mentions(types, "Certitude.Validation", "Certitude.Building"));
+        Assert.Empty(Mentions(types, "Certitude.Signatures", "Certitude.Building"));
+        Assert.Empty(Mentions(types, "Certitude.Signatures", "Certitude.Validation"));
+    }
+
+    /// <summary>"Type -> mentioned type" for every type of namespace <paramref name="from"/> whose declared members mention a
+    /// type of namespace <paramref name="to"/>.</summary>
+    private static List<string> Mentions(Type[] types, string from, string to)
+    {
+        const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+            | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+        static IEnumerable<Type> Parts(Type t)
+        {
+            yield return t;
+            if (t.HasElementType)
+            {
+                foreach (var p in Parts(t.GetElementType()!))
+                {
+                    yield return p;
+                }
+            }
+            if (t.IsGenericType)
+            {
+                foreach (var p in t.GetGenericArguments().SelectMany(Parts))
+                {
+                    yield return p;
+                }
+            }
+        }
+        var found = new List<string>();
+        foreach (var t in types.Where(t => t.Namespace == from))
+        {
+            var mentioned = new List<Type>();
+            mentioned.AddRange(t.GetFields(All).Select(f => f.FieldType));
+            mentioned.AddRange(t.GetProperties(All).Select(p => p.PropertyType));
+            foreach (var m in t.GetMethods(All).Cast<System.Reflection.MethodBase>().Concat(t.GetConstructors(All)))
+            {
+                mentioned.AddRange(m.GetParameters().Select(p => p.ParameterType));
+                if (m is System.Reflection.MethodInfo mi)
+                {
+                    mentioned.Add(mi.ReturnType);
+                }
+            }
+            foreach (var m in mentioned.SelectMany(Parts).Distinct())
+            {
+                if (m.Namespace == to)
+                {
+                    found.Add($"{t.FullName} -> {m.FullName}");
+                }
+            }
+        }
+        return found;
+    }
+
+    [Fact]
     public void FindingsAreCachedByTheProfilesValue()
     {
         // A nested CRL-signer search validates the signer under VerificationProfile.Rfc5280.WithAlgorithms(..), a new
         // profile object each time. Findings were keyed by the profile's reference, so those searches never hit the
         // cache; they are keyed by the profile's value (rule table and algorithm policy) now.
-        var cache = new Certitude.Signatures.CryptoCache();
+        var cache = new Certitude.Validation.FindingsCache();
         var cert = TestPki.Root("CN=Findings Root").Cert;
         var policy = AlgorithmPolicy.Rfc5280 with { AllowSha1 = true };
-        var stored = new[] { new Certitude.Validation.Failure(VerifyCode.ProfileViolation, "x", "test") };
+        var stored = new[] { new Failure(VerifyCode.ProfileViolation, "x", "test") };
         cache.StoreChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(policy), 0, stored);
         Assert.Same(stored, cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(policy), 0));
         Assert.Same(stored, cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(AlgorithmPolicy.Rfc5280 with { AllowSha1 = true }), 0));
         // Another value is another key.
         Assert.Null(cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.Rfc5280.WithAlgorithms(AlgorithmPolicy.Rfc5280), 0));
         Assert.Null(cache.GetChecks(cert, CertRole.Leaf, VerificationProfile.WebPki.WithAlgorithms(policy), 0));
-        Assert.Equal(1, cache.FindingsCount);
+        Assert.Equal(1, cache.Count);
     }
 }

@@ -1,66 +1,55 @@
 using System.Runtime.InteropServices;
 using Certitude.Der;
 using Certitude.Names;
-using Certitude.Signatures;
 using Certitude.Validation;
 
 namespace Certitude.Building;
 
+/// <summary>What runs on a path that path validation found valid before it is accepted (revocation, when asked for):
+/// null to accept it, else the failure and the index of its certificate.</summary>
+internal delegate (Failure F, int Index)? PathStage(CandidatePath path);
+
 /// <summary>
 /// One verification: a depth-first search over candidate issuers (trusted first, then ordered by
 /// AKI/SKI match), with loop detection by subject and key, a depth limit and a budget. Each path
-/// that reaches an anchor is validated in full (RFC 5280 6.1, <see cref="PathValidator"/>); a failure only rejects that path
-/// and the search backtracks. The most specific failure over all paths is reported.
+/// that reaches an anchor is validated in full (RFC 5280 6.1, <see cref="PathValidator.Validate"/>, a function of the
+/// path and the context), then passed to the stage that follows (revocation); a failure only rejects that path and the
+/// search backtracks. The most specific failure over all paths is reported.
 /// </summary>
-internal sealed class PathSearch : IPathServices
+internal sealed class PathSearch
 {
     private const int HardMaxPathLength = 32;
 
+    private readonly ValidationContext _ctx;
     private readonly VerificationOptions _o;
     private readonly TrustStore _trust;
     private readonly IssuerPool _pool;
     private readonly PeerIdentity[] _peers;
-    private readonly DateTimeOffset _time;
     private readonly Budget _budget;
-    // A three-certificate path stores two signature outcomes and three certificates' checks.
-    private readonly PairMemo<VerifyCode> _signatures = new(2);
-    private readonly PairMemo<Failure[]> _certChecks = new(4);
+    private readonly PathStage? _afterValidation;
     private List<VerificationDiagnostic>? _diagnostics;
     private readonly List<Certificate> _path = [];
+    // The own findings of each certificate of _path for its role there (what CandidatePath carries).
+    private readonly List<Failure[]> _findings = [];
     // Candidate issuers of every level of the current path, as a stack (see Extend).
     private readonly List<(Certificate Cert, bool Trusted, int Key)> _candidates = new(4);
     private (VerifyCode Code, string Message, int? Index, Certificate? Cert, Certificate[] Path)? _best;
     private int _attempt;
 
-    private readonly int _depth;
-    // Created on first use: most verifications defer no DSA signature and check no CRL.
-    private HashSet<(Certificate Child, Certificate Issuer)>? _deferredDsa;
-    private Dictionary<(CertificateRevocationList, Certificate), VerifyCode>? _crlSignatures;
-
-    private readonly CryptoCache? _cache;
-    // The purposes an anchor's trust settings are asked about: the verification's own, also in the
-    // nested searches for CRL signers (whose options ask for no purpose), as OpenSSL does.
-    private readonly string[]? _trustPurposes;
-    private PathValidator? _validator;
-
-    public PathSearch(VerificationOptions options, TrustStore trust, IEnumerable<Certificate> intermediates, PeerIdentity[] peers, DateTimeOffset time, CryptoCache? cache = null)
-        : this(options, trust, new IssuerPool(intermediates), peers, time, new Budget(options.Budget), 0, cache, PathValidator.RequiredEkus(options))
+    /// <param name="ctx">The verification's options, time, budget and caches.</param>
+    /// <param name="trust">The trust anchors.</param>
+    /// <param name="pool">The untrusted candidate issuers.</param>
+    /// <param name="peers">The names the leaf must match.</param>
+    /// <param name="afterValidation">What a valid path must also pass (revocation), or null.</param>
+    public PathSearch(ValidationContext ctx, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, PathStage? afterValidation)
     {
-    }
-
-    private PathSearch(VerificationOptions options, TrustStore trust, IssuerPool pool, PeerIdentity[] peers, DateTimeOffset time, Budget budget, int depth, CryptoCache? cache,
-        string[]? trustPurposes)
-    {
-        _trustPurposes = trustPurposes;
-        _cache = cache;
-        _o = options;
+        _ctx = ctx;
+        _o = ctx.Options;
         _trust = trust;
         _pool = pool;
         _peers = peers;
-        // RFC 5280 4.1.2.5: validity is to the second; a validation instant is floored to its second.
-        _time = new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        _budget = budget;
-        _depth = depth;
+        _budget = ctx.Budget;
+        _afterValidation = afterValidation;
     }
 
     private bool PartialChain => (_o.Flags & VerifyFlags.PartialChain) != 0;
@@ -75,6 +64,7 @@ internal sealed class PathSearch : IPathServices
             }
         }
         _path.Add(leaf);
+        _findings.Add(CertChecks(leaf, CertRole.Leaf));
         // Stage 1: what depends only on the leaf and the options, once, before any path is searched.
         if (!LeafPasses(leaf))
         {
@@ -112,14 +102,14 @@ internal sealed class PathSearch : IPathServices
             return false;
         }
         List<(Failure F, int Index)>? failures = null;
-        foreach (var f in CertChecks(leaf, CertRole.Leaf))
+        foreach (var f in _findings[0])
         {
             if (!f.IsIssuance || _o.Issuance)
             {
                 (failures ??= []).Add((f, 0));
             }
         }
-        foreach (var f in LeafChecks.Check(leaf, _o, _peers, failures is not null) ?? [])
+        foreach (var f in LeafChecks.Check(leaf, _ctx, _peers, failures is not null) ?? [])
         {
             (failures ??= []).Add((f, 0));
         }
@@ -226,8 +216,7 @@ internal sealed class PathSearch : IPathServices
             if (cand.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && cand.PublicKey.DsaParameters is null)
             {
                 // RFC 5280 6.1.4 (f): the key's parameters come from higher up the path; the signature
-                // is checked once the path is complete.
-                (_deferredDsa ??= []).Add((cur, cand));
+                // is checked once the path is complete (PathValidator).
                 sig = VerifyCode.Ok;
             }
             else
@@ -242,12 +231,12 @@ internal sealed class PathSearch : IPathServices
             }
             if (trusted)
             {
-                _path.Add(cand);
+                Push(cand, own);
                 if (TryComplete())
                 {
                     return true;
                 }
-                _path.RemoveAt(_path.Count - 1);
+                Pop();
                 continue;
             }
             int count = intermediates + (cand.IsSelfIssued ? 0 : 1);
@@ -265,12 +254,12 @@ internal sealed class PathSearch : IPathServices
                 _path.RemoveAt(_path.Count - 1);
                 continue;
             }
-            _path.Add(cand);
+            Push(cand, own);
             if (Extend(count))
             {
                 return true;
             }
-            _path.RemoveAt(_path.Count - 1);
+            Pop();
             if (_budget.IsExhausted)
             {
                 break;
@@ -352,148 +341,34 @@ internal sealed class PathSearch : IPathServices
         return false;
     }
 
+    private void Push(Certificate c, Failure[] findings)
+    {
+        _path.Add(c);
+        _findings.Add(findings);
+    }
+
+    private void Pop()
+    {
+        _path.RemoveAt(_path.Count - 1);
+        _findings.RemoveAt(_findings.Count - 1);
+    }
+
+    /// <summary>RFC 5280 6.1.3 (a)(1): whether <paramref name="issuer"/>'s key verifies <paramref name="child"/>, through the
+    /// verifier's signature-outcome cache (a DSA key without parameters takes them from higher up the current path,
+    /// RFC 5280 6.1.4 (f)).</summary>
     private VerifyCode CheckSignature(Certificate child, Certificate issuer)
     {
-        // RFC 5280 6.1.4 (f): a DSA key without parameters takes them from higher up the path, so one
-        // (child, issuer) pair can verify on one path and not on another: such outcomes are kept per
-        // parameter source.
-        var source = DsaParameterSource(issuer);
-        bool inherits = source is not null && issuer.PublicKey.Algorithm == PublicKeyAlgorithm.Dsa && issuer.PublicKey.DsaParameters is null;
-        VerifyCode known;
-        if (inherits ? _inheritedSignatures?.TryGetValue((child, issuer, source!), out known) == true : _signatures.TryGetValue(child, issuer, 0, out known))
+        var key = issuer.PublicKey;
+        PublicKeyInfo? source = null;
+        if (key.Algorithm == PublicKeyAlgorithm.Dsa && key.DsaParameters is null)
         {
-            return known;
+            source = new CandidatePath(_path, _findings, null, false).DsaParameterSource(_path.IndexOf(issuer));
         }
-        if (!_budget.Signature())
-        {
-            return VerifyCode.BudgetExhausted;
-        }
-        var code = SignatureVerifier.Verify(_cache, issuer.PublicKey, child.SignatureAlgorithm, child.TbsData.Span, child.TbsDigest, child.ContentDigest, child.Signature.Span, source);
-        if (code is not (VerifyCode.UnableToDecodeIssuerPublicKey or VerifyCode.BudgetExhausted))
-        {
-            if (inherits)
-            {
-                (_inheritedSignatures ??= [])[(child, issuer, source!)] = code;
-            }
-            else
-            {
-                _signatures.Set(child, issuer, 0, code);
-            }
-        }
-        return code;
+        return _ctx.CheckSignature(child, key, source);
     }
 
-    private Dictionary<(Certificate Child, Certificate Issuer, PublicKeyInfo Source), VerifyCode>? _inheritedSignatures;
-
-    /// <summary>
-    /// RFC 5280 6.3.3 (f), (g): a certificate of the CRL's issuer whose key verifies the CRL, that may
-    /// sign CRLs (cRLSign when keyUsage is present), and whose own path validates to the same trust
-    /// anchor (with the same revocation checks). Certificates above the one being checked on the
-    /// current path qualify at once; others are validated by a nested search sharing this budget.
-    /// </summary>
-    private (Certificate? Signer, Failure? Problem) FindCrlSigner(CertificateRevocationList crl, int index)
-    {
-        var anchor = _path[^1];
-        var candidates = new List<Certificate>();
-        void Add(Certificate c)
-        {
-            if (c.Subject.Equals(crl.Issuer) && !candidates.Contains(c))
-            {
-                candidates.Add(c);
-            }
-        }
-        for (int j = index + 1; j < _path.Count; j++)
-        {
-            Add(_path[j]);
-        }
-        foreach (var t in _trust.FindBySubject(crl.Issuer))
-        {
-            Add(t);
-        }
-        foreach (var c in _pool.Near(crl.Issuer))
-        {
-            Add(c);
-        }
-        Failure? problem = null;
-        foreach (var c in candidates)
-        {
-            if (c.KeyUsage is { } ku && (ku & KeyUsageFlags.CrlSign) == 0)
-            {
-                problem ??= new Failure(VerifyCode.KeyUsageNoCrlSign, $"the CRL issuer \"{Elide.Value(c.Subject)}\" lacks cRLSign in keyUsage", "RFC 5280 6.3.3 (f)");
-                continue;
-            }
-            _crlSignatures ??= [];
-            if (!_crlSignatures.TryGetValue((crl, c), out var sig))
-            {
-                if (!_budget.Signature())
-                {
-                    return (null, _budget.Failure);
-                }
-                int at = _path.IndexOf(c);
-                var source = at >= 0 ? DsaParameterSource(c) : null;
-                sig = SignatureVerifier.Verify(_cache, c.PublicKey, crl.SignatureAlgorithm, crl.TbsData.Span, crl.TbsDigest, crl.ContentDigest, crl.Signature.Span, source);
-                _crlSignatures[(crl, c)] = sig;
-            }
-            if (sig != VerifyCode.Ok)
-            {
-                problem ??= new Failure(VerifyCode.CrlSignatureFailure, $"the CRL's signature does not verify with the key of \"{Elide.Value(c.Subject)}\"", "RFC 5280 6.3.3 (g)");
-                continue;
-            }
-            int onPath = _path.IndexOf(c);
-            // Above the certificate on the path being validated: its path is this one. Inside the
-            // nested validation of a CRL issuer, that issuer may also sign the (indirect) CRL that
-            // covers itself; its path is being validated by this very search.
-            if (onPath > index || (onPath == index && _depth > 0))
-            {
-                return (c, null);
-            }
-            if (_depth >= 3)
-            {
-                problem ??= new Failure(VerifyCode.CrlPathValidationError, "CRL issuer paths nest too deeply", "RFC 5280 6.3.3 (f)");
-                continue;
-            }
-            // The signer is validated as an end entity of the RFC 5280 profile with no purpose: the
-            // subscriber rules of the web PKI do not describe CRL signing certificates.
-            var signerOptions = _o with
-            {
-                Profile = VerificationProfile.Rfc5280.WithAlgorithms(_o.Profile.Algorithms),
-                Purpose = CertificatePurpose.Any,
-                RequiredExtendedKeyUsages = null,
-                RequiredKeyUsage = KeyUsageFlags.None,
-            };
-            var nested = new PathSearch(signerOptions, _trust, _pool, [], _time, _budget, _depth + 1, _cache, _trustPurposes);
-            var r = nested.Run(c);
-            if (r.IsValid && r.Path[^1].Equals(anchor))
-            {
-                return (c, null);
-            }
-            problem ??= new Failure(VerifyCode.CrlPathValidationError,
-                r.IsValid ? $"the CRL issuer \"{Elide.Value(c.Subject)}\" chains to another trust anchor" : $"the CRL issuer \"{Elide.Value(c.Subject)}\" does not validate: {Elide.Value(r)}", "RFC 5280 6.3.3 (f)");
-        }
-        return (null, problem ?? new Failure(VerifyCode.UnableToGetCrlIssuer, $"no certificate of the CRL issuer \"{Elide.Value(crl.Issuer)}\" was found", "RFC 5280 6.3.3 (f)"));
-    }
-
-    /// <summary>RFC 5280 6.1.4 (f): a DSA key without parameters takes its issuer's.</summary>
-    private PublicKeyInfo? DsaParameterSource(Certificate issuer)
-    {
-        int i = _path.IndexOf(issuer);
-        if (i < 0)
-        {
-            return null;
-        }
-        for (int j = i + 1; j < _path.Count; j++)
-        {
-            if (_path[j].PublicKey.DsaParameters is not null)
-            {
-                return _path[j].PublicKey;
-            }
-        }
-        return null;
-    }
-
-    /// <summary>The checks of one certificate on its own, for its role (memoised): its validity at the
-    /// validation time, and its structure and algorithms, which depend only on the certificate, the role and
-    /// the verifier's fixed options and so are kept by the verifier across verifications.</summary>
+    /// <summary>The findings that fail a certificate wherever it stands: all but the issuance tier's, which decide only
+    /// once the path's anchor is known (unless the issuance tier applies everywhere).</summary>
     private List<Failure>? Blocking(Failure[] findings)
     {
         List<Failure>? blocking = null;
@@ -507,56 +382,34 @@ internal sealed class PathSearch : IPathServices
         return blocking;
     }
 
-    // The structural checks depend on the certificate, its role, the profile and these switches.
-    private int RuleMode => (_o.Strict ? 1 : 0) | (PathValidator.ServerProfile(_o) ? 2 : 0) | ((_o.Flags & VerifyFlags.IgnoreAnchorConstraints) != 0 ? 4 : 0);
+    /// <summary>The checks of one certificate on its own for its role: its validity at the validation time, and its
+    /// structure and algorithms from the verifier's findings cache.</summary>
+    private Failure[] CertChecks(Certificate c, CertRole role) => _ctx.CertificateFindings(c, role);
 
-    private Failure[] CertChecks(Certificate c, CertRole role)
-    {
-        if (_certChecks.TryGetValue(c, null, (int)role, out var known))
-        {
-            return known;
-        }
-        var structural = _cache?.GetChecks(c, role, _o.Profile, RuleMode);
-        if (structural is null)
-        {
-            structural = StructuralChecks(c, role);
-            _cache?.StoreChecks(c, role, _o.Profile, RuleMode, structural);
-        }
-        var result = PathValidator.WithValidity(c, role, _o.Flags, _time, structural);
-        _certChecks.Set(c, null, (int)role, result);
-        return result;
-    }
-
-    /// <summary>The findings computed (a cache miss). Apart from <see cref="CertChecks"/> so that the lambda's
-    /// closure is allocated only here, not on every memoised lookup.</summary>
-    private Failure[] StructuralChecks(Certificate c, CertRole role)
-        => PathValidator.StructuralChecks(c, role, _o, () => c.IsSelfIssued && CheckSignature(c, c) == VerifyCode.Ok);
-
-    Failure[] IPathServices.CertificateChecks(Certificate c, CertRole role) => CertChecks(c, role);
-
-    bool IPathServices.IsDeferred(Certificate child, Certificate issuer) => _deferredDsa is not null && _deferredDsa.Contains((child, issuer));
-
-    VerifyCode IPathServices.CheckSignature(Certificate child, Certificate issuer) => CheckSignature(child, issuer);
-
-    (Certificate? Signer, Failure? Problem) IPathServices.FindCrlSigner(CertificateRevocationList crl, int index) => FindCrlSigner(crl, index);
-
-    Failure? IPathServices.AnchorTrustSettings(Certificate anchor)
-        => _trust.TrustSettings(anchor) is { } settings ? settings.Check(_trustPurposes, anchor) : null;
-
-    bool IPathServices.AnchorFromProgramOrSystem(Certificate anchor) => _trust.RootProgramApplies(anchor);
-
-    /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1); records failures; true when valid.</summary>
+    /// <summary>Validates the current path (leaf .. anchor) in full (RFC 5280 6.1), then runs the stage after validation
+    /// (revocation) on it; records failures; true when valid.</summary>
     private bool TryComplete()
     {
-        _validator ??= new PathValidator(_o, _time, _budget, this);
-        if (_validator.Validate(_path))
+        var anchor = _path[^1];
+        // What the trust store says of the anchor travels with the path: its trust settings, and (only where a root
+        // program knows the anchor and decides by where it came from) whether it came from the program or the system.
+        bool fromProgramOrSystem = _path.Count > 1 && _o.RootProgramScope != RootProgramScope.AllAnchors && _o.RootProgram is { } program
+            && anchor.RootProgramEntry(program) is not null && _trust.RootProgramApplies(anchor);
+        var candidate = new CandidatePath(_path, _findings, _trust.TrustSettings(anchor), fromProgramOrSystem);
+        var outcome = PathValidator.Validate(candidate, _ctx);
+        if (!outcome.IsValid)
         {
-            _policies = _validator.Policies;
-            _warnings = _validator.Warnings;
-            return true;
+            RecordAttempt(outcome.Failures);
+            return false;
         }
-        RecordAttempt(_validator.Failures);
-        return false;
+        if (_afterValidation?.Invoke(candidate) is { } late)
+        {
+            RecordAttempt([late]);
+            return false;
+        }
+        _policies = outcome.Policies;
+        _warnings = outcome.Warnings;
+        return true;
     }
 
     private void Record(VerifyCode code, int index, string message, string rule)

@@ -5,7 +5,7 @@ namespace Certitude;
 /// <see cref="VerifyCode.BudgetExhausted"/>.</summary>
 public sealed record VerificationBudget
 {
-    /// <summary>Signature verifications.</summary>
+    /// <summary>Distinct signature verifications (a key and a signed object; asking for the same one again is not counted again).</summary>
     public int MaxSignatureChecks { get; init; } = 100;
 
     /// <summary>Candidate issuers considered.</summary>

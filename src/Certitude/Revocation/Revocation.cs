@@ -1,6 +1,4 @@
-using Certitude.Validation;
-
-namespace Certitude.Building;
+namespace Certitude;
 
 /// <summary>
 /// RFC 5280 6.3: the revocation status of one certificate of a path from the CRLs the caller gave.

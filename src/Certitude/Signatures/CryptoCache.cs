@@ -37,6 +37,9 @@ internal sealed class CryptoCache
         public override bool Equals(object? obj) => obj is SignatureId other && Equals(other);
 
         public override int GetHashCode() => (int)(_key.A ^ (_key.A >> 32) ^ _content.A ^ (_content.A >> 32));
+
+        /// <summary>128 bits of the identity (the first word of each digest): what a verification's budget tells checks apart by.</summary>
+        public (ulong, ulong) Fingerprint => (_key.A, _content.A);
     }
 
     /// <summary>A cache for a verifier on this process's crypto path, or (<paramref name="portable"/>, the tests'
@@ -57,31 +60,6 @@ internal sealed class CryptoCache
     private readonly ConcurrentDictionary<Digest, ConcurrentBag<AsymmetricAlgorithm>> _keys = new();
     private readonly ConcurrentDictionary<SignatureId, VerifyCode> _signatures = new();
     private readonly ConcurrentDictionary<Digest, LibCrypto.NativeKey?> _native = new();
-    /// <summary>What a certificate's findings depend on: the certificate (its digest), its role, the profile's value (its
-    /// rule table and its algorithm policy, compared as values: a nested CRL-signer search builds its profile anew
-    /// and still finds the findings) and the switches of <paramref name="Mode"/> (strict, server profile, anchor
-    /// constraints ignored).</summary>
-    internal readonly record struct FindingsKey(Digest Certificate, CertRole Role, CertificateRule[] Rules, AlgorithmPolicy Algorithms, int Mode);
-
-    private readonly ConcurrentDictionary<FindingsKey, Validation.Failure[]> _checks = new();
-    private const int MaxChecks = 16_384;
-
-    /// <summary>How many findings are cached (tests).</summary>
-    internal int FindingsCount => _checks.Count;
-
-    /// <summary>The structural findings for a certificate in a role under a profile and switches, if known.</summary>
-    internal Validation.Failure[]? GetChecks(Certificate c, CertRole role, VerificationProfile profile, int mode)
-        => _checks.TryGetValue(new(Digest.Of(c.ContentDigest), role, profile.Rules, profile.Algorithms, mode), out var f) ? f : null;
-
-    internal void StoreChecks(Certificate c, CertRole role, VerificationProfile profile, int mode, Validation.Failure[] findings)
-    {
-        if (_checks.Count >= MaxChecks)
-        {
-            _checks.Clear();
-        }
-        _checks[new(Digest.Of(c.ContentDigest), role, profile.Rules, profile.Algorithms, mode)] = findings;
-    }
-
     /// <summary>The key built in libcrypto for this SPKI (null when it cannot be built natively), created once.
     /// Handles dropped from the cache are freed by their finalizers, never under a concurrent user.</summary>
     public LibCrypto.NativeKey? NativeKey(PublicKeyInfo key, Func<PublicKeyInfo, LibCrypto.NativeKey?> create)

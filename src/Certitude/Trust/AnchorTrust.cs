@@ -1,6 +1,5 @@
 using System.Formats.Asn1;
 using Certitude.Der;
-using Certitude.Validation;
 
 namespace Certitude;
 

@@ -12,7 +12,9 @@ internal static class BoundedFile
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var buffer = new MemoryStream();
-        var chunk = new byte[81920];
+        // Chunks sized to the file when it says its size (a certificate file is a few KiB: no 80 KiB buffer to zero on
+        // every read of a one-shot command), at least 4 KiB so a file that grows or a device is still read briskly.
+        var chunk = new byte[stream.CanSeek ? (int)Math.Clamp(stream.Length + 1, 4096, 81920) : 81920];
         int n;
         while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
         {

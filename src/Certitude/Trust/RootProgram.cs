@@ -98,15 +98,37 @@ public sealed class RootProgram
 
     /// <summary>Mozilla's root program, as of the NSS <c>certdata.txt</c> this build embeds (eng/update-mozilla-roots.py).
     /// Its data is read from the assembly on first use.</summary>
-    public static RootProgram Mozilla { get; } = new("mozilla", () => ParseEntries("mozilla", EmbeddedMozillaData()), () => DigestsOf(EmbeddedMozillaBytes()));
+    public static RootProgram Mozilla { get; } = new("mozilla", () => ParseEntries("mozilla", EmbeddedMozillaData()), () => EmbeddedMozillaDigests());
 
-    private static byte[] EmbeddedMozillaBytes()
+    /// <summary>The digest sets of the embedded program, read in place where the resource is mapped memory (no copy of
+    /// its 260 KiB on a command-line verification that needs only the two sets).</summary>
+    private static Digests EmbeddedMozillaDigests()
     {
         using var s = typeof(RootProgram).Assembly.GetManifestResourceStream("Certitude.mozilla_roots.txt")
             ?? throw new InvalidOperationException("the embedded Mozilla root program data is missing");
+        if (s is UnmanagedMemoryStream mapped && mapped.Length - mapped.Position <= int.MaxValue)
+        {
+            unsafe
+            {
+                byte* start;
+                try
+                {
+                    start = mapped.PositionPointer;
+                }
+                catch (NotSupportedException)
+                {
+                    // A stream over a SafeBuffer has no raw pointer: it is read below like any other stream.
+                    start = null;
+                }
+                if (start != null)
+                {
+                    return DigestsOf(new ReadOnlySpan<byte>(start, (int)(mapped.Length - mapped.Position)));
+                }
+            }
+        }
         var data = new byte[s.Length];
         s.ReadExactly(data);
-        return data;
+        return DigestsOf(data);
     }
 
     /// <summary>The first two fields of every entry line of the compact form (see <see cref="ParseEntries"/>), as it splits them.</summary>

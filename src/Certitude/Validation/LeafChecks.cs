@@ -6,7 +6,7 @@ namespace Certitude.Validation;
 /// <summary>
 /// The checks that depend only on the leaf and the options, made once before any path is searched (the first stage
 /// of a verification: leaf checks, search, path validation, revocation, verdict). With the leaf's own findings
-/// (validity, the profile's leaf rules, the algorithm policy on its key and signature, memoised by the search),
+/// (validity, the profile's leaf rules, the algorithm policy on its key and signature, from the findings cache),
 /// these are the purposes the caller asked for and the peer's names. A leaf that fails one is reported with that
 /// reason whatever issuers the pool holds, and no path is searched.
 /// </summary>
@@ -15,11 +15,12 @@ internal static class LeafChecks
     /// <summary>The failures (null when none) of the leaf's purposes, then (only when the leaf has no other failure: a name mismatch
     /// says less than a leaf that is wrong in itself) of the peer's names. <paramref name="own"/> is whether the leaf's
     /// own findings (validity, profile rules, algorithms) already failed it.</summary>
-    public static List<Failure>? Check(Certificate leaf, VerificationOptions o, PeerIdentity[] peers, bool own)
+    public static List<Failure>? Check(Certificate leaf, ValidationContext ctx, PeerIdentity[] peers, bool own)
     {
+        var o = ctx.Options;
         // Allocated on the first failure only: a verification that passes allocates nothing here.
         List<Failure>? failures = null;
-        Purpose(leaf, o, ref failures);
+        Purpose(leaf, o, ctx.RequiredEkus, ref failures);
         if (!own && failures is null)
         {
             PeerNames(leaf, o, peers, ref failures);
@@ -28,9 +29,8 @@ internal static class LeafChecks
     }
 
     /// <summary>RFC 5280 4.2.1.12, 4.2.1.3 and the purposes' own rules: the leaf allows what the caller asked for.</summary>
-    private static void Purpose(Certificate leaf, VerificationOptions o, ref List<Failure>? failures)
+    private static void Purpose(Certificate leaf, VerificationOptions o, string[]? required, ref List<Failure>? failures)
     {
-        var required = PathValidator.RequiredEkus(o);
         // RFC 5280 4.2.1.12: when the leaf restricts its purposes, the requested one must be among them.
         if (required is { } ekus && leaf.ExtendedKeyUsage is { } eku)
         {

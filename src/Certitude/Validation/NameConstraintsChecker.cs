@@ -1,4 +1,3 @@
-using Certitude.Building;
 using Certitude.Der;
 using Certitude.Names;
 

@@ -1,49 +1,29 @@
-using Certitude.Building;
 using Certitude.Der;
 
 namespace Certitude.Validation;
-
-/// <summary>What validation of one path needs from the search that found it: the memoised checks of one
-/// certificate, signature checks (memoised, and those deferred until DSA parameters are known), and the
-/// lookup of a CRL's signer, which may start a nested search.</summary>
-internal interface IPathServices
-{
-    /// <summary>The checks of one certificate on its own for its role: validity and the profile's rules.</summary>
-    Failure[] CertificateChecks(Certificate c, CertRole role);
-
-    /// <summary>True when the signature of <paramref name="child"/> was not checked during the search.</summary>
-    bool IsDeferred(Certificate child, Certificate issuer);
-
-    VerifyCode CheckSignature(Certificate child, Certificate issuer);
-
-    (Certificate? Signer, Failure? Problem) FindCrlSigner(CertificateRevocationList crl, int index);
-
-    /// <summary>The trust store's own trust settings for the anchor (OpenSSL X509_CERT_AUX) applied to the
-    /// purposes at hand: the failure when they reject it, else null.</summary>
-    Failure? AnchorTrustSettings(Certificate anchor);
-
-    /// <summary>The anchor came from the root program or the system store (<see cref="TrustStore.RootProgramApplies"/>),
-    /// not only from anchors the caller supplied.</summary>
-    bool AnchorFromProgramOrSystem(Certificate anchor);
-}
 
 /// <summary>
 /// RFC 5280 6.1: validation of one path (leaf .. anchor), step by step, as the RFC lays it out:
 /// basic certificate processing (6.1.3) of each certificate from the anchor down, preparation for the
 /// next certificate (6.1.4) after each intermediate, and the wrap-up (6.1.5) on the leaf. The search
-/// (which paths to try) lives in <see cref="PathSearch"/>; this class only says whether one path is
+/// (which paths to try) lives in Building/PathSearch (which depends on this, never the other way); this class only says whether one path is
 /// valid and why not. Steps 6.1.4 (k) (cA), (n) (keyCertSign) and (o) (unknown critical extensions)
 /// are rules of the profile's tables (<see cref="RuleTables"/>), applied by the certificate's role in
-/// <see cref="CheckCertificates"/>. One instance serves every path of one search.
+/// <see cref="CheckCertificates"/>. Validation is a function of the path (<see cref="CandidatePath"/>: the
+/// certificates, their own findings, what the trust store says of the anchor) and the verification's context
+/// (<see cref="ValidationContext"/>: options, time, budget, caches): <see cref="Validate"/> returns the outcome and
+/// calls nothing back. Revocation (RFC 5280 6.1.3 (a)(3), 6.3) is a stage of its own, run on a path found valid here.
 /// </summary>
-internal sealed class PathValidator(VerificationOptions options, DateTimeOffset time, Budget budget, IPathServices services)
+internal sealed class PathValidator
 {
-    private readonly VerificationOptions _o = options;
+    private readonly VerificationOptions _o;
+    private readonly ValidationContext _ctx;
+    private readonly Budget _budget;
 
     // The path being validated and its findings.
-    private IReadOnlyList<Certificate> _path = [];
-    private int _n;
-    // Reused from path to path of the search (read by the search before the next path is validated).
+    private readonly CandidatePath _candidate;
+    private readonly IReadOnlyList<Certificate> _path;
+    private readonly int _n;
     private readonly List<(Failure F, int Index)> _failures = [];
 
     // RFC 5280 6.1.2: the state carried down the path from the anchor.
@@ -51,29 +31,45 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
     private readonly List<(NameConstraintsExt Nc, int Index)> _constraints = [];
     private PolicyProcessor? _policy;
 
-    /// <summary>The failures of the last path validated, each with the index of its certificate (0 = leaf).</summary>
+    private PathValidator(CandidatePath path, ValidationContext ctx)
+    {
+        _candidate = path;
+        _path = path.Certificates;
+        _n = _path.Count - 1; // index of the anchor
+        _ctx = ctx;
+        _o = ctx.Options;
+        _budget = ctx.Budget;
+    }
+
+    /// <summary>The failures of the path, each with the index of its certificate (0 = leaf); empty when it is valid.</summary>
     public List<(Failure F, int Index)> Failures => _failures;
 
-    /// <summary>The issuance-tier findings of the last path validated that were not enforced on it (null when none).</summary>
+    /// <summary>True when the path is valid (revocation aside: its own stage).</summary>
+    public bool IsValid => _failures.Count == 0;
+
+    /// <summary>The issuance-tier findings of a valid path that were not enforced on it (null when none).</summary>
     public VerificationWarning[]? Warnings { get; private set; }
 
-    /// <summary>RFC 5280 6.1.6: the policy sets of the last path validated.</summary>
+    /// <summary>RFC 5280 6.1.6: the policy sets of the path.</summary>
     public (string[] Authorities, string[] User) Policies => (_policy!.AuthoritiesConstrainedPolicies, _policy.UserConstrainedPolicies);
 
-    /// <summary>Validates <paramref name="path"/> (leaf .. anchor) in full; true when valid.</summary>
-    public bool Validate(IReadOnlyList<Certificate> path)
+    /// <summary>Validates <paramref name="path"/> (leaf .. anchor) in full under <paramref name="ctx"/>: the outcome.</summary>
+    public static PathValidator Validate(CandidatePath path, ValidationContext ctx)
     {
-        _path = path;
-        _n = path.Count - 1; // index of the anchor
-        _failures.Clear();
-        Warnings = null;
+        var v = new PathValidator(path, ctx);
+        v.Run();
+        return v;
+    }
+
+    private void Run()
+    {
 
         // 6.1.3 (a) for every certificate first: signatures left for now, then each certificate on its own.
         VerifyDeferredSignatures();
         CheckCertificates();
         // What the trust store (OpenSSL trust settings) and the root program say of the anchor, and which tier
         // of rules this path is held to: the one place anchor trust is read.
-        if (services.AnchorTrustSettings(_path[_n]) is { } rejected)
+        if (_candidate.TrustSettings?.Check(_ctx.TrustPurposes, _path[_n]) is { } rejected)
         {
             Fail(rejected, _n);
         }
@@ -81,7 +77,7 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
         List<(Failure F, int Index)>? warnings = issuance || !_failures.Exists(static x => x.F.IsIssuance) ? null : SetIssuanceFindingsAside();
 
         Initialize();
-        for (int i = _n - 1; i >= 0 && !budget.IsExhausted; i--)
+        for (int i = _n - 1; i >= 0 && !_budget.IsExhausted; i--)
         {
             CheckNameConstraints(i);
             ProcessPolicies(i);
@@ -95,18 +91,12 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
         }
         WrapUp();
 
-        // Revocation is looked at only on an otherwise valid path: a CRL signer may need a nested search. (The
-        // leaf's purposes and the peer's names were checked once, before the search: LeafChecks.)
-        if (_failures.Count == 0 && (_o.Flags & (VerifyFlags.CrlCheckLeaf | VerifyFlags.CrlCheckChain)) != 0)
+        // (The leaf's purposes and the peer's names were checked once, before the search: LeafChecks. Revocation is
+        // looked at by its own stage, on a path found valid here.)
+        if (_failures.Count == 0)
         {
-            CheckRevocation();
+            Warnings = warnings?.Select(w => new VerificationWarning(w.Index, w.F.Code, w.F.RuleId ?? "", w.F.Rule, w.F.Message, _path[w.Index])).ToArray();
         }
-        if (_failures.Count > 0)
-        {
-            return false;
-        }
-        Warnings = warnings?.Select(w => new VerificationWarning(w.Index, w.F.Code, w.F.RuleId ?? "", w.F.Rule, w.F.Message, _path[w.Index])).ToArray();
-        return true;
     }
 
     /// <summary>Outside the issuance tier, its findings are warnings: they are taken out of the failures.</summary>
@@ -142,7 +132,7 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
             return false;
         }
         var leaf = _path[0];
-        bool decides = _o.RootProgramScope == RootProgramScope.AllAnchors || services.AnchorFromProgramOrSystem(_path[_n]);
+        bool decides = _o.RootProgramScope == RootProgramScope.AllAnchors || _candidate.AnchorFromProgramOrSystem;
         bool publicTls = false;
         foreach (var eku in RequiredEkus() ?? [])
         {
@@ -184,9 +174,10 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
     {
         for (int i = 0; i < _n; i++)
         {
-            if (services.IsDeferred(_path[i], _path[i + 1]))
+            var issuerKey = _path[i + 1].PublicKey;
+            if (issuerKey.Algorithm == PublicKeyAlgorithm.Dsa && issuerKey.DsaParameters is null)
             {
-                var code = services.CheckSignature(_path[i], _path[i + 1]);
+                var code = _ctx.CheckSignature(_path[i], issuerKey, _candidate.DsaParameterSource(i + 1));
                 if (code != VerifyCode.Ok)
                 {
                     Fail(new Failure(code, "signature does not verify with the issuer's key and inherited DSA parameters", "RFC 5280 6.1.4 (f)"), i);
@@ -196,24 +187,13 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
     }
 
     /// <summary>RFC 5280 6.1.3 (a)(2) and the profile's rules (among them 6.1.4 (k), (n), (o)): each
-    /// certificate on its own, for its role (a lone trusted certificate is its own leaf).</summary>
+    /// certificate on its own, for its role (a lone trusted certificate is its own leaf): the findings the path
+    /// carries, from the anchor down.</summary>
     private void CheckCertificates()
     {
-        if (_n == 0)
+        for (int i = _n; i >= 0; i--)
         {
-            foreach (var f in services.CertificateChecks(_path[0], CertRole.Leaf))
-            {
-                Fail(f, 0);
-            }
-            return;
-        }
-        foreach (var f in services.CertificateChecks(_path[_n], CertRole.Anchor))
-        {
-            Fail(f, _n);
-        }
-        for (int i = _n - 1; i >= 0; i--)
-        {
-            foreach (var f in services.CertificateChecks(_path[i], i == 0 ? CertRole.Leaf : CertRole.Intermediate))
+            foreach (var f in _candidate.Findings[i])
             {
                 Fail(f, i);
             }
@@ -277,26 +257,6 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
         return list.Count == 0 ? [] : list.ToArray();
     }
 
-    /// <summary>RFC 5280 6.1.3 (a)(3): revocation status, when asked for (the leaf, or every certificate
-    /// below the anchor).</summary>
-    private void CheckRevocation()
-    {
-        int last = (_o.Flags & VerifyFlags.CrlCheckChain) != 0 ? _n - 1 : Math.Min(0, _n - 1);
-        // A CRL may be examined for several distribution points of one certificate: its signer (and
-        // that signer's own path) is looked for once per certificate of this candidate path.
-        var signers = new Dictionary<(CertificateRevocationList, int), (Certificate?, Failure?)>();
-        (Certificate?, Failure?) Signer(CertificateRevocationList crl, int index)
-            => signers.TryGetValue((crl, index), out var known) ? known : signers[(crl, index)] = services.FindCrlSigner(crl, index);
-        for (int i = 0; i <= last; i++)
-        {
-            if (Revocation.Check(i, _path, _o, time, Signer) is { } rf)
-            {
-                Fail(rf, i);
-                break;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- 6.1.2
 
     /// <summary>RFC 5280 6.1.2: the initial state, from the trust anchor and the user's inputs.</summary>
@@ -315,7 +275,7 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
         }
         // 6.1.2 (a), (d) - (f): the valid policy tree and the policy counters, narrowed by the anchor's own
         // policyConstraints and inhibitAnyPolicy (RFC 5937 3).
-        _policy = new PolicyProcessor(_o.Policy, _n, budget, _n > 0 && anchorConstraints ? anchor : null);
+        _policy = new PolicyProcessor(_o.Policy, _n, _budget, _n > 0 && anchorConstraints ? anchor : null);
         // RFC 5937 3 (anchor constraints), RFC 5280 4.2.1.12: an anchor that restricts its purposes limits the
         // chains it anchors, as an intermediate's extKeyUsage does.
         if (_n > 0 && anchorConstraints)
@@ -337,7 +297,7 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
         }
         foreach (var (nc, at) in _constraints)
         {
-            if (NameConstraintsChecker.Check(c, nc, i == 0, _o.HostnameChecksCommonName && i == 0, budget) is { } f)
+            if (NameConstraintsChecker.Check(c, nc, i == 0, _o.HostnameChecksCommonName && i == 0, _budget) is { } f)
             {
                 Fail(f with { Message = f.Message + $" (constraint of certificate {at})" }, i);
                 break;
@@ -353,9 +313,9 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
         {
             Fail(pf, i);
         }
-        if (budget.IsExhausted)
+        if (_budget.IsExhausted)
         {
-            Fail(budget.Failure, i);
+            Fail(_budget.Failure, i);
         }
     }
 
@@ -433,9 +393,8 @@ internal sealed class PathValidator(VerificationOptions options, DateTimeOffset 
 
     private static readonly string[] ServerAuthOnly = [Oids.ServerAuth];
     private static readonly string[] ClientAuthOnly = [Oids.ClientAuth];
-    private string[]? _requiredEkus;
 
-    private string[]? RequiredEkus() => _requiredEkus ??= RequiredEkus(_o);
+    private string[]? RequiredEkus() => _ctx.RequiredEkus;
 
     /// <summary>The extended key usages the leaf must allow: the explicit list, or the one the purpose implies.</summary>
     public static string[]? RequiredEkus(VerificationOptions o) => o.RequiredExtendedKeyUsages is { Count: > 0 } r ? r.ToArray() : o.Purpose switch

@@ -1,4 +1,3 @@
-using Certitude.Building;
 using Certitude.Der;
 
 namespace Certitude.Validation;

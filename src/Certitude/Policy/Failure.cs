@@ -1,4 +1,4 @@
-namespace Certitude.Validation;
+namespace Certitude;
 
 /// <summary>A failed check, before it is placed in a candidate path. <paramref name="Tier"/> and
 /// <paramref name="RuleId"/> are set for profile rules; an <see cref="RuleTier.Issuance"/> failure is an error

@@ -1,6 +1,6 @@
-using Certitude.Validation;
+using Certitude.Signatures;
 
-namespace Certitude.Building;
+namespace Certitude.Validation;
 
 /// <summary>
 /// Counters for one verification (RFC 4158 path building is bounded by these). Using one up is a result, not an
@@ -40,8 +40,47 @@ internal sealed class Budget(VerificationBudget limits)
     /// <summary>The failure that reports the exhausted budget.</summary>
     public Failure Failure => new(VerifyCode.BudgetExhausted, "path building budget exhausted: " + (Exhausted ?? "?"), "RFC 4158 (bounded path building)");
 
-    /// <summary>One more signature check; false when over the limit.</summary>
-    public bool Signature() => Within(++_signatures <= limits.MaxSignatureChecks, Counter.Signatures);
+    // The signature checks charged so far, told apart by 128 bits of their identity (the first word of the key's digest
+    // and of the signed object's, CryptoCache.SignatureId): a check repeated within one verification (the same pair on
+    // another path, copies of one issuer, a CRL looked at for two distribution points) is charged once, whether or not
+    // the verifier's cache holds its outcome, so a warm cache never changes a verdict. The first four are held inline
+    // (an ordinary path makes two or three checks), more in a set.
+    private Charged _charged;
+    private HashSet<(ulong, ulong)>? _chargedMany;
+    private int _chargedCount;
+
+    [System.Runtime.CompilerServices.InlineArray(4)]
+    private struct Charged
+    {
+        private (ulong, ulong) _first;
+    }
+
+    /// <summary>One more signature check, unless this one was charged already; false when over the limit.</summary>
+    public bool Signature(CryptoCache.SignatureId id)
+    {
+        var print = id.Fingerprint;
+        if (_chargedMany is not null ? _chargedMany.Contains(print) : ((ReadOnlySpan<(ulong, ulong)>)_charged)[.._chargedCount].Contains(print))
+        {
+            return true;
+        }
+        if (!Within(++_signatures <= limits.MaxSignatureChecks, Counter.Signatures))
+        {
+            return false;
+        }
+        if (_chargedMany is not null)
+        {
+            _chargedMany.Add(print);
+        }
+        else if (_chargedCount < 4)
+        {
+            _charged[_chargedCount++] = print;
+        }
+        else
+        {
+            _chargedMany = [.. (ReadOnlySpan<(ulong, ulong)>)_charged, print];
+        }
+        return true;
+    }
 
     /// <summary>One more candidate issuer; false when over the limit.</summary>
     public bool Candidate() => Within(++_candidates <= limits.MaxCandidates, Counter.Candidates);
