@@ -17,7 +17,8 @@ public static class CertitudeConfigurationExtensions
     /// works under trimming and Native AOT); an unknown key or a value that cannot be read is a validation failure
     /// naming its configuration path, reported when the host starts, with every other problem of the section
     /// (<see cref="CertitudeOptions"/> lists what is checked, including weakening settings without
-    /// <c>DangerouslyWeakenVerification</c>). A change of the section (a reloaded appsettings.json) rebuilds the context.
+    /// <c>DangerouslyWeakenVerification</c>). A change of the section (a reloaded appsettings.json) rebuilds the context;
+    /// a change to values that fail validation keeps the previous context and logs <c>ContextRebuildFailed</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="name">The context's name; null for the default one.</param>
@@ -28,7 +29,10 @@ public static class CertitudeConfigurationExtensions
         ArgumentNullException.ThrowIfNull(section);
         var key = name ?? Options.Options.DefaultName;
         services.AddCertitude(name).Configure(o => CertitudeConfigurationReader.Read(section, o));
-        services.AddSingleton<IOptionsChangeTokenSource<CertitudeOptions>>(new ConfigurationChangeTokenSource<CertitudeOptions>(key, section));
+        // Changes of the section reach the provider only (not IOptionsMonitor's own change tokens): the monitor would
+        // re-validate inside the token's callback and throw there (from a file watcher's thread, for a reloaded
+        // appsettings.json) when the new values are bad; the provider catches that, keeps the previous context and logs it.
+        services.AddSingleton(new CertitudeOptionsChangeSource(key, section.GetReloadToken));
         return services;
     }
 }
@@ -39,7 +43,7 @@ internal static class CertitudeConfigurationReader
     private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         nameof(CertitudeOptions.Purpose), nameof(CertitudeOptions.CaFile), nameof(CertitudeOptions.CaPath), nameof(CertitudeOptions.CaData),
-        nameof(CertitudeOptions.UseSystemTrustStore), nameof(CertitudeOptions.Profile), nameof(CertitudeOptions.Flags),
+        nameof(CertitudeOptions.UseSystemTrustStore), nameof(CertitudeOptions.Profile), nameof(CertitudeOptions.Flags), nameof(CertitudeOptions.RootProgramScope),
         nameof(CertitudeOptions.Strictness), nameof(CertitudeOptions.VerifyMode), nameof(CertitudeOptions.CheckHostname),
         nameof(CertitudeOptions.HostnameChecksCommonName), nameof(CertitudeOptions.MinimumVersion), nameof(CertitudeOptions.MaximumVersion),
         nameof(CertitudeOptions.CertificateFile), nameof(CertitudeOptions.KeyFile), nameof(CertitudeOptions.KeyPassword),
@@ -110,6 +114,7 @@ internal static class CertitudeConfigurationReader
         Bool(nameof(CertitudeOptions.UseSystemTrustStore), v => o.UseSystemTrustStore = v);
         o.Profile = Text(nameof(CertitudeOptions.Profile)) ?? o.Profile;
         Enum<VerifyFlags>(nameof(CertitudeOptions.Flags), v => o.Flags = v);
+        Enum<RootProgramScope>(nameof(CertitudeOptions.RootProgramScope), v => o.RootProgramScope = v);
         Enum<Strictness>(nameof(CertitudeOptions.Strictness), v => o.Strictness = v);
         Enum<VerifyMode>(nameof(CertitudeOptions.VerifyMode), v => o.VerifyMode = v);
         Bool(nameof(CertitudeOptions.CheckHostname), v => o.CheckHostname = v);

@@ -36,6 +36,14 @@ public sealed partial class CertitudeOptions
     /// <summary><c>WebPki</c> (the default) or <c>Rfc5280</c>.</summary>
     public string? Profile { get; set; }
 
+    /// <summary>Which trust anchors the root program's trust bits and distrust-after dates apply to:
+    /// <c>ProgramAndSystemAnchors</c> (the default: anchors from the program or the system store; anchors from
+    /// <see cref="CaFile"/>, <see cref="CaPath"/> or <see cref="CaData"/> are trusted as given) or <c>AllAnchors</c>
+    /// (every anchor the program recognises, the supplied ones included). Either value is allowed without
+    /// <see cref="DangerouslyWeakenVerification"/>: the default is the narrowest scope, so a setting can only widen
+    /// where the program's rejections apply (stricter).</summary>
+    public RootProgramScope? RootProgramScope { get; set; }
+
     /// <summary>Verification flags, e.g. <c>"X509Strict, PartialChain, TrustedFirst"</c> (the default). Adding
     /// <c>CrlCheckLeaf</c>, <c>CrlCheckChain</c> or <c>CabfIssuance</c> is stricter; leaving out <c>X509Strict</c>
     /// or adding <c>IgnoreAnchorValidity</c>/<c>IgnoreAnchorConstraints</c> weakens verification and needs
@@ -175,6 +183,10 @@ public sealed partial class CertitudeOptions
         if (Flags is { } flags)
         {
             context.VerifyFlags = flags;
+        }
+        if (RootProgramScope is { } scope)
+        {
+            context.RootProgramScope = scope;
         }
         if (Strictness is { } strictness)
         {

@@ -5,6 +5,7 @@ using Certitude.Extensions.Http;
 using Certitude.Tls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +27,8 @@ public sealed class TlsContextProvider : IDisposable
     private readonly ILogger? _log;
     private readonly ConcurrentDictionary<string, Lazy<Entry>> _contexts = new(StringComparer.Ordinal);
     private readonly IDisposable? _subscription;
+    private readonly List<IDisposable> _sourceSubscriptions = [];
+    private readonly IOptionsMonitorCache<CertitudeOptions>? _cache;
     private int _disposed;
 
     private sealed record Entry(TlsContext Context, IDisposable? Watch);
@@ -42,6 +45,16 @@ public sealed class TlsContextProvider : IDisposable
         _httpClientFactory = services.GetService<IHttpClientFactory>();
         _log = _loggerFactory?.CreateLogger(TlsContext.MeterName);
         _subscription = options.OnChange((_, name) => Rebuild(name ?? Options.Options.DefaultName));
+        _cache = services.GetService<IOptionsMonitorCache<CertitudeOptions>>();
+        foreach (var source in services.GetServices<CertitudeOptionsChangeSource>())
+        {
+            _sourceSubscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, () =>
+            {
+                // The options are read again (and validated) in Rebuild, where a failure is caught and logged.
+                _cache?.TryRemove(source.Name);
+                Rebuild(source.Name);
+            }));
+        }
     }
 
     /// <summary>The current context of that name, built on first use; after a change of its options, the context
@@ -123,11 +136,28 @@ public sealed class TlsContextProvider : IDisposable
             return;
         }
         _subscription?.Dispose();
+        foreach (var s in _sourceSubscriptions)
+        {
+            s.Dispose();
+        }
         foreach (var entry in _contexts.Values.Where(l => l.IsValueCreated))
         {
             entry.Value.Watch?.Dispose();
         }
     }
+}
+
+/// <summary>Where the changes of a named context's settings come from (a configuration section's reload token), for
+/// <see cref="TlsContextProvider"/> alone: it reads and validates the options again itself, so that values that fail
+/// validation are caught (the previous context stays, <c>ContextRebuildFailed</c> is logged) instead of throwing
+/// inside the change token's callback, as <see cref="IOptionsMonitor{TOptions}"/> does for its change token sources.</summary>
+/// <param name="name">The options' name.</param>
+/// <param name="token">Produces the current change token.</param>
+internal sealed class CertitudeOptionsChangeSource(string name, Func<IChangeToken> token)
+{
+    public string Name { get; } = name;
+
+    public IChangeToken GetChangeToken() => token();
 }
 
 /// <summary>The named events of the provider (category <c>Certitude.Tls</c>).</summary>
@@ -138,61 +168,6 @@ internal static partial class ProviderLog
 
     [LoggerMessage(21, LogLevel.Error, "Certitude options '{Name}' changed but cannot be used, the previous context stays in use: {Reason}", EventName = "ContextRebuildFailed")]
     public static partial void RebuildFailed(ILogger logger, string name, string reason);
-}
-
-/// <summary>
-/// The primary handler of an HttpClient registered with <c>UseCertitude(name)</c>: forwards to a verifying
-/// <see cref="SocketsHttpHandler"/> of the named context's current material, and starts a new one (for new
-/// connections) when the context is rebuilt or reloads its own certificate; requests already sent finish on the old one.
-/// </summary>
-internal sealed class ReloadingHandler(TlsContextProvider provider, string? name) : HttpMessageHandler
-{
-    private readonly Lock _gate = new();
-    private (TlsContext Context, int Generation, HttpMessageInvoker Invoker)? _current;
-    private readonly List<HttpMessageInvoker> _retired = [];
-
-    private HttpMessageInvoker Current()
-    {
-        var context = provider.Get(name);
-        var current = _current;
-        if (current is { } c && ReferenceEquals(c.Context, context) && c.Generation == context.Generation)
-        {
-            return c.Invoker;
-        }
-        lock (_gate)
-        {
-            if (_current is { } again && ReferenceEquals(again.Context, context) && again.Generation == context.Generation)
-            {
-                return again.Invoker;
-            }
-            if (_current is { } retired)
-            {
-                _retired.Add(retired.Invoker);
-            }
-            var invoker = new HttpMessageInvoker(context.CreateHttpMessageHandler(), disposeHandler: true);
-            _current = (context, context.Generation, invoker);
-            return invoker;
-        }
-    }
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => Current().SendAsync(request, cancellationToken);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            lock (_gate)
-            {
-                _current?.Invoker.Dispose();
-                foreach (var r in _retired)
-                {
-                    r.Dispose();
-                }
-            }
-        }
-        base.Dispose(disposing);
-    }
 }
 
 /// <summary>Registers Certitude with a service collection and an <see cref="IHttpClientBuilder"/>.</summary>
@@ -285,6 +260,11 @@ public static class CertitudeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddCertitude(contextName);
-        return builder.ConfigurePrimaryHttpMessageHandler(services => new ReloadingHandler(services.GetRequiredService<TlsContextProvider>(), contextName));
+        return builder.ConfigurePrimaryHttpMessageHandler(services =>
+        {
+            // A new SocketsHttpHandler (for new connections) whenever the named context is rebuilt or reloads.
+            var provider = services.GetRequiredService<TlsContextProvider>();
+            return new ReloadingHttpHandler(() => provider.Get(contextName));
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Certitude.Signatures;
 
 namespace Certitude.Tls;
 
@@ -31,18 +32,86 @@ internal static unsafe class SessionResumption
             {
                 return (delegate* unmanaged<IntPtr, int>)f;
             }
-            foreach (var name in new[] { "libssl.so.3", "libssl.so.1.1", "libssl.so" })
+            string? maps = null;
+            try
             {
-                if (NativeLibrary.TryLoad(name, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
+                maps = File.ReadAllText("/proc/self/maps");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+            if (LibSslExport(maps) is var g && g != IntPtr.Zero)
+            {
+                return (delegate* unmanaged<IntPtr, int>)g;
+            }
+        }
+        catch (Exception)
+        {
+            // Whatever goes wrong here (this runs in the type's initializer, where an exception would break every
+            // verification that asks), the answer is "cannot tell": a leaf sent alone is verified as sent.
+        }
+        return null;
+    }
+
+    /// <summary>libssl's <c>SSL_session_reused</c> from the first of <see cref="LibSslCandidates"/> that loads and has it
+    /// (the path Native AOT takes), or zero.</summary>
+    /// <param name="maps">The process's memory map, or null.</param>
+    /// <returns>The function's address, or zero.</returns>
+    internal static IntPtr LibSslExport(string? maps)
+    {
+        foreach (var path in LibSslCandidates(maps, RuntimeInformation.ProcessArchitecture))
+        {
+            // An absolute path: the loader opens exactly this file (or returns the copy already loaded), no search.
+            if (File.Exists(path) && NativeLibrary.TryLoad(path, out var ssl) && NativeLibrary.TryGetExport(ssl, "SSL_session_reused", out var g))
+            {
+                return g;
+            }
+        }
+        return IntPtr.Zero;
+    }
+
+    /// <summary>
+    /// Where libssl is taken from, as absolute paths only (never a library search by name, which the working
+    /// directory, <c>LD_LIBRARY_PATH</c> or the application's directory could answer): first the libssl this process
+    /// has already mapped (<paramref name="maps"/>, the text of <c>/proc/self/maps</c>): the one the runtime's
+    /// SslStream uses, so the SSL object is asked by the library that made it; then each soname in the system library
+    /// directories the core's libcrypto loading uses (<see cref="LibCrypto.SystemDirectories"/>).
+    /// </summary>
+    /// <param name="maps">The process's memory map, or null when it cannot be read.</param>
+    /// <param name="architecture">The process's architecture.</param>
+    /// <returns>The absolute paths to try, in order.</returns>
+    internal static IEnumerable<string> LibSslCandidates(string? maps, Architecture architecture)
+    {
+        // The OpenSSL sonames of libssl, newest first. (A local, not a static field: Load runs from this class's static
+        // initializer, before fields declared after it are set; Native AOT, where the runtime's shim is linked in
+        // statically, always reaches this fallback.)
+        string[] sslSoNames = ["libssl.so.3", "libssl.so.1.1"];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in (maps ?? "").Split('\n'))
+        {
+            // "address perms offset dev inode path": the path is what follows the fifth field, when absolute.
+            var slash = line.IndexOf(" /", StringComparison.Ordinal);
+            if (slash < 0)
+            {
+                continue;
+            }
+            var path = line[(slash + 1)..].Trim();
+            if (sslSoNames.Contains(Path.GetFileName(path), StringComparer.Ordinal) && seen.Add(path))
+            {
+                yield return path;
+            }
+        }
+        foreach (var name in sslSoNames)
+        {
+            foreach (var dir in LibCrypto.SystemDirectories(architecture))
+            {
+                var path = dir + "/" + name;
+                if (seen.Add(path))
                 {
-                    return (delegate* unmanaged<IntPtr, int>)g;
+                    yield return path;
                 }
             }
         }
-        catch (Exception e) when (e is BadImageFormatException or DllNotFoundException or EntryPointNotFoundException)
-        {
-        }
-        return null;
     }
 
     /// <summary>True when the platform reports the stream's session as resumed; false when it does not or cannot tell.</summary>

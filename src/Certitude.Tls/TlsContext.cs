@@ -87,6 +87,8 @@ public sealed partial class TlsContext
     private bool _hostnameChecksCommonName;
     private VerifyFlags _flags = VerifyFlags.Default;
     private VerificationProfile _profile = VerificationProfile.WebPki;
+    private RootProgram? _rootProgram = RootProgram.Mozilla;
+    private RootProgramScope _rootProgramScope = RootProgramScope.ProgramAndSystemAnchors;
     private TlsVersion _min = TlsVersion.Tls12;
     private TlsVersion _max = TlsVersion.Tls13;
     private Strictness _strictness = Strictness.Enforce;
@@ -199,6 +201,18 @@ public sealed partial class TlsContext
 
     /// <summary>The verification profile. Default web PKI.</summary>
     public VerificationProfile Profile { get => _profile; set { Mutable(); _profile = value ?? throw new ArgumentNullException(nameof(value)); } }
+
+    /// <summary>The public root program whose trust bits and distrust-after dates apply
+    /// (<see cref="VerificationOptions.RootProgram"/>). Default <see cref="Certitude.RootProgram.Mozilla"/>; null turns
+    /// the program's decisions off, which weakens verification (listed in <see cref="Weakenings"/>).</summary>
+    public RootProgram? RootProgram { get => _rootProgram; set { Mutable(); _rootProgram = value; } }
+
+    /// <summary>Which anchors the root program's decisions apply to (<see cref="VerificationOptions.RootProgramScope"/>).
+    /// Default <see cref="RootProgramScope.ProgramAndSystemAnchors"/> (anchors from the program or the system store;
+    /// the ones loaded from the caller's own files or certificates are trusted as given);
+    /// <see cref="RootProgramScope.AllAnchors"/> applies them to every anchor the program recognises, which only adds
+    /// rejections (stricter, no weakening).</summary>
+    public RootProgramScope RootProgramScope { get => _rootProgramScope; set { Mutable(); _rootProgramScope = value; } }
 
     /// <summary>Enforce strict checks, or only warn about strict-only failures.</summary>
     public Strictness Strictness { get => _strictness; set { Mutable(); _strictness = value; } }
@@ -637,6 +651,8 @@ public sealed partial class TlsContext
         Flags = _flags,
         Purpose = Purpose == TlsPurpose.ServerAuthentication ? CertificatePurpose.ServerAuthentication : CertificatePurpose.ClientAuthentication,
         HostnameChecksCommonName = _hostnameChecksCommonName,
+        RootProgram = _rootProgram,
+        RootProgramScope = _rootProgramScope,
         Crls = AllCrls,
         Intermediates = _intermediates,
     };
@@ -648,7 +664,7 @@ public sealed partial class TlsContext
     /// tags its metrics <c>certitude.tls.weakened=true</c> and names the weakenings in every verification log line.
     /// Weakening: <see cref="VerifyMode"/> other than Required, <see cref="CheckHostname"/> off on a client,
     /// <see cref="Strictness.Warn"/>, <see cref="VerifyFlags"/> without X509Strict or with IgnoreAnchorValidity or
-    /// IgnoreAnchorConstraints, and <see cref="HostnameChecksCommonName"/>.
+    /// IgnoreAnchorConstraints, <see cref="HostnameChecksCommonName"/>, and <see cref="RootProgram"/> null.
     /// </summary>
     public IReadOnlyList<string> Weakenings
     {
@@ -682,6 +698,10 @@ public sealed partial class TlsContext
             if (_hostnameChecksCommonName)
             {
                 list.Add("HostnameChecksCommonName=true");
+            }
+            if (_rootProgram is null)
+            {
+                list.Add("RootProgram=null (no root program's trust bits or distrust dates)");
             }
             return list;
         }

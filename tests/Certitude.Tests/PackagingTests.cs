@@ -206,5 +206,12 @@ public sealed partial class PackagingTests : IDisposable
         Assert.True(exit == 0, program + "\n----\n" + log);
         Assert.Contains("verified", log, StringComparison.Ordinal);
         Assert.Contains("examples done", log, StringComparison.Ordinal);
+        // The service examples of docs/configuration.md and docs/aspnetcore.md: a request verified against a CaFile read
+        // from configuration, and the 403 mode's problem-details answer to a client without a certificate.
+        Assert.Contains("partner verified: hello from the partner", log, StringComparison.Ordinal);
+        Assert.Matches("no client certificate: HTTP 403 .*presented no certificate", log);
+        Assert.Contains("Certitude:Partner:Profile: unknown profile 'WebPKIX'", log, StringComparison.Ordinal);
+        Assert.Contains("set Certitude:Partner:DangerouslyWeakenVerification to true", log, StringComparison.Ordinal);
+        Assert.Contains("reloaded: True, generation 1, anchors 1", log, StringComparison.Ordinal);
     }
 }
