@@ -146,17 +146,69 @@ internal static class ConnectCommand
     /// "TLS alert: 'CertificateRequired'"), as RFC 8446 spells it, or null.</summary>
     internal static string? AlertOf(Exception e)
     {
+        // Plain string code, no regular expressions (they would put the regex engine in the native binary).
         for (var x = (Exception?)e; x is not null; x = x.InnerException)
         {
-            var m = System.Text.RegularExpressions.Regex.Match(x.Message, @"(?:sslv3|tlsv1|tlsv13) alert ([a-z ]+)");
-            if (m.Success)
+            if (OpenSslAlert(x.Message) is { } openssl)
             {
-                return m.Groups[1].Value.Trim().Replace(' ', '_');
+                return openssl;
             }
-            m = System.Text.RegularExpressions.Regex.Match(x.Message, @"TLS alert: '([A-Za-z]+)'");
-            if (m.Success)
+            if (DotNetAlert(x.Message) is { } dotnet)
             {
-                return System.Text.RegularExpressions.Regex.Replace(m.Groups[1].Value, "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant();
+                return dotnet;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>"… sslv3|tlsv1|tlsv13 alert certificate required …" gives "certificate_required".</summary>
+    internal static string? OpenSslAlert(string message)
+    {
+        const string Marker = " alert ";
+        for (int at = message.IndexOf(Marker, StringComparison.Ordinal); at >= 0; at = message.IndexOf(Marker, at + 1, StringComparison.Ordinal))
+        {
+            var before = message.AsSpan(0, at);
+            if (!before.EndsWith("sslv3", StringComparison.Ordinal) && !before.EndsWith("tlsv1", StringComparison.Ordinal) && !before.EndsWith("tlsv13", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            int start = at + Marker.Length, end = start;
+            while (end < message.Length && (message[end] is >= 'a' and <= 'z' or ' '))
+            {
+                end++;
+            }
+            if (end > start)
+            {
+                return message[start..end].Trim().Replace(' ', '_');
+            }
+        }
+        return null;
+    }
+
+    /// <summary>"… TLS alert: 'CertificateRequired' …" gives "certificate_required".</summary>
+    internal static string? DotNetAlert(string message)
+    {
+        const string Marker = "TLS alert: '";
+        for (int at = message.IndexOf(Marker, StringComparison.Ordinal); at >= 0; at = message.IndexOf(Marker, at + 1, StringComparison.Ordinal))
+        {
+            int start = at + Marker.Length, end = start;
+            while (end < message.Length && char.IsAsciiLetter(message[end]))
+            {
+                end++;
+            }
+            if (end > start && end < message.Length && message[end] == '\'')
+            {
+                var name = new System.Text.StringBuilder();
+                for (int i = start; i < end; i++)
+                {
+                    // An upper-case letter after a lower-case one starts a new word: CertificateRequired, certificate_required.
+                    if (i > start && char.IsAsciiLetterUpper(message[i]) && char.IsAsciiLetterLower(message[i - 1]))
+                    {
+                        name.Append('_');
+                    }
+                    name.Append(char.ToLowerInvariant(message[i]));
+                }
+                return name.ToString();
             }
         }
         return null;

@@ -213,10 +213,24 @@ internal static class Spelling
         return string.Join("; ", messages) + $" (see '{name} --help')";
     }
 
+    /// <summary>The texts between successive pairs of single quotes, left to right. (Plain string code: a regular
+    /// expression here would put the regex engine in the native binary, which every call pays for at start-up.)</summary>
+    internal static List<string> Quoted(string message)
+    {
+        var list = new List<string>();
+        int from = 0;
+        while (message.IndexOf('\'', from) is int open and >= 0 && message.IndexOf('\'', open + 1) is int close and >= 0)
+        {
+            list.Add(message[(open + 1)..close]);
+            from = close + 1;
+        }
+        return list;
+    }
+
     private static string? Rewrite(ParseError e, Command command, string commandName)
     {
         var message = e.Message;
-        var quoted = System.Text.RegularExpressions.Regex.Matches(message, "'([^']*)'").Select(m => m.Groups[1].Value).ToList();
+        var quoted = Quoted(message);
         var option = e.SymbolResult switch
         {
             OptionResult o => o.Option,
