@@ -9,18 +9,11 @@ namespace Certitude.Tests;
 /// certificate rotated on disk and picked up by <see cref="TlsContext.Reload"/> is presented on new connections.</summary>
 public sealed class ClientCertificateRotationTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("certitude-rotation-").FullName;
+    private readonly TempFolder _files = new("certitude-rotation-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private string _dir => _files.Path;
+
+    public void Dispose() => _files.Dispose();
 
     [Fact]
     public async Task WithoutDependencyInjectionAReloadedClientCertificateIsPresentedOnNewConnections()

@@ -411,13 +411,10 @@ public sealed class HostileInputTests
         return Certificate.Parse(req.Create(new X500DistinguishedName(issuer), generator, TestPki.Now.AddDays(-1), TestPki.Now.AddDays(30), [serial]).RawData);
     }
 
-    [Fact]
-    public void InheritedDsaParametersAreFoldedIntoTheSearchMemo()
+    /// <summary>Two DSA roots with different parameters; X (no parameters of its own) under each; I (no parameters) under
+    /// X; an EC leaf under I. I's and the leaf's signatures verify only with root 1's parameters (RFC 5280 6.1.4 (f)).</summary>
+    private static (Certificate Root1, Certificate Root2, Certificate X1, Certificate X2, Certificate Inter, Certificate Leaf) InheritedDsaPki()
     {
-        // Issue 12 item 10: the per-search memo kept a signature outcome by (child, issuer) only. With
-        // inherited DSA parameters (RFC 5280 6.1.4 (f)) the pair (leaf, I) fails on the path through R2
-        // (other parameters) and verifies on the one through R1; tried in that order, the valid path
-        // used to be rejected by the remembered failure.
         using var r1 = DSA.Create(1024);
         using var r2 = DSA.Create(1024);
         var p1 = r1.ExportParameters(false);
@@ -428,12 +425,26 @@ public sealed class HostileInputTests
         var x1 = DsaSigned("CN=DSA X", DsaKeyWithoutParameters(x), "CN=DSA Root 1", r1, true, 3);
         var x2 = DsaSigned("CN=DSA X", DsaKeyWithoutParameters(x), "CN=DSA Root 2", r2, true, 4);
         var inter = DsaSigned("CN=DSA I", DsaKeyWithoutParameters(i), "CN=DSA X", x, true, 5);
-        var leaf = DsaSigned("CN=DSA Leaf", PublicKey.CreateFromSubjectPublicKeyInfo(ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo(), out _), "CN=DSA I", i, false, 6);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leaf = DsaSigned("CN=DSA Leaf", PublicKey.CreateFromSubjectPublicKeyInfo(leafKey.ExportSubjectPublicKeyInfo(), out _), "CN=DSA I", i, false, 6);
+        return (root1, root2, x1, x2, inter, leaf);
+    }
+
+    private static VerificationOptions InheritedDsaOptions => new()
+    {
+        Profile = VerificationProfile.Rfc5280, ValidationTime = TestPki.Now, Flags = VerifyFlags.TrustedFirst, Purpose = CertificatePurpose.Any,
+    };
+
+    [Fact]
+    public void InheritedDsaParametersAreFoldedIntoTheSearchMemo()
+    {
+        // Issue 12 item 10: the per-search memo kept a signature outcome by (child, issuer) only. With
+        // inherited DSA parameters (RFC 5280 6.1.4 (f)) the pair (leaf, I) fails on the path through R2
+        // (other parameters) and verifies on the one through R1; tried in that order, the valid path
+        // used to be rejected by the remembered failure.
+        var (root1, root2, x1, x2, inter, leaf) = InheritedDsaPki();
         Assert.Null(inter.PublicKey.DsaParameters);
-        var options = new VerificationOptions
-        {
-            Profile = VerificationProfile.Rfc5280, ValidationTime = TestPki.Now, Flags = VerifyFlags.TrustedFirst, Purpose = CertificatePurpose.Any,
-        };
+        var options = InheritedDsaOptions;
         // x2 (through root 2, the wrong parameters for I and the leaf) is offered first.
         var r = new Verifier(TrustStore.FromCertificates([root1, root2]), options).Verify(leaf, [inter, x2, x1]);
         Assert.True(r.IsValid, r.ToString());
@@ -444,21 +455,10 @@ public sealed class HostileInputTests
     [Fact]
     public void CachedDsaOutcomeUnderOneParameterSourceIsNotReusedUnderAnother()
     {
-        using var r1 = DSA.Create(1024);
-        using var r2 = DSA.Create(1024);
-        var p1 = r1.ExportParameters(false);
-        using var x = DsaKeyUnder(p1, 1);
-        using var i = DsaKeyUnder(p1, 2);
-        var root1 = DsaSigned("CN=DSA Root 1", PublicKey.CreateFromSubjectPublicKeyInfo(r1.ExportSubjectPublicKeyInfo(), out _), "CN=DSA Root 1", r1, true, 1);
-        var root2 = DsaSigned("CN=DSA Root 2", PublicKey.CreateFromSubjectPublicKeyInfo(r2.ExportSubjectPublicKeyInfo(), out _), "CN=DSA Root 2", r2, true, 2);
-        var x1 = DsaSigned("CN=DSA X", DsaKeyWithoutParameters(x), "CN=DSA Root 1", r1, true, 3);
-        var x2 = DsaSigned("CN=DSA X", DsaKeyWithoutParameters(x), "CN=DSA Root 2", r2, true, 4);
-        var inter = DsaSigned("CN=DSA I", DsaKeyWithoutParameters(i), "CN=DSA X", x, true, 5);
-        var leaf = DsaSigned("CN=DSA Leaf", PublicKey.CreateFromSubjectPublicKeyInfo(ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfo(), out _), "CN=DSA I", i, false, 6);
-        var options = new VerificationOptions
-        {
-            Profile = VerificationProfile.Rfc5280, ValidationTime = TestPki.Now, Flags = VerifyFlags.TrustedFirst, Purpose = CertificatePurpose.Any,
-        };
+        // The signature-outcome cache is keyed by the inherited parameters too: (leaf, I) and (I, X) verified under root 1's
+        // parameters must not be reused on the path through root 2.
+        var (root1, root2, x1, x2, inter, leaf) = InheritedDsaPki();
+        var options = InheritedDsaOptions;
         var v = new Verifier(TrustStore.FromCertificates([root1, root2]), options);
         var good = v.Verify(leaf, [inter, x1]);
         Assert.True(good.IsValid, good.ToString());

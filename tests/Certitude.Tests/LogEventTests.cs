@@ -31,25 +31,13 @@ public sealed partial class LogEventTests(ITestOutputHelper output) : IDisposabl
 {
     internal sealed record LogEvent(string Category, int Id, string Name, LogLevel Level);
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("certitude-logs-").FullName;
+    private readonly TempFolder _files = new("certitude-logs-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private string _dir => _files.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _files.Dispose();
+
+    private string Write(string name, string text) => _files.Write(name, text);
 
     [GeneratedRegex(@"^\| `(?<category>Certitude[\w.]*)` \| (?<id>\d+) \| `(?<name>\w+)` \| (?<level>\w+) \|", RegexOptions.Multiline)]
     private static partial Regex TableRow();

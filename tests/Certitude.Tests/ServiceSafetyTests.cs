@@ -21,25 +21,13 @@ namespace Certitude.Tests;
 /// depend on earlier connections, and trust rotates without a restart. Every test runs real handshakes over loopback.</summary>
 public sealed class ServiceSafetyTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("certitude-service-").FullName;
+    private readonly TempFolder _files = new("certitude-service-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private string _dir => _files.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _files.Dispose();
+
+    private string Write(string name, string text) => _files.Write(name, text);
 
     internal static string KeyPem(Issued i) => ((System.Security.Cryptography.ECDsa)i.Key).ExportPkcs8PrivateKeyPem();
 
