@@ -12,6 +12,18 @@ namespace Certitude.Benchmarks;
 public static class HostileInputs
 {
     private const AsnEncodingRules Der = AsnEncodingRules.DER;
+
+    /// <summary>An RSAPublicKey (RFC 8017 A.1.1) with any modulus and exponent, for keys no key generator would make.</summary>
+    public static byte[] RsaPublicKey(byte[] modulus, BigInteger exponent)
+    {
+        var w = new AsnWriter(Der);
+        using (w.PushSequence())
+        {
+            w.WriteIntegerUnsigned(modulus);
+            w.WriteInteger(exponent);
+        }
+        return w.Encode();
+    }
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
     /// <summary>Signs with a fixed function of the data (a forger's "signature").</summary>
@@ -175,14 +187,8 @@ public static class HostileInputs
             eb[^1] |= 0x01;
             e = new BigInteger(eb, isUnsigned: true, isBigEndian: true);
         }
-        var kw = new AsnWriter(Der);
-        using (kw.PushSequence())
-        {
-            kw.WriteIntegerUnsigned(modulus);
-            kw.WriteInteger(e);
-        }
         var pssSalt0 = PssAlgorithmId(0);
-        var key = new PublicKey(new Oid("1.2.840.113549.1.1.10"), null, new AsnEncodedData(kw.Encode()));
+        var key = new PublicKey(new Oid("1.2.840.113549.1.1.10"), null, new AsnEncodedData(RsaPublicKey(modulus, e)));
         var junk = new byte[modulusBytes];
         rnd.NextBytes(junk);
         junk[0] = 0;
@@ -221,13 +227,7 @@ public static class HostileInputs
                 eb[^1] |= 0x01;
                 e = new BigInteger(eb, isUnsigned: true, isBigEndian: true);
             }
-            var kw = new AsnWriter(Der);
-            using (kw.PushSequence())
-            {
-                kw.WriteIntegerUnsigned(modulus);
-                kw.WriteInteger(e);
-            }
-            var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData([0x05, 0x00]), new AsnEncodedData(kw.Encode()));
+            var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData([0x05, 0x00]), new AsnEncodedData(RsaPublicKey(modulus, e)));
             var req = new CertificateRequest(new X500DistinguishedName(CandidateName), key, HashAlgorithmName.SHA256);
             req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
             req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));

@@ -15,11 +15,11 @@ public sealed class ConsoleCollection;
 [Collection("console")]
 public sealed class CliCommandTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _files = new("certitude-cli-");
 
-    public CliCommandTests() => Directory.CreateDirectory(_dir);
+    private string _dir => _files.Path;
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _files.Dispose();
 
     internal static (int Exit, string Out, string Err) InProcess(params string[] args)
     {

@@ -15,22 +15,17 @@ namespace Certitude.Tests;
 [Collection("console")]
 public sealed class CliFirstHourTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-hour-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _files = new("certitude-hour-");
 
-    public CliFirstHourTests() => Directory.CreateDirectory(_dir);
+    private string _dir => _files.Path;
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _files.Dispose();
 
     private static (int Exit, string Out, string Err) InProcess(params string[] args) => CliCommandTests.InProcess(args);
 
     private static (int Exit, string Out, string Err) Executable(params string[] args) => ProcessRunner.Certitude(args);
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _files.Write(name, text);
 
     private static string KeyPem(Issued i) => i.Key switch
     {

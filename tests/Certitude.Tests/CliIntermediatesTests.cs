@@ -14,18 +14,13 @@ namespace Certitude.Tests;
 [Collection("console")]
 public sealed class CliIntermediatesTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-aia-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _files = new("certitude-aia-");
 
-    public CliIntermediatesTests() => Directory.CreateDirectory(_dir);
+    private string _dir => _files.Path;
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _files.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _files.Write(name, text);
 
     private static int FreePort()
     {

@@ -7,18 +7,13 @@ namespace Certitude.Tests;
 /// JSON, --issuance-rules, --mozilla-roots on limbo's online:: chains, and inspect's root_program.</summary>
 public sealed class CliIssuanceTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-cli-issuance-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _files = new("certitude-cli-issuance-");
 
-    public CliIssuanceTests() => Directory.CreateDirectory(_dir);
+    private string _dir => _files.Path;
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _files.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _files.Write(name, text);
 
     [Fact]
     public void VerifyReportsIssuanceWarningsAndEnforcesThemWhenAsked()

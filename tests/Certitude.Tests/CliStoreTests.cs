@@ -11,12 +11,12 @@ namespace Certitude.Tests;
 [Collection("console")]
 public sealed class CliStoreTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "certitude-store-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder _files = new("certitude-store-");
+
+    private string _dir => _files.Path;
     private static readonly string At = TestPki.Now.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
 
-    public CliStoreTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _files.Dispose();
 
     private static (int Exit, string Out, string Err) Run(params string[] args) => CliCommandTests.InProcess(args);
 

@@ -23,16 +23,13 @@ namespace Certitude.Tests;
 /// and meters from the container, metrics, and the authentication handler behind [Authorize].</summary>
 public sealed class DependencyInjectionTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("certitude-di-").FullName;
+    private readonly TempFolder _files = new("certitude-di-");
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    private string _dir => _files.Path;
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    public void Dispose() => _files.Dispose();
+
+    private string Write(string name, string text) => _files.Write(name, text);
 
     private static string KeyPem(Issued i) => ((System.Security.Cryptography.ECDsa)i.Key).ExportPkcs8PrivateKeyPem();
 

@@ -69,17 +69,6 @@ public sealed class HostileInputTests
         Assert.Contains(r.Diagnostics, d => d.Message.Contains("more characters", StringComparison.Ordinal));
     }
 
-    private static byte[] RsaPublicKey(byte[] modulus, BigInteger exponent)
-    {
-        var w = new AsnWriter(Der);
-        using (w.PushSequence())
-        {
-            w.WriteIntegerUnsigned(modulus);
-            w.WriteInteger(exponent);
-        }
-        return w.Encode();
-    }
-
     private static byte[] Spki(string oid, byte[]? parameters, byte[] key)
     {
         var w = new AsnWriter(Der);
@@ -140,13 +129,13 @@ public sealed class HostileInputTests
         };
         foreach (var (name, modulus, e) in cases)
         {
-            var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData(Null), new AsnEncodedData(RsaPublicKey(modulus, e)));
+            var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData(Null), new AsnEncodedData(HostileInputs.RsaPublicKey(modulus, e)));
             var der = CertificateWithKey("CN=Exponent " + name, key, new HostileInputs.FixedGenerator(Sha256WithRsa, Forge));
             var ex = Assert.Throws<CertificateFormatException>(() => Certificate.Parse(der));
             Assert.Contains("RFC 8017 3.1", ex.Message, StringComparison.Ordinal);
         }
         // The usual exponent still parses.
-        var good = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData(Null), new AsnEncodedData(RsaPublicKey(n, 65537)));
+        var good = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData(Null), new AsnEncodedData(HostileInputs.RsaPublicKey(n, 65537)));
         Assert.Equal(2048, Certificate.Parse(CertificateWithKey("CN=Exponent ok", good, new HostileInputs.FixedGenerator(Sha256WithRsa, Forge))).PublicKey.KeySizeBits);
     }
 
@@ -161,7 +150,7 @@ public sealed class HostileInputTests
         modulus[0] |= 0x80;
         modulus[^1] |= 0x01;
         // RSASSA-PSS, SHA-256, MGF1 SHA-256, salt 0 (the key allows it).
-        var key = new PublicKey(new Oid("1.2.840.113549.1.1.10"), new AsnEncodedData(PssParameters("2.16.840.1.101.3.4.2.1", 0)), new AsnEncodedData(RsaPublicKey(modulus, 65537)));
+        var key = new PublicKey(new Oid("1.2.840.113549.1.1.10"), new AsnEncodedData(PssParameters("2.16.840.1.101.3.4.2.1", 0)), new AsnEncodedData(HostileInputs.RsaPublicKey(modulus, 65537)));
         var pssSalt0 = PssAlgorithmId("2.16.840.1.101.3.4.2.1", 0);
         var junk = new byte[4096];
         new Random(13).NextBytes(junk);
@@ -265,7 +254,7 @@ public sealed class HostileInputTests
         // signature with another hash or a shorter salt, on the libcrypto path and the portable one.
         using var rsa = RSA.Create(2048);
         var p = rsa.ExportParameters(false);
-        var rsaKey = RsaPublicKey(p.Modulus!, new BigInteger(p.Exponent!, isUnsigned: true, isBigEndian: true));
+        var rsaKey = HostileInputs.RsaPublicKey(p.Modulus!, new BigInteger(p.Exponent!, isUnsigned: true, isBigEndian: true));
         const string Sha256 = "2.16.840.1.101.3.4.2.1";
         Certificate Root(string oid, byte[] parameters)
         {

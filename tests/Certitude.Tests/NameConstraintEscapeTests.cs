@@ -249,13 +249,7 @@ public sealed class NameConstraintEscapeTests
 
     private static Certificate CertificateWithExponent(byte[] modulus, BigInteger e)
     {
-        var kw = new AsnWriter(AsnEncodingRules.DER);
-        using (kw.PushSequence())
-        {
-            kw.WriteIntegerUnsigned(modulus);
-            kw.WriteInteger(e);
-        }
-        var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData([0x05, 0x00]), new AsnEncodedData(kw.Encode()));
+        var key = new PublicKey(new Oid("1.2.840.113549.1.1.1"), new AsnEncodedData([0x05, 0x00]), new AsnEncodedData(HostileInputs.RsaPublicKey(modulus, e)));
         using var signer = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest(new X500DistinguishedName("CN=Exponent"), key, HashAlgorithmName.SHA256);
         return Certificate.Parse(req.Create(new X500DistinguishedName("CN=Signer"), X509SignatureGenerator.CreateForECDsa(signer), TestPki.Now.AddDays(-1), TestPki.Now.AddDays(1), [1]).RawData);

@@ -10,9 +10,11 @@ namespace Certitude.Tests;
 /// <summary>Issue 20: the health check of a context's anchors, and one "Certitude" span per verification.</summary>
 public sealed class OperationalSurfaceTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("certitude-ops-").FullName;
+    private readonly TempFolder _files = new("certitude-ops-");
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    private string _dir => _files.Path;
+
+    public void Dispose() => _files.Dispose();
 
     private static async Task<HealthReport> Check(string caFile)
     {
