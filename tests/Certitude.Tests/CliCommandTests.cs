@@ -13,14 +13,8 @@ public sealed class ConsoleCollection;
 
 /// <summary>The certitude commands, run in-process (Program.Main with the console captured) and as the built executable.</summary>
 [Collection("console")]
-public sealed class CliCommandTests : IDisposable
+public sealed class CliCommandTests() : TempFolderTests("certitude-cli-")
 {
-    private readonly TempFolder _files = new("certitude-cli-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
     internal static (int Exit, string Out, string Err) InProcess(params string[] args)
     {
         var o = new StringWriter();
@@ -49,7 +43,7 @@ public sealed class CliCommandTests : IDisposable
         var t = doc.RootElement.GetProperty("testcases").EnumerateArray().Single(x => x.GetProperty("id").GetString() == id);
         string Write(string name, IEnumerable<string> pems)
         {
-            var path = Path.Combine(_dir, name);
+            var path = Path.Combine(Dir, name);
             File.WriteAllText(path, string.Concat(pems));
             return path;
         }
@@ -72,10 +66,10 @@ public sealed class CliCommandTests : IDisposable
         req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));
         using var self = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var selfFile = Path.Combine(_dir, "self.pem");
+        var selfFile = Path.Combine(Dir, "self.pem");
         File.WriteAllText(selfFile, self.ExportCertificatePem());
         // The store holds an RSA root of the same subject (not the leaf's issuer) and an unrelated root.
-        var storeFile = Path.Combine(_dir, "store.pem");
+        var storeFile = Path.Combine(Dir, "store.pem");
         File.WriteAllText(storeFile, TestPki.Root("CN=Cli Shared Subject", new CertSpec { Key = System.Security.Cryptography.RSA.Create(2048) }).X509.ExportCertificatePem()
             + TestPki.Root("CN=Cli Unrelated Root").X509.ExportCertificatePem());
         foreach (var run in new Func<string[], (int, string, string)>[] { InProcess, Executable })
@@ -114,7 +108,7 @@ public sealed class CliCommandTests : IDisposable
             var missing = run(["verify", leaf, "--cafile", roots, "--host", host, "--at", time, "--explain"]);
             Assert.Equal(1, missing.Item1);
             Assert.Contains("error 20", missing.Item2, StringComparison.Ordinal);
-            var unreadable = run(["verify", Path.Combine(_dir, "nope.pem")]);
+            var unreadable = run(["verify", Path.Combine(Dir, "nope.pem")]);
             Assert.Equal(2, unreadable.Item1);
             Assert.Contains("nope.pem", unreadable.Item3, StringComparison.Ordinal);
             Assert.Equal(2, run(["verify", leaf, "--no-such-option"]).Item1);
@@ -128,7 +122,7 @@ public sealed class CliCommandTests : IDisposable
         var live = TestPki.Live();
         var root = TestPki.Root("CN=Connect Root", live);
         var leaf = TestPki.Leaf(root, ["connect.test"], live);
-        var rootFile = Path.Combine(_dir, "root.pem");
+        var rootFile = Path.Combine(Dir, "root.pem");
         File.WriteAllText(rootFile, root.X509.ExportCertificatePem());
         await using var server = LoopbackTlsServer.Plain(TlsTests.WithKey(leaf), []);
         var ok = InProcess("connect", $"127.0.0.1:{server.Port}", "--servername", "connect.test", "--cafile", rootFile, "--json");
@@ -154,8 +148,8 @@ public sealed class CliCommandTests : IDisposable
     {
         Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command is required for the comparison");
         var roots = Enumerable.Range(0, 5).Select(i => TestPki.Root($"CN=Rehash Root {i}, O=Certitude")).ToList();
-        var mine = Path.Combine(_dir, "mine");
-        var theirs = Path.Combine(_dir, "theirs");
+        var mine = Path.Combine(Dir, "mine");
+        var theirs = Path.Combine(Dir, "theirs");
         Directory.CreateDirectory(mine);
         Directory.CreateDirectory(theirs);
         for (int i = 0; i < roots.Count; i++)
@@ -176,7 +170,7 @@ public sealed class CliCommandTests : IDisposable
     public void InspectAndAuditReportJson()
     {
         var (leaf, chain, roots, time, _) = CorpusChain("online::fastly.com");
-        var bundle = Path.Combine(_dir, "bundle.pem");
+        var bundle = Path.Combine(Dir, "bundle.pem");
         File.WriteAllText(bundle, File.ReadAllText(leaf) + File.ReadAllText(chain));
         // inspect shows the certificates it read (exit 0) and the chain it built, verified or not.
         var inspect = InProcess("inspect", bundle, "--cafile", roots, "--at", time, "--json");

@@ -13,19 +13,11 @@ namespace Certitude.Tests;
 /// one error rule (one line, exit codes, a JSON error document), CA certificates, inspect's decoded values, targets as
 /// users type them, and "did you mean" (issue 22).</summary>
 [Collection("console")]
-public sealed class CliFirstHourTests : IDisposable
+public sealed class CliFirstHourTests() : TempFolderTests("certitude-hour-")
 {
-    private readonly TempFolder _files = new("certitude-hour-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
     private static (int Exit, string Out, string Err) InProcess(params string[] args) => CliCommandTests.InProcess(args);
 
     private static (int Exit, string Out, string Err) Executable(params string[] args) => ProcessRunner.Certitude(args);
-
-    private string Write(string name, string text) => _files.Write(name, text);
 
     private static string KeyPem(Issued i) => i.Key switch
     {
@@ -112,7 +104,7 @@ public sealed class CliFirstHourTests : IDisposable
         var key = Write("client.key", KeyPem(client));
         (int Exit, string Out, string Err) Connect(params string[] extra)
         {
-            using var s = new OpenSslServer(_dir, server, clientRoot);
+            using var s = new OpenSslServer(Dir, server, clientRoot);
             return Executable(["connect", $"127.0.0.1:{s.Port}", "--servername", "localhost", "--cafile", trust, "--timeout", "30", .. extra]);
         }
 
@@ -158,16 +150,16 @@ public sealed class CliFirstHourTests : IDisposable
         var certFile = Write("client.pem", leaf.X509.ExportCertificatePem());
         var wrongKey = Write("other.key", KeyPem(other));
         var empty = Write("empty.pem", "");
-        var random = Path.Combine(_dir, "random.bin");
+        var random = Path.Combine(Dir, "random.bin");
         var bytes = new byte[512];
         new Random(22).NextBytes(bytes);
         bytes[0] = 0x30;
         bytes[1] = 0x84; // a DER SEQUENCE claiming a 4-byte length
         bytes[2] = 0xff;
         File.WriteAllBytes(random, bytes);
-        var dir = Directory.CreateDirectory(Path.Combine(_dir, "adir")).FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(Dir, "adir")).FullName;
         bytes[0] = 0x34;
-        var notDer = Path.Combine(_dir, "notder.bin");
+        var notDer = Path.Combine(Dir, "notder.bin");
         File.WriteAllBytes(notDer, bytes);
 
         // A key that is not the certificate's: one line, exit 2 (it was a 10-line stack trace).
@@ -187,7 +179,7 @@ public sealed class CliFirstHourTests : IDisposable
             (["verify", rootFile, "--min-rsa-bits", "abc"], "--min-rsa-bits 'abc' is not a whole number", "System.Nullable"),
             (["verify", rootFile, "--capath", rootFile], "is a file, not a directory; use --cafile", "does not exist"),
             (["verify", rootFile, "--cafile", dir], "is a directory; use --capath", "Access to the path"),
-            (["audit", Path.Combine(_dir, "nosuch.pem")], "does not exist", "unreadable"),
+            (["audit", Path.Combine(Dir, "nosuch.pem")], "does not exist", "unreadable"),
             (["verify", rootFile, "--crl", rootFile], "--crl-check", "Exception"),
             (["verify", notDer], "is neither PEM nor DER", "tag"),
             (["connect", "127.0.0.1:1", "--timeout", "abc"], "--timeout 'abc' is not a number", "System.Double"),
@@ -227,7 +219,7 @@ public sealed class CliFirstHourTests : IDisposable
     [Fact]
     public void JsonErrorsAreJsonDocumentsOnStandardOutput()
     {
-        var missing = InProcess("verify", Path.Combine(_dir, "nope.pem"), "--json");
+        var missing = InProcess("verify", Path.Combine(Dir, "nope.pem"), "--json");
         Assert.Equal(2, missing.Exit);
         using (var json = JsonDocument.Parse(missing.Out))
         {
@@ -271,7 +263,7 @@ public sealed class CliFirstHourTests : IDisposable
         var ica = TestPki.Ca(root, "CN=Hour CA ICA", spec: live);
         var leaf = TestPki.Leaf(ica, ["ca.test"], live);
         var rootFile = Write("root.pem", root.X509.ExportCertificatePem());
-        var dir = Directory.CreateDirectory(Path.Combine(_dir, "pki")).FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(Dir, "pki")).FullName;
         File.WriteAllText(Path.Combine(dir, "1-leaf.pem"), leaf.X509.ExportCertificatePem());
         File.WriteAllText(Path.Combine(dir, "2-ica.pem"), ica.X509.ExportCertificatePem());
         File.WriteAllText(Path.Combine(dir, "3-root.pem"), root.X509.ExportCertificatePem());
@@ -467,7 +459,7 @@ public sealed class CliFirstHourTests : IDisposable
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var openssl = InProcess("verify", leafFile, "-CAfile", rootFile, "-untrusted", icaFile, "-purpose", "sslserver", "-attime", now, "-verify_hostname", "spelling.test");
         Assert.True(openssl.Exit == 0, openssl.Out + openssl.Err);
-        var capath = Directory.CreateDirectory(Path.Combine(_dir, "hashed")).FullName;
+        var capath = Directory.CreateDirectory(Path.Combine(Dir, "hashed")).FullName;
         File.Copy(rootFile, Path.Combine(capath, "root.pem"));
         Assert.Equal(0, InProcess("rehash", capath).Exit);
         var hashed = InProcess("verify", leafFile, "-CApath", capath, "-untrusted", icaFile);

@@ -12,16 +12,8 @@ namespace Certitude.Tests;
 /// with the intermediate published on a loopback caIssuers URL: the diagnosis without options, the repair with
 /// <c>--fetch-intermediates</c>, and a supplied bundle (<c>--intermediates</c>) completing the chain offline.</summary>
 [Collection("console")]
-public sealed class CliIntermediatesTests : IDisposable
+public sealed class CliIntermediatesTests() : TempFolderTests("certitude-aia-")
 {
-    private readonly TempFolder _files = new("certitude-aia-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
-    private string Write(string name, string text) => _files.Write(name, text);
-
     private static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
@@ -107,7 +99,7 @@ public sealed class CliIntermediatesTests : IDisposable
             var verified = CliCommandTests.InProcess("verify", leafFile, "--cafile", rootFile, "--host", "aia.test", "--fetch-intermediates");
             Assert.Equal(0, verified.Exit);
             Assert.Contains($"fetched from {url}", verified.Out, StringComparison.Ordinal);
-            Assert.Equal(0, CliCommandTests.InProcess("verify", leafFile, "--cafile", rootFile, "--host", "aia.test", "--intermediates", _dir).Exit);
+            Assert.Equal(0, CliCommandTests.InProcess("verify", leafFile, "--cafile", rootFile, "--host", "aia.test", "--intermediates", Dir).Exit);
         }
         finally
         {

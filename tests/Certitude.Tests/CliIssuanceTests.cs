@@ -5,16 +5,8 @@ namespace Certitude.Tests;
 
 /// <summary>The strictness tiers and Mozilla's root program through the command line: warnings in verify's text and
 /// JSON, --issuance-rules, --mozilla-roots on limbo's online:: chains, and inspect's root_program.</summary>
-public sealed class CliIssuanceTests : IDisposable
+public sealed class CliIssuanceTests() : TempFolderTests("certitude-cli-issuance-")
 {
-    private readonly TempFolder _files = new("certitude-cli-issuance-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
-    private string Write(string name, string text) => _files.Write(name, text);
-
     [Fact]
     public void VerifyReportsIssuanceWarningsAndEnforcesThemWhenAsked()
     {

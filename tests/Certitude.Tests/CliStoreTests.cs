@@ -9,27 +9,22 @@ namespace Certitude.Tests;
 /// <summary>The CLI's purposes, PKCS#7/CMS containers, inspect on directories, trust-store audits and rehash, on
 /// certificates generated here.</summary>
 [Collection("console")]
-public sealed class CliStoreTests : IDisposable
+public sealed class CliStoreTests() : TempFolderTests("certitude-store-")
 {
-    private readonly TempFolder _files = new("certitude-store-");
-
-    private string _dir => _files.Path;
     private static readonly string At = TestPki.Now.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
-
-    public void Dispose() => _files.Dispose();
 
     private static (int Exit, string Out, string Err) Run(params string[] args) => CliCommandTests.InProcess(args);
 
     private string Write(string name, params Issued[] certs)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(Dir, name);
         File.WriteAllText(path, string.Concat(certs.Select(c => c.X509.ExportCertificatePem() + "\n")));
         return path;
     }
 
     private string WriteBytes(string name, byte[] data)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(Dir, name);
         File.WriteAllBytes(path, data);
         return path;
     }
@@ -122,15 +117,15 @@ public sealed class CliStoreTests : IDisposable
 
         // PEM "PKCS7" made by openssl, and a CMS SignedData (.p7s) that carries the signer's chain.
         var bundle = Write("bundle.pem", ca, root);
-        var pemBag = Path.Combine(_dir, "chain-pem.p7b");
+        var pemBag = Path.Combine(Dir, "chain-pem.p7b");
         File.WriteAllText(pemBag, OpenSsl("crl2pkcs7", "-nocrl", "-certfile", bundle));
         Assert.StartsWith("-----BEGIN PKCS7-----", File.ReadAllText(pemBag), StringComparison.Ordinal);
         Assert.Equal(0, Run("verify", leafPem, "--untrusted", pemBag, "--cafile", rootBag, "--host", "bag.test", "--at", At).Exit);
-        var key = Path.Combine(_dir, "leaf.key");
+        var key = Path.Combine(Dir, "leaf.key");
         File.WriteAllText(key, ((ECDsa)leaf.Key).ExportPkcs8PrivateKeyPem());
-        var content = Path.Combine(_dir, "content.txt");
+        var content = Path.Combine(Dir, "content.txt");
         File.WriteAllText(content, "signed");
-        var p7s = Path.Combine(_dir, "signed.p7s");
+        var p7s = Path.Combine(Dir, "signed.p7s");
         OpenSsl("cms", "-sign", "-binary", "-in", content, "-signer", leafPem, "-inkey", key, "-certfile", Write("ca-only.pem", ca), "-outform", "DER", "-out", p7s);
         var fromCms = Run("verify", p7s, "--cafile", rootBag, "--host", "bag.test", "--at", At, "--json");
         Assert.True(fromCms.Exit == 0, fromCms.Out + fromCms.Err);
@@ -148,7 +143,7 @@ public sealed class CliStoreTests : IDisposable
     public void InspectTakesADirectoryAndNeverResolvesALocalPath()
     {
         var root = TestPki.Root("CN=Dir Root");
-        var sub = Path.Combine(_dir, "certs");
+        var sub = Path.Combine(Dir, "certs");
         Directory.CreateDirectory(sub);
         File.WriteAllText(Path.Combine(sub, "a.pem"), TestPki.Leaf(root, ["a.test"]).X509.ExportCertificatePem());
         File.WriteAllBytes(Path.Combine(sub, "b.cer"), TestPki.Leaf(TestPki.Root("CN=Dir Root 2"), ["b.test"]).X509.RawData);
@@ -164,7 +159,7 @@ public sealed class CliStoreTests : IDisposable
         Assert.False(files[1].GetProperty("chain").GetProperty("verified").GetBoolean());
 
         // A missing local path is unreadable input (2), not a host name (3).
-        var missing = Run("inspect", Path.Combine(_dir, "no-such-dir") + "/");
+        var missing = Run("inspect", Path.Combine(Dir, "no-such-dir") + "/");
         Assert.Equal(2, missing.Exit);
         var missingFile = Run("inspect", "no-such-file.pem");
         Assert.Equal(2, missingFile.Exit);
@@ -174,11 +169,11 @@ public sealed class CliStoreTests : IDisposable
     private string V1Root(string cn)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var keyFile = Path.Combine(_dir, "v1.key");
+        var keyFile = Path.Combine(Dir, "v1.key");
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-        var csr = Path.Combine(_dir, "v1.csr");
+        var csr = Path.Combine(Dir, "v1.csr");
         OpenSsl("req", "-new", "-key", keyFile, "-subj", "/CN=" + cn, "-out", csr);
-        var cert = Path.Combine(_dir, "v1.pem");
+        var cert = Path.Combine(Dir, "v1.pem");
         OpenSsl("x509", "-req", "-in", csr, "-signkey", keyFile, "-days", "36500", "-out", cert);
         return File.ReadAllText(cert);
     }
@@ -191,7 +186,7 @@ public sealed class CliStoreTests : IDisposable
         var expired = TestPki.Root("CN=Expired Root", new CertSpec { NotBefore = DateTimeOffset.UtcNow.AddYears(-3), NotAfter = DateTimeOffset.UtcNow.AddDays(-1) });
         var notCa = SelfSigned("CN=Not CA Root", TestPki.Live() with { Ekus = null, KeyUsage = X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, Extra = [new X509BasicConstraintsExtension(false, false, 0, true)] });
         var noSki = TestPki.Root("CN=No SKI Root", TestPki.Live() with { Ski = false });
-        var bundle = Path.Combine(_dir, "store.pem");
+        var bundle = Path.Combine(Dir, "store.pem");
         File.WriteAllText(bundle, string.Concat(new[] { good, expired, notCa, noSki }.Select(c => c.X509.ExportCertificatePem() + "\n")) + V1Root("V1 Root") + Sha1Root("SHA-1 Root"));
 
         Dictionary<string, (string Verdict, string[] Reasons)> Audit(params string[] extra)
@@ -238,11 +233,11 @@ public sealed class CliStoreTests : IDisposable
     /// <summary>An RSA-2048 root signed with SHA-1 (which .NET will not make), with the root CA extensions.</summary>
     private string Sha1Root(string cn)
     {
-        var config = Path.Combine(_dir, "sha1.cnf");
+        var config = Path.Combine(Dir, "sha1.cnf");
         File.WriteAllText(config, "[req]\ndistinguished_name=dn\n[dn]\n[root]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n");
-        var key = Path.Combine(_dir, "sha1.key");
+        var key = Path.Combine(Dir, "sha1.key");
         File.WriteAllText(key, RSA.Create(2048).ExportPkcs8PrivateKeyPem());
-        var cert = Path.Combine(_dir, "sha1.pem");
+        var cert = Path.Combine(Dir, "sha1.pem");
         OpenSsl("req", "-x509", "-new", "-sha1", "-key", key, "-subj", "/CN=" + cn, "-config", config, "-extensions", "root", "-days", "36500", "-out", cert);
         return File.ReadAllText(cert);
     }
@@ -288,7 +283,7 @@ public sealed class CliStoreTests : IDisposable
         var roots = Enumerable.Range(0, 3).Select(i => TestPki.Root("CN=Same Name Root")).ToList();
         var other = TestPki.Root("CN=Other Root");
         var crl = CrlFor(roots[0]);
-        string[] dirs = [Path.Combine(_dir, "mine"), Path.Combine(_dir, "theirs")];
+        string[] dirs = [Path.Combine(Dir, "mine"), Path.Combine(Dir, "theirs")];
         foreach (var d in dirs)
         {
             Directory.CreateDirectory(d);

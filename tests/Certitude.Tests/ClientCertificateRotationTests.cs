@@ -7,14 +7,8 @@ namespace Certitude.Tests;
 
 /// <summary>Issue 20: "Library users without DI get the same through an explicit reload API on the context": a client
 /// certificate rotated on disk and picked up by <see cref="TlsContext.Reload"/> is presented on new connections.</summary>
-public sealed class ClientCertificateRotationTests(ITestOutputHelper output) : IDisposable
+public sealed class ClientCertificateRotationTests(ITestOutputHelper output) : TempFolderTests("certitude-rotation-")
 {
-    private readonly TempFolder _files = new("certitude-rotation-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
     [Fact]
     public async Task WithoutDependencyInjectionAReloadedClientCertificateIsPresentedOnNewConnections()
     {
@@ -37,8 +31,8 @@ public sealed class ClientCertificateRotationTests(ITestOutputHelper output) : I
         });
         await using (app)
         {
-            var certFile = Path.Combine(_dir, "client.pem");
-            var keyFile = Path.Combine(_dir, "client.key");
+            var certFile = Path.Combine(Dir, "client.pem");
+            var keyFile = Path.Combine(Dir, "client.key");
             File.WriteAllText(certFile, alice.X509.ExportCertificatePem() + "\n" + icaA.X509.ExportCertificatePem());
             File.WriteAllText(keyFile, ServiceSafetyTests.KeyPem(alice));
             var ctx = TlsContext.CreateDefault(TlsPurpose.ServerAuthentication, TrustStore.FromCertificates([server.Root.Cert]));

@@ -21,16 +21,8 @@ namespace Certitude.Tests;
 
 /// <summary>AddCertitude with options bound from configuration, UseCertitude overloads resolving contexts, loggers
 /// and meters from the container, metrics, and the authentication handler behind [Authorize].</summary>
-public sealed class DependencyInjectionTests(ITestOutputHelper output) : IDisposable
+public sealed class DependencyInjectionTests(ITestOutputHelper output) : TempFolderTests("certitude-di-")
 {
-    private readonly TempFolder _files = new("certitude-di-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
-    private string Write(string name, string text) => _files.Write(name, text);
-
     private static string KeyPem(Issued i) => ((System.Security.Cryptography.ECDsa)i.Key).ExportPkcs8PrivateKeyPem();
 
     /// <summary>Kestrel whose endpoint uses the context named "clients" from configuration, with the Certitude

@@ -27,17 +27,9 @@ namespace Certitude.Tests;
 /// that category, id, name and level, on its real path: HttpClient from the container, SslStream, Kestrel,
 /// the authentication handler, reloads and option changes, all over loopback.
 /// </summary>
-public sealed partial class LogEventTests(ITestOutputHelper output) : IDisposable
+public sealed partial class LogEventTests(ITestOutputHelper output) : TempFolderTests("certitude-logs-")
 {
     internal sealed record LogEvent(string Category, int Id, string Name, LogLevel Level);
-
-    private readonly TempFolder _files = new("certitude-logs-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
-    private string Write(string name, string text) => _files.Write(name, text);
 
     [GeneratedRegex(@"^\| `(?<category>Certitude[\w.]*)` \| (?<id>\d+) \| `(?<name>\w+)` \| (?<level>\w+) \|", RegexOptions.Multiline)]
     private static partial Regex TableRow();
@@ -188,7 +180,7 @@ public sealed partial class LogEventTests(ITestOutputHelper output) : IDisposabl
 
         // ContextRebuildFailed and ContextRebuilt: the options change (a reloaded configuration).
         var configuration = (IConfigurationRoot)host.Services.GetRequiredService<IConfiguration>();
-        configuration["Certitude:Partner:CaFile"] = Path.Combine(_dir, "missing.pem");
+        configuration["Certitude:Partner:CaFile"] = Path.Combine(Dir, "missing.pem");
         configuration.Reload();
         configuration["Certitude:Partner:CaFile"] = caFile2;
         configuration.Reload();

@@ -8,14 +8,8 @@ using Xunit.Abstractions;
 namespace Certitude.Tests;
 
 /// <summary>Issue 20: the health check of a context's anchors, and one "Certitude" span per verification.</summary>
-public sealed class OperationalSurfaceTests(ITestOutputHelper output) : IDisposable
+public sealed class OperationalSurfaceTests(ITestOutputHelper output) : TempFolderTests("certitude-ops-")
 {
-    private readonly TempFolder _files = new("certitude-ops-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
     private static async Task<HealthReport> Check(string caFile)
     {
         var services = new ServiceCollection();
@@ -32,9 +26,9 @@ public sealed class OperationalSurfaceTests(ITestOutputHelper output) : IDisposa
         var lasting = TestPki.Root("CN=Lasting Root", TestPki.Live());
         var now = DateTimeOffset.UtcNow;
         var expiring = TestPki.Root("CN=Expiring Root", new CertSpec { NotBefore = now.AddDays(-300), NotAfter = now.AddDays(5) });
-        var healthy = Path.Combine(_dir, "healthy.pem");
+        var healthy = Path.Combine(Dir, "healthy.pem");
         File.WriteAllText(healthy, lasting.X509.ExportCertificatePem());
-        var degraded = Path.Combine(_dir, "degraded.pem");
+        var degraded = Path.Combine(Dir, "degraded.pem");
         File.WriteAllText(degraded, lasting.X509.ExportCertificatePem() + expiring.X509.ExportCertificatePem());
 
         var ok = await Check(healthy);
@@ -45,7 +39,7 @@ public sealed class OperationalSurfaceTests(ITestOutputHelper output) : IDisposa
         Assert.Equal(HealthStatus.Degraded, entry.Status);
         Assert.Contains("CN=Expiring Root", entry.Description, StringComparison.Ordinal);
         Assert.Equal("expires " + expiring.Cert.NotAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), entry.Data["anchor CN=Expiring Root"]);
-        var missing = await Check(Path.Combine(_dir, "missing.pem"));
+        var missing = await Check(Path.Combine(Dir, "missing.pem"));
         Assert.Equal(HealthStatus.Unhealthy, missing.Status);
     }
 

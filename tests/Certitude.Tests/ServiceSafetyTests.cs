@@ -19,16 +19,8 @@ namespace Certitude.Tests;
 
 /// <summary>Issue 20: configuration cannot silently weaken verification, problems surface at startup, verdicts do not
 /// depend on earlier connections, and trust rotates without a restart. Every test runs real handshakes over loopback.</summary>
-public sealed class ServiceSafetyTests(ITestOutputHelper output) : IDisposable
+public sealed class ServiceSafetyTests(ITestOutputHelper output) : TempFolderTests("certitude-service-")
 {
-    private readonly TempFolder _files = new("certitude-service-");
-
-    private string _dir => _files.Path;
-
-    public void Dispose() => _files.Dispose();
-
-    private string Write(string name, string text) => _files.Write(name, text);
-
     internal static string KeyPem(Issued i) => ((System.Security.Cryptography.ECDsa)i.Key).ExportPkcs8PrivateKeyPem();
 
     private static HostApplicationBuilder Host(Dictionary<string, string?> settings, CapturingLoggerProvider? logs = null)
@@ -132,7 +124,7 @@ public sealed class ServiceSafetyTests(ITestOutputHelper output) : IDisposable
     {
         using var host = Host(new()
         {
-            ["Certitude:Partner:CaFile"] = Path.Combine(_dir, "missing-root.pem"),
+            ["Certitude:Partner:CaFile"] = Path.Combine(Dir, "missing-root.pem"),
             ["Certitude:Partner:Profile"] = "WebPKIX",
             ["Certitude:Partner:VerifyMod"] = "Required",
             ["Certitude:Partner:CertificateFile"] = Write("not-a-cert.pem", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"),

@@ -1,14 +1,15 @@
 namespace Certitude.Tests;
 
-/// <summary>A temporary folder for one test class's files, deleted when the class is disposed.</summary>
-internal sealed class TempFolder(string prefix) : IDisposable
+/// <summary>A test class whose tests write files: a temporary folder of its own, deleted when the class is disposed.</summary>
+public abstract class TempFolderTests(string prefix) : IDisposable
 {
-    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+    /// <summary>The folder.</summary>
+    protected string Dir { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>Writes <paramref name="text"/> to a file of the folder and returns its path.</summary>
-    public string Write(string name, string text)
+    protected string Write(string name, string text)
     {
-        var path = System.IO.Path.Combine(Path, name);
+        var path = Path.Combine(Dir, name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -17,10 +18,11 @@ internal sealed class TempFolder(string prefix) : IDisposable
     {
         try
         {
-            Directory.Delete(Path, true);
+            Directory.Delete(Dir, true);
         }
         catch (IOException)
         {
         }
+        GC.SuppressFinalize(this);
     }
 }
