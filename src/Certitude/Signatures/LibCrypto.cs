@@ -47,10 +47,10 @@ internal static unsafe partial class LibCrypto
         public delegate* unmanaged<IntPtr, byte*, nuint, IntPtr, int> EcKeyOct2Key;
         public delegate* unmanaged<int, byte*, int, byte*, int, IntPtr, int> EcdsaVerify;
 
-        // A key on a curve group built once per curve (see CreateEcKey). Null when a build lacks them.
+        // A key on a curve group built once per curve (see CreateEcKey; the group from EcGroupNewByCurveName, below,
+        // set here as well so that keys do not depend on the point functions). Null when a build lacks them.
         public delegate* unmanaged<IntPtr> EcKeyNew;
         public delegate* unmanaged<IntPtr, IntPtr, int> EcKeySetGroup;
-        public delegate* unmanaged<int, IntPtr> EcGroupByCurveName;
 
         public bool HasKeyFunctions => RsaNew != null && EcdsaVerify != null;
 
@@ -229,7 +229,7 @@ internal static unsafe partial class LibCrypto
                     {
                         api.EcKeyNew = (delegate* unmanaged<IntPtr>)ecKeyNew;
                         api.EcKeySetGroup = (delegate* unmanaged<IntPtr, IntPtr, int>)setGroup;
-                        api.EcGroupByCurveName = (delegate* unmanaged<int, IntPtr>)groupByName;
+                        api.EcGroupNewByCurveName = (delegate* unmanaged<int, IntPtr>)groupByName;
                     }
                 }
                 var versionText = F("OpenSSL_version");
@@ -490,7 +490,7 @@ internal static unsafe partial class LibCrypto
         {
             if (!s_curveGroups.TryGetValue(curveNid, out group))
             {
-                group = api.EcGroupByCurveName(curveNid);
+                group = api.EcGroupNewByCurveName(curveNid);
                 if (group == IntPtr.Zero)
                 {
                     return IntPtr.Zero;
